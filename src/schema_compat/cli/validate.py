@@ -1,0 +1,179 @@
+"""``schema-compat validate`` and ``backbeat-validate``: the seed's validator flags, verbatim.
+
+Thin: reading, routing and checking live in :mod:`schema_compat.validate`; this module only
+turns flags into inputs and results into text or JSON. The library is imported when the
+command runs, so other commands do not pay for the validator's start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path  # noqa: TC003 - Typer reads the annotations at runtime
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..validate import Batch, MessageInput, MessageValidator
+
+
+# Typer's help keeps line breaks, so each paragraph is one string; no square brackets, which
+# its rich help formatter would read as markup.
+_HELP = "\n\n".join(
+    [
+        "Validate messages against the contracts in --schemas.",
+        "Each message is routed by its `type` (e.g. backbeat.beatframe.v1) to the latest schema "
+        "version declaring it, or checked against --schema NAME or NAME@VERSION. Formats are "
+        "asserted and patterns are ECMA-262 regular expressions.",
+        "Inputs: .json files hold one message each (a JSON array is one message, not a batch); "
+        ".jsonl and .ndjson files hold one message per line (blank lines are skipped); either "
+        "may be gzipped (.gz). --dir is walked recursively for those files. --message takes one "
+        "JSON document, or - for stdin (one document or JSON Lines). --dir, --file and "
+        "--message may be combined and repeated.",
+        "An input that cannot be read, is not JSON or has no known `type` is reported as an "
+        "invalid message (keyword io, json or routing); the other messages are still checked. "
+        "Exit status: 0; 1 with --exit-code when a message is invalid; 2 when the schemas or "
+        "the command line are unusable.",
+    ]
+)
+
+
+def validate_command(
+    schemas: Annotated[
+        Path,
+        typer.Option(
+            "--schemas", metavar="DIR", help="Contracts directory: <name>/<semver>.json files."
+        ),
+    ],
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Option("--dir", metavar="DIR", help="Directory of message files (recursive)."),
+    ] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--file", metavar="FILE", help="Message file (.json, .jsonl, .ndjson, .gz)."),
+    ] = None,
+    messages: Annotated[
+        list[str] | None,
+        typer.Option("--message", metavar="JSON", help="A message as JSON text, or - for stdin."),
+    ] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option(
+            "--schema",
+            metavar="NAME@VERSION",
+            help="Check every message against this schema instead of routing by `type`.",
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Machine-readable report on stdout.")
+    ] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when any message is invalid.")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Processes for large JSON Lines files [default: one per core].",
+        ),
+    ] = None,
+) -> int:
+    from ..errors import UsageError
+    from ..validate import MessageValidator
+
+    inputs = _inputs(dirs or [], files or [], messages or [])
+    if not inputs:
+        raise UsageError("nothing to validate: give --dir, --file or --message")
+    validator = MessageValidator.from_directory(schemas, schema=schema)
+    batches = validator.iter_batches(inputs, workers=workers)
+    if json_output:
+        invalid = _write_json(sys.stdout, validator, batches)
+    else:
+        invalid = _write_text(sys.stdout, batches)
+    return 1 if exit_code and invalid else 0
+
+
+validate_command.__doc__ = _HELP
+
+
+def _inputs(dirs: list[Path], files: list[Path], messages: list[str]) -> list[MessageInput]:
+    """Inputs in a fixed order: directories, then files, then messages."""
+    from ..errors import UsageError
+    from ..validate import MessageInput, discover_message_files
+
+    inputs: list[MessageInput] = []
+    for directory in dirs:
+        found = discover_message_files(directory)
+        if not found:
+            print(
+                f"warning: {directory}: no message files (.json, .jsonl, .ndjson)", file=sys.stderr
+            )
+        inputs.extend(MessageInput.file(path) for path in found)
+    inputs.extend(MessageInput.file(path) for path in files)
+    if messages.count("-") > 1:
+        raise UsageError("--message - (stdin) given more than once")
+    inline = [text for text in messages if text != "-"]
+    for number, text in enumerate(messages, start=1):
+        if text == "-":
+            inputs.append(MessageInput.from_stream(sys.stdin.buffer, "<stdin>"))
+        else:
+            source = "<message>" if len(inline) == 1 else f"<message {number}>"
+            inputs.append(MessageInput.inline(text, source))
+    return inputs
+
+
+def _summary(messages: int, invalid: int) -> str:
+    noun = "message" if messages == 1 else "messages"
+    return f"{messages} {noun}, {messages - invalid} valid, {invalid} invalid"
+
+
+def _write_text(out: TextIO, batches: Iterator[Batch]) -> int:
+    """One line per issue as results arrive, then the summary; returns the invalid count."""
+    messages = invalid = 0
+    for batch in batches:
+        messages += batch.messages
+        if batch.failures:
+            invalid += len(batch.failures)
+            out.write("".join(f"{issue}\n" for result in batch.failures for issue in result.issues))
+    out.write(_summary(messages, invalid) + "\n")
+    return invalid
+
+
+def _write_json(out: TextIO, validator: MessageValidator, batches: Iterator[Batch]) -> int:
+    """The JSON report, streamed: keys in sorted order, so the invalid list can come first."""
+    import orjson
+
+    from .. import __version__
+
+    def dumps(value: Any) -> str:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+    messages = invalid = 0
+    out.write('{"command": "validate",\n "invalid": [')
+    separator = "\n  "
+    for batch in batches:
+        messages += batch.messages
+        for result in batch.failures:
+            invalid += 1
+            out.write(separator + dumps(result.to_dict()))
+            separator = ",\n  "
+    out.write("\n ]," if invalid else "],")
+    schemas = [
+        {
+            "name": doc.name,
+            "source": doc.source,
+            "type": doc.message_type,
+            "version": None if doc.version is None else str(doc.version),
+        }
+        for doc in validator.schemas
+    ]
+    summary = {"invalid": invalid, "messages": messages, "valid": messages - invalid}
+    out.write(f'\n "schemas": {dumps(schemas)},')
+    out.write(f'\n "summary": {dumps(summary)},')
+    out.write(f'\n "tool": "schema-compat",\n "version": {dumps(__version__)}}}\n')
+    return invalid

@@ -1,0 +1,211 @@
+"""Lockstep walk of two schema documents: every keyword that differs, with both locations.
+
+The walk pairs subschemas the way a reviewer would: properties and definitions by name,
+tuple items by position, ``anyOf``/``oneOf``/``allOf`` branches by best match (equal branches
+first, then the most similar), so reordering branches is not a change. It yields raw
+``KeywordChange``s; the rules name them and the engine measures their effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .schema import DRAFT4, DRAFT2019, detect_draft, json_equal
+
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "<absent>"})()
+
+# Keywords whose value is one subschema.
+SUBSCHEMA_KEYWORDS = frozenset({
+    "additionalProperties", "additionalItems", "items", "contains", "propertyNames", "not",
+    "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "contentSchema",
+})
+# Keywords whose value maps names to subschemas.
+SCHEMA_MAP_KEYWORDS = frozenset({
+    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
+})
+# Keywords whose value is a list of subschemas.
+SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+# Keywords compared as sets (order carries no meaning).
+SET_KEYWORDS = frozenset({"required", "enum", "type"})
+
+
+@dataclass(frozen=True)
+class KeywordChange:
+    """One difference between the old and the new document.
+
+    ``old_path``/``new_path`` are JSON pointers to the keyword (or to the element of a set
+    keyword) on each side; the side where it is absent points at the enclosing subschema.
+    ``member`` names the property, branch or set element concerned, when there is one.
+    """
+
+    keyword: str
+    old_path: str | None
+    new_path: str | None
+    old: Any
+    new: Any
+    old_schema_path: str
+    new_schema_path: str
+    member: Any = ABSENT
+
+    @property
+    def added(self) -> bool:
+        return self.old is ABSENT and self.new is not ABSENT
+
+    @property
+    def removed(self) -> bool:
+        return self.new is ABSENT and self.old is not ABSENT
+
+
+def _esc(segment: Any) -> str:
+    return str(segment).replace("~", "~0").replace("/", "~1")
+
+
+def _join(path: str, *segments: Any) -> str:
+    return path + "".join("/" + _esc(s) for s in segments)
+
+
+def diff_documents(old: Any, new: Any) -> Iterator[KeywordChange]:
+    """Every keyword-level difference between two schema documents."""
+    old_draft, new_draft = detect_draft(old), detect_draft(new)
+    yield from _diff(old, new, "", "", old_draft, new_draft)
+
+
+def _similarity(a: Any, b: Any) -> float:
+    """How alike two subschemas look (0..1): shared keyword/value pairs over all keywords."""
+    if json_equal(a, b):
+        return 1.0
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return 0.0
+    keys = set(a) | set(b)
+    if not keys:
+        return 1.0
+    score = 0.0
+    for k in keys:
+        if k in a and k in b:
+            score += 1.0 if json_equal(a[k], b[k]) else 0.5 * _similarity(a[k], b[k]) + 0.25
+    return score / len(keys)
+
+
+def match_branches(old: list[Any], new: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair list elements: equal ones first, then greedily by similarity (above 0.3)."""
+    pairs: list[tuple[int, int]] = []
+    free_old = list(range(len(old)))
+    free_new = list(range(len(new)))
+    for i in list(free_old):
+        for j in free_new:
+            if json_equal(old[i], new[j]):
+                pairs.append((i, j))
+                free_old.remove(i)
+                free_new.remove(j)
+                break
+    scored = sorted(((-_similarity(old[i], new[j]), i, j) for i in free_old for j in free_new))
+    for neg, i, j in scored:
+        if -neg < 0.3:
+            break
+        if i in free_old and j in free_new:
+            pairs.append((i, j))
+            free_old.remove(i)
+            free_new.remove(j)
+    return sorted(pairs), free_old, free_new
+
+
+def _diff(old: Any, new: Any, op: str, np_: str, od: int, nd: int) -> Iterator[KeywordChange]:
+    if json_equal(old, new) and od == nd:
+        return
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        # At least one side is a boolean schema: the whole subschema changed.
+        yield KeywordChange("<schema>", op, np_, old, new, op, np_)
+        return
+    if "$schema" in new and isinstance(new["$schema"], str):
+        nd = detect_draft(new, nd)
+    if "$schema" in old and isinstance(old["$schema"], str):
+        od = detect_draft(old, od)
+    for kw in sorted(set(old) | set(new)):
+        o, n = old.get(kw, ABSENT), new.get(kw, ABSENT)
+        if o is not ABSENT and n is not ABSENT and json_equal(o, n):
+            continue
+        okp = _join(op, kw) if o is not ABSENT else None
+        nkp = _join(np_, kw) if n is not ABSENT else None
+        if o is ABSENT or n is ABSENT:
+            yield KeywordChange(kw, okp, nkp, o, n, op, np_)
+            continue
+        assert okp is not None and nkp is not None
+        if kw in SUBSCHEMA_KEYWORDS and _is_schema(o) and _is_schema(n):
+            yield from _diff(o, n, okp, nkp, od, nd)
+        elif kw == "items" and isinstance(o, list) and isinstance(n, list):
+            yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd, positional=True)
+        elif kw in SCHEMA_MAP_KEYWORDS and isinstance(o, dict) and isinstance(n, dict):
+            yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
+        elif kw == "dependencies" and isinstance(o, dict) and isinstance(n, dict):
+            yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
+        elif kw in SCHEMA_LIST_KEYWORDS and isinstance(o, list) and isinstance(n, list):
+            yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd,
+                                  positional=kw == "prefixItems")
+        elif kw in SET_KEYWORDS and isinstance(o, (list, str)) and isinstance(n, (list, str)):
+            yield from _diff_set(kw, o, n, okp, nkp, op, np_)
+        else:
+            yield KeywordChange(kw, okp, nkp, o, n, op, np_)
+
+
+def _is_schema(value: Any) -> bool:
+    return isinstance(value, (dict, bool))
+
+
+def _diff_map(kw: str, o: dict[str, Any], n: dict[str, Any], okp: str, nkp: str, op: str,
+              np_: str, od: int, nd: int) -> Iterator[KeywordChange]:
+    for name in sorted(set(o) | set(n)):
+        ov, nv = o.get(name, ABSENT), n.get(name, ABSENT)
+        if ov is ABSENT:
+            yield KeywordChange(kw, None, _join(nkp, name), ABSENT, nv, op, np_, member=name)
+        elif nv is ABSENT:
+            yield KeywordChange(kw, _join(okp, name), None, ov, ABSENT, op, np_, member=name)
+        elif _is_schema(ov) and _is_schema(nv):
+            yield from _diff(ov, nv, _join(okp, name), _join(nkp, name), od, nd)
+        elif not json_equal(ov, nv):
+            yield KeywordChange(kw, _join(okp, name), _join(nkp, name), ov, nv, op, np_,
+                                member=name)
+
+
+def _diff_list(kw: str, o: list[Any], n: list[Any], okp: str, nkp: str, op: str, np_: str,
+               od: int, nd: int, *, positional: bool) -> Iterator[KeywordChange]:
+    if positional:
+        pairs = [(i, i) for i in range(min(len(o), len(n)))]
+        gone, new = list(range(len(n), len(o))), list(range(len(o), len(n)))
+    else:
+        pairs, gone, new = match_branches(o, n)
+    for i, j in pairs:
+        yield from _diff(o[i], n[j], _join(okp, i), _join(nkp, j), od, nd)
+    for i in gone:
+        yield KeywordChange(kw, _join(okp, i), None, o[i], ABSENT, op, np_, member=i)
+    for j in new:
+        yield KeywordChange(kw, None, _join(nkp, j), ABSENT, n[j], op, np_, member=j)
+
+
+def _diff_set(kw: str, o: list[Any] | str, n: list[Any] | str, okp: str, nkp: str, op: str,
+              np_: str) -> Iterator[KeywordChange]:
+    ol = [o] if isinstance(o, str) else list(o)
+    nl = [n] if isinstance(n, str) else list(n)
+    if kw == "enum":
+        removed = [x for x in ol if not any(json_equal(x, y) for y in nl)]
+        added = [x for x in nl if not any(json_equal(x, y) for y in ol)]
+        if removed:
+            yield KeywordChange(kw, okp, nkp, removed, ABSENT, op, np_, member="removed")
+        if added:
+            yield KeywordChange(kw, okp, nkp, ABSENT, added, op, np_, member="added")
+        return
+    for i, x in enumerate(ol):
+        if not any(json_equal(x, y) for y in nl):
+            path = okp if isinstance(o, str) else _join(okp, i)
+            yield KeywordChange(kw, path, nkp, x, ABSENT, op, np_, member=x)
+    for j, y in enumerate(nl):
+        if not any(json_equal(x, y) for x in ol):
+            path = nkp if isinstance(n, str) else _join(nkp, j)
+            yield KeywordChange(kw, okp, path, ABSENT, y, op, np_, member=y)
+
+
+def draft_label(document: Any) -> str:
+    """Human name of a document's draft."""
+    d = detect_draft(document)
+    return {DRAFT4: "draft-04", DRAFT2019: "2019-09"}.get(d, f"draft-0{d}" if d < 10 else "2020-12")

@@ -1,0 +1,362 @@
+"""The comparison pipeline for one schema: load → check → diff → rules → prove → decide.
+
+``compare(old, new)`` is the whole job for one pair of documents. The verdict per direction
+comes from the instance-set checker on the two roots; findings come from the keyword diff,
+each measured by applying that one change alone to the old document (a counterfactual), so a
+finding is ``breaking`` only with a witness that the real old and new schemas confirm.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+from . import oracle
+from .diff import ABSENT, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, KeywordChange, diff_documents
+from .errors import SchemaError
+from .findings import (
+    BACKWARD,
+    BREAKING,
+    COMPATIBLE,
+    FORWARD,
+    OK,
+    UNKNOWN,
+    ComparisonResult,
+    DirectionVerdict,
+    Finding,
+    Side,
+    Witness,
+)
+from .loading import SchemaDocument
+from .rules import classify
+from .schema import DRAFT_NAMES, Node, detect_draft, load_root, walk
+from .semantics import Checker, Outcome
+from .verdict import level, required_bump
+
+DEFAULT_TIMEOUT = 10.0
+
+_VALIDATORS = {
+    4: jsonschema.Draft4Validator, 6: jsonschema.Draft6Validator, 7: jsonschema.Draft7Validator,
+    2019: jsonschema.Draft201909Validator, 2020: jsonschema.Draft202012Validator,
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a comparison runs. ``timeout`` bounds one pair; past it, open answers are unknown."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    policy: str = "BACKWARD"
+    max_steps: int = 400_000
+
+
+def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None) -> Node:
+    """Load a schema document and refuse it, with one clear line, when it is not usable."""
+    draft = detect_draft(doc.document)
+    _check_metaschema(doc, draft)
+    root = load_root(doc.document, doc.source, path=doc.path,
+                     root_dir=doc.path.parent if doc.path else None, siblings=siblings)
+    _check_subschemas(root)
+    return root
+
+
+def _check_metaschema(doc: SchemaDocument, draft: int) -> None:
+    cls = _VALIDATORS[draft]
+    # No format checker: its "regex" check uses Python's re, which rejects valid ECMA-262
+    # patterns such as named groups; patterns are checked below with an ECMA engine.
+    validator = cls(cls.META_SCHEMA)
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(doc.document))
+    except RecursionError:
+        raise SchemaError(f"{doc.source}: schema nested too deeply") from None
+    if error is not None:
+        where = "/" + "/".join(str(p) for p in error.absolute_path)
+        raise SchemaError(
+            f"{doc.source}: not a valid {DRAFT_NAMES[draft]} schema at {where}: "
+            f"{_short(error.message)}")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_subschemas(root: Node) -> None:
+    """Patterns compile as ECMA-262; every local ``$ref`` resolves; no ``$ref`` loop without
+    an instance step in between (it would never finish validating)."""
+    same_instance: dict[Any, list[Node]] = {}
+    nodes: dict[Any, Node] = {}
+    for node in walk(root):
+        view = node.view  # resolves $ref (SchemaError when it points nowhere)
+        nodes[node.key] = node
+        for pattern in (*view.patterns, *view.pattern_properties):
+            try:
+                oracle.ecma_regex(pattern)
+            except Exception as exc:  # noqa: BLE001 - regress raises its own error types
+                raise SchemaError(
+                    f"{root.ctx.source}: pattern {pattern!r} at {node.pointer or '/'} is not a "
+                    f"valid ECMA-262 regular expression ({_short(str(exc), 80)})") from None
+        targets = [*view.all_of, *(view.any_of or ()), *(view.one_of or ()),
+                   *(n for n in (view.ref, view.not_, view.if_, view.then, view.else_)
+                     if n is not None)]
+        same_instance[node.key] = targets
+    _refuse_ref_cycles(root, same_instance, nodes)
+
+
+def _refuse_ref_cycles(root: Node, edges: dict[Any, list[Node]], nodes: dict[Any, Node]) -> None:
+    state: dict[Any, int] = {}
+
+    def visit(node: Node, depth: int) -> None:
+        key = node.key
+        if state.get(key) == 2:
+            return
+        if state.get(key) == 1:
+            raise SchemaError(
+                f"{root.ctx.source}: $ref cycle with no base case at {node.pointer or '/'} "
+                "(a schema that refers to itself without descending into the instance)")
+        if depth > 500:
+            raise SchemaError(f"{root.ctx.source}: $ref chain too long at {node.pointer}")
+        state[key] = 1
+        targets = edges.get(key)
+        if targets is None:
+            v = node.view
+            targets = [*v.all_of, *(v.any_of or ()), *(v.one_of or ()),
+                       *(n for n in (v.ref, v.not_, v.if_, v.then, v.else_) if n is not None)]
+        for t in targets:
+            visit(t, depth + 1)
+        state[key] = 2
+
+    for node in list(nodes.values()):
+        visit(node, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = None, *,
+            schema: str | None = None) -> ComparisonResult:
+    """Compare two versions of one schema; see the module docstring."""
+    options = options or Options()
+    deadline = time.monotonic() + options.timeout
+    old_root, new_root = prepare(old), prepare(new)
+    changes = list(diff_documents(old.document, new.document))
+
+    back = _direction(old_root, new_root, BACKWARD, deadline, options)
+    fwd = _direction(new_root, old_root, FORWARD, deadline, options)
+
+    findings = [_finding(change, old, old_root, new_root, back, fwd, deadline, options)
+                for change in changes]
+    findings.sort(key=_finding_order)
+    back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
+    notes = tuple(sorted(f"remote $ref not fetched: {uri}"
+                         for uri in old_root.ctx.remote_refs | new_root.ctx.remote_refs))
+    return ComparisonResult(
+        schema=schema or new.name or old.name,
+        old=Side(old.source, str(old.version) if old.version else None,
+                 DRAFT_NAMES[old_root.draft]),
+        new=Side(new.source, str(new.version) if new.version else None,
+                 DRAFT_NAMES[new_root.draft]),
+        backward=back,
+        forward=fwd,
+        level=level(back.status, fwd.status),
+        required_bump=required_bump(back.status, fwd.status, findings, options.policy),
+        findings=tuple(findings),
+        status="changed" if changes else "unchanged",
+        notes=notes,
+    )
+
+
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    rank = {BREAKING: 0, UNKNOWN: 1, OK: 2}
+    return (min(rank.get(f.backward, 2), rank.get(f.forward, 2)), f.annotation,
+            f.old_path or f.new_path or "", f.new_path or "", f.rule)
+
+
+def _direction(src: Node, dst: Node, direction: str, deadline: float,
+               options: Options) -> DirectionVerdict:
+    checker = Checker(max_steps=options.max_steps, deadline=deadline)
+    outcome = checker.includes(src, dst)
+    if outcome.yes:
+        return DirectionVerdict(COMPATIBLE)
+    if outcome.no:
+        return DirectionVerdict(BREAKING, (_witness(direction, outcome.witness, dst),))
+    return DirectionVerdict(UNKNOWN, reason=outcome.reason)
+
+
+def _witness(direction: str, instance: Any, rejecting: Node) -> Witness:
+    error = oracle.first_error(rejecting, instance)
+    where = "/" + "/".join(str(p) for p in error.absolute_path) if error else ""
+    text = f"{where or '/'}: {_short(error.message, 200)}" if error else ""
+    return Witness(direction, instance, text)
+
+
+def _reconcile(verdict: DirectionVerdict, direction: str,
+               findings: Iterable[Finding]) -> DirectionVerdict:
+    """A confirmed witness from any finding outranks an unproven or wrong verdict."""
+    if verdict.status == BREAKING:
+        return verdict
+    for f in findings:
+        for w in f.witnesses:
+            if w.direction == direction:
+                return DirectionVerdict(BREAKING, (w,), verdict.reason)
+    return verdict
+
+
+def _finding(change: KeywordChange, old: SchemaDocument, old_root: Node, new_root: Node,
+             back: DirectionVerdict, fwd: DirectionVerdict, deadline: float,
+             options: Options) -> Finding:
+    rule, message = classify(change)
+    if rule.annotation:
+        return Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
+                       annotation=True)
+    effects: dict[str, str] = {}
+    witnesses: list[Witness] = []
+    reasons: list[str] = []
+    counterfactual: Node | None = None
+    for direction, verdict in ((BACKWARD, back), (FORWARD, fwd)):
+        if verdict.status == COMPATIBLE:
+            effects[direction] = OK
+            continue
+        if time.monotonic() > deadline:
+            effects[direction] = UNKNOWN
+            reasons.append("time limit reached before this change was measured")
+            continue
+        if counterfactual is None:
+            try:
+                counterfactual = _apply(old, old_root, change)
+            except (SchemaError, _CannotApply) as exc:
+                effects[direction] = UNKNOWN
+                reasons.append(f"could not measure this change alone: {exc}")
+                continue
+        checker = Checker(max_steps=options.max_steps, deadline=deadline)
+        if direction == BACKWARD:
+            outcome = checker.includes(old_root, counterfactual)
+        else:
+            outcome = checker.includes(counterfactual, old_root)
+        effect, witness = _effect(outcome, direction, old_root, new_root, verdict)
+        effects[direction] = effect
+        if witness is not None:
+            witnesses.append(witness)
+        elif effect == UNKNOWN and outcome.reason:
+            reasons.append(outcome.reason)
+    return Finding(rule.id, change.old_path, change.new_path, effects[BACKWARD],
+                   effects[FORWARD], message, witnesses=tuple(witnesses),
+                   reason="; ".join(dict.fromkeys(reasons)))
+
+
+def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
+            verdict: DirectionVerdict) -> tuple[str, Witness | None]:
+    if outcome.yes:
+        return OK, None
+    if outcome.no:
+        w = outcome.witness
+        # The counterfactual witness counts only if the real pair confirms it.
+        if direction == BACKWARD:
+            real = oracle.is_valid(old_root, w) and not oracle.is_valid(new_root, w)
+            rejecting = new_root
+        else:
+            real = oracle.is_valid(new_root, w) and not oracle.is_valid(old_root, w)
+            rejecting = old_root
+        if real:
+            return BREAKING, _witness(direction, w, rejecting)
+        return UNKNOWN, None
+    return UNKNOWN, None
+
+
+class _CannotApply(Exception):
+    pass
+
+
+def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange) -> Node:
+    """The old document with this one change made, loaded like the old one."""
+    document = copy.deepcopy(old.document)
+    path = _split(change.old_schema_path)
+    target = _resolve(document, path)
+    kw = change.keyword
+    if kw == "<schema>":
+        document = _replace(document, path, copy.deepcopy(change.new))
+    elif not isinstance(target, dict):
+        raise _CannotApply(f"no subschema at {change.old_schema_path}")
+    elif change.member is not ABSENT and kw in ("type", "required"):
+        current = target.get(kw, [])
+        values = [current] if isinstance(current, str) else list(current)
+        if change.added:
+            values.append(change.new)
+        else:
+            values = [v for v in values if v != change.old]
+        target[kw] = values
+    elif change.member is not ABSENT and kw == "enum":
+        values = list(target.get(kw, []))
+        if change.member == "added":
+            values.extend(change.new)
+        else:
+            values = [v for v in values if not any(_same(v, x) for x in change.old)]
+        target[kw] = values
+    elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
+        mapping = target.setdefault(kw, {})
+        if change.new is ABSENT:
+            mapping.pop(change.member, None)
+        else:
+            mapping[change.member] = copy.deepcopy(change.new)
+    elif change.member is not ABSENT and (kw in SCHEMA_LIST_KEYWORDS or kw == "items"):
+        items = target.setdefault(kw, [])
+        if change.new is ABSENT:
+            if isinstance(change.member, int) and change.member < len(items):
+                del items[change.member]
+        else:
+            items.append(copy.deepcopy(change.new))
+    elif change.new is ABSENT:
+        target.pop(kw, None)
+    else:
+        target[kw] = copy.deepcopy(change.new)
+    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
+    root = load_root(doc.document, doc.source, path=doc.path,
+                     root_dir=doc.path.parent if doc.path else None)
+    # A change made alone may leave a schema the old draft would not accept (e.g. a $ref to a
+    # definition added by another change): refuse to measure rather than mis-measure.
+    for node in walk(root):
+        node.view  # noqa: B018 - resolves references, raising SchemaError if one dangles
+    return root
+
+
+def _same(a: Any, b: Any) -> bool:
+    from .schema import json_equal
+
+    return json_equal(a, b)
+
+
+def _split(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
+def _resolve(document: Any, path: list[str]) -> Any:
+    node = document
+    for seg in path:
+        if isinstance(node, dict):
+            if seg not in node:
+                raise _CannotApply(f"missing {seg!r}")
+            node = node[seg]
+        elif isinstance(node, list):
+            node = node[int(seg)]
+        else:
+            raise _CannotApply(f"cannot descend into {seg!r}")
+    return node
+
+
+def _replace(document: Any, path: list[str], value: Any) -> Any:
+    if not path:
+        return value
+    parent = _resolve(document, path[:-1])
+    last = path[-1]
+    if isinstance(parent, list):
+        parent[int(last)] = value
+    else:
+        parent[last] = value
+    return document

@@ -1,0 +1,96 @@
+"""The judge of every witness: does an instance validate under a (sub)schema?
+
+python-jsonschema with ECMA-262 regular expressions (``regress``) for ``pattern`` and
+``patternProperties``: Python's ``re`` would accept "abcd\\n" for ``^[0-9a-f]{4}$``.
+Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+import jsonschema.validators
+import regress
+from jsonschema import ValidationError
+
+from .schema import DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020, Node
+
+_BASE = {
+    DRAFT4: jsonschema.Draft4Validator,
+    DRAFT6: jsonschema.Draft6Validator,
+    DRAFT7: jsonschema.Draft7Validator,
+    DRAFT2019: jsonschema.Draft201909Validator,
+    DRAFT2020: jsonschema.Draft202012Validator,
+}
+
+
+@lru_cache(maxsize=4096)
+def ecma_regex(pattern: str) -> regress.Regex:
+    """Compile an ECMA-262 pattern (cached: schemas repeat their patterns)."""
+    return regress.Regex(pattern)
+
+
+def ecma_search(pattern: str, text: str) -> bool:
+    """ECMA-262 search semantics, as JSON Schema's ``pattern`` means."""
+    return ecma_regex(pattern).find(text) is not None
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and not ecma_search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
+                        schema: Any) -> Iterator[ValidationError]:
+    if not isinstance(instance, dict):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if ecma_search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(validator: Any, aP: Any, instance: Any,
+                           schema: Any) -> Iterator[ValidationError]:
+    if not isinstance(instance, dict):
+        return
+    props = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [k for k in instance if k not in props
+              and not any(ecma_search(p, k) for p in patterns)]
+    if isinstance(aP, dict):
+        for extra in extras:
+            yield from validator.descend(instance[extra], aP, path=extra)
+    elif not aP and extras:
+        yield ValidationError(f"additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
+
+
+def _validator_class(draft: int) -> Any:
+    base = _BASE[draft]
+    return jsonschema.validators.extend(base, {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    })
+
+
+_CLASSES = {draft: _validator_class(draft) for draft in _BASE}
+
+
+def validator_for(node: Node) -> Any:
+    """A validator for ``node`` that resolves references as its document does."""
+    cls = _CLASSES[node.draft]
+    return cls(node.raw, registry=node.ctx.registry, _resolver=node.resolver)
+
+
+def is_valid(node: Node, instance: Any) -> bool:
+    """Whether ``instance`` is valid under ``node`` (RecursionError counts as not decided)."""
+    return bool(validator_for(node).is_valid(instance))
+
+
+def first_error(node: Node, instance: Any) -> ValidationError | None:
+    """The most relevant error, or None when ``instance`` is valid."""
+    return jsonschema.exceptions.best_match(validator_for(node).iter_errors(instance))

@@ -1,0 +1,510 @@
+"""Schemas as the engine sees them: drafts, ``$ref`` resolution, and one canonical view.
+
+Every draft is read into the same vocabulary (draft 2020-12's), so the engine never asks
+which draft it is in: draft 4's boolean ``exclusiveMaximum``, array-form ``items``,
+``dependencies`` and ``$ref`` that hides its siblings all become their 2020-12 meaning here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import referencing
+import referencing.exceptions
+import referencing.jsonschema
+from referencing import Registry, Resource
+
+from .errors import SchemaError
+
+# Disjoint kinds of JSON value. "number" in a schema is int | frac; "integer" is int.
+KINDS: tuple[str, ...] = ("null", "boolean", "int", "frac", "string", "array", "object")
+ALL_KINDS = frozenset(KINDS)
+_TYPE_TO_KINDS: dict[str, frozenset[str]] = {
+    "null": frozenset({"null"}),
+    "boolean": frozenset({"boolean"}),
+    "integer": frozenset({"int"}),
+    "number": frozenset({"int", "frac"}),
+    "string": frozenset({"string"}),
+    "array": frozenset({"array"}),
+    "object": frozenset({"object"}),
+}
+
+DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020 = 4, 6, 7, 2019, 2020
+DRAFT_NAMES = {DRAFT4: "draft-04", DRAFT6: "draft-06", DRAFT7: "draft-07",
+               DRAFT2019: "2019-09", DRAFT2020: "2020-12"}
+_SPECS = {
+    DRAFT4: referencing.jsonschema.DRAFT4,
+    DRAFT6: referencing.jsonschema.DRAFT6,
+    DRAFT7: referencing.jsonschema.DRAFT7,
+    DRAFT2019: referencing.jsonschema.DRAFT201909,
+    DRAFT2020: referencing.jsonschema.DRAFT202012,
+}
+METASCHEMA_URIS = {
+    DRAFT4: "http://json-schema.org/draft-04/schema#",
+    DRAFT6: "http://json-schema.org/draft-06/schema#",
+    DRAFT7: "http://json-schema.org/draft-07/schema#",
+    DRAFT2019: "https://json-schema.org/draft/2019-09/schema",
+    DRAFT2020: "https://json-schema.org/draft/2020-12/schema",
+}
+
+
+def detect_draft(document: Any, default: int = DRAFT2020) -> int:
+    """The draft a document declares in ``$schema`` (``default`` when it declares none)."""
+    if isinstance(document, dict) and isinstance(document.get("$schema"), str):
+        uri = document["$schema"]
+        for marker, draft in (("draft-04", DRAFT4), ("draft-06", DRAFT6), ("draft-07", DRAFT7),
+                              ("2019-09", DRAFT2019), ("2020-12", DRAFT2020)):
+            if marker in uri:
+                return draft
+    return default
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality as JSON Schema's ``enum``/``const`` define it (``true`` is not ``1``)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def kind_of(value: Any) -> str:
+    """The kind (see KINDS) of a JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "int" if math.isfinite(value) and value.is_integer() else "frac"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def to_fraction(value: Any) -> Fraction | None:
+    """A JSON number as an exact fraction, reading floats as the decimals they were written as."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+class RemoteRef(Exception):
+    """A ``$ref`` to a remote resource, which is never fetched."""
+
+
+@dataclass
+class SchemaContext:
+    """What every node of one loaded schema shares: registry, draft, source, limits."""
+
+    registry: Registry[Any]
+    draft: int
+    source: str
+    root_dir: Path | None
+    remote_refs: set[str] = field(default_factory=set)
+
+
+class Node:
+    """A subschema with the resolver in force where it stands; identity is the raw object."""
+
+    __slots__ = ("__dict__", "ctx", "draft", "pointer", "raw", "resolver")
+
+    def __init__(self, raw: Any, resolver: referencing._core.Resolver[Any], ctx: SchemaContext,
+                 draft: int, pointer: str) -> None:
+        self.raw = raw
+        self.resolver = resolver
+        self.ctx = ctx
+        self.draft = draft
+        self.pointer = pointer
+
+    def __repr__(self) -> str:
+        return f"Node({self.ctx.source}#{self.pointer})"
+
+    @property
+    def key(self) -> tuple[int, str]:
+        """Identity of the subschema (the same raw object under the same base URI)."""
+        return (id(self.raw), str(self.resolver._base_uri))
+
+    def child(self, raw: Any, *segments: str | int) -> Node:
+        """The subschema ``raw`` found under this one at ``segments``."""
+        pointer = self.pointer + "".join("/" + _escape(str(s)) for s in segments)
+        resolver = self.resolver
+        draft = self.draft
+        if isinstance(raw, dict):
+            ident = raw.get("id" if draft == DRAFT4 else "$id")
+            if isinstance(ident, str) and not ident.startswith("#"):
+                spec = _SPECS[draft]
+                resolver = resolver.in_subresource(Resource(contents=raw, specification=spec))
+        return Node(raw, resolver, self.ctx, draft, pointer)
+
+    @cached_property
+    def view(self) -> View:
+        """The canonical reading of this subschema's keywords."""
+        return _build_view(self)
+
+    def resolve(self, ref: str) -> Node:
+        """The node a ``$ref`` names (remote references raise RemoteRef)."""
+        try:
+            resolved = self.resolver.lookup(ref)
+        except referencing.exceptions.Unresolvable as exc:
+            target = urljoin(str(self.resolver._base_uri), ref)
+            if _is_remote(target):
+                self.ctx.remote_refs.add(target)
+                raise RemoteRef(target) from None
+            raise SchemaError(
+                f"{self.ctx.source}: $ref {ref!r} at {self.pointer or '/'} points nowhere"
+            ) from exc
+        draft = self.draft
+        contents = resolved.contents
+        if isinstance(contents, dict) and "$schema" in contents:
+            draft = detect_draft(contents, draft)
+        _, fragment = urldefrag(ref)
+        pointer = fragment if fragment.startswith("/") else f"<{ref}>"
+        return Node(contents, resolved.resolver, self.ctx, draft, pointer)
+
+
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+def _is_remote(uri: str) -> bool:
+    return uri.startswith(("http://", "https://")) and "schemas.backbeat.invalid" not in uri
+
+
+@dataclass(eq=False)
+class View:
+    """The assertions of one subschema in draft 2020-12 terms, plain data only.
+
+    Applicators keep their subschemas as Nodes, so ``$ref`` cycles are never expanded here.
+    """
+
+    node: Node
+    boolean: bool | None = None  # True/False for boolean schemas
+    kinds: frozenset[str] = ALL_KINDS
+    enum: tuple[Any, ...] | None = None
+    minimum: Fraction | None = None
+    min_exclusive: bool = False
+    maximum: Fraction | None = None
+    max_exclusive: bool = False
+    multiple_of: tuple[Fraction, ...] = ()
+    min_length: int = 0
+    max_length: int | None = None
+    patterns: tuple[str, ...] = ()
+    format: str | None = None
+    prefix_items: tuple[Node, ...] = ()
+    items: Node | None = None
+    contains: Node | None = None
+    min_contains: int = 1
+    max_contains: int | None = None
+    min_items: int = 0
+    max_items: int | None = None
+    unique_items: bool = False
+    properties: dict[str, Node] = field(default_factory=dict)
+    pattern_properties: dict[str, Node] = field(default_factory=dict)
+    additional: Node | None = None
+    required: frozenset[str] = frozenset()
+    min_properties: int = 0
+    max_properties: int | None = None
+    property_names: Node | None = None
+    dependent_required: dict[str, frozenset[str]] = field(default_factory=dict)
+    dependent_schemas: dict[str, Node] = field(default_factory=dict)
+    all_of: tuple[Node, ...] = ()
+    any_of: tuple[Node, ...] | None = None
+    one_of: tuple[Node, ...] | None = None
+    not_: Node | None = None
+    if_: Node | None = None
+    then: Node | None = None
+    else_: Node | None = None
+    ref: Node | None = None
+    remote_ref: str | None = None
+    unevaluated_properties: Node | None = None
+    unevaluated_items: Node | None = None
+    unsupported: tuple[str, ...] = ()
+
+    @property
+    def is_true(self) -> bool:
+        return self.boolean is True
+
+    @property
+    def is_false(self) -> bool:
+        return self.boolean is False
+
+    @property
+    def has_applicators(self) -> bool:
+        """True when the meaning depends on subschemas combined at this instance."""
+        return bool(self.all_of or self.any_of is not None or self.one_of is not None
+                    or self.not_ is not None or self.if_ is not None or self.ref is not None
+                    or self.remote_ref is not None or self.unevaluated_properties is not None
+                    or self.unevaluated_items is not None or self.unsupported)
+
+    def subschemas(self) -> Iterator[Node]:
+        """Every direct subschema (for walks that must reach them all)."""
+        yield from self.prefix_items
+        for n in (self.items, self.contains, self.additional, self.property_names, self.not_,
+                  self.if_, self.then, self.else_, self.ref, self.unevaluated_properties,
+                  self.unevaluated_items):
+            if n is not None:
+                yield n
+        yield from self.properties.values()
+        yield from self.pattern_properties.values()
+        yield from self.dependent_schemas.values()
+        yield from self.all_of
+        yield from self.any_of or ()
+        yield from self.one_of or ()
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        return int(value)
+    return value
+
+
+def _build_view(node: Node) -> View:  # noqa: C901, PLR0912, PLR0915 - one keyword per branch
+    raw = node.raw
+    view = View(node=node)
+    if isinstance(raw, bool):
+        view.boolean = raw
+        return view
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{node.ctx.source}: subschema at {node.pointer or '/'} is not an object")
+    draft = node.draft
+
+    if "$ref" in raw and isinstance(raw["$ref"], str):
+        try:
+            view.ref = node.resolve(raw["$ref"])
+        except RemoteRef as exc:
+            view.remote_ref = str(exc)
+        if draft <= DRAFT7:
+            # Before 2019-09, $ref replaces the whole subschema: its siblings are ignored.
+            return view
+    for kw in ("$dynamicRef", "$recursiveRef"):
+        if kw in raw and draft >= DRAFT2019:
+            view.unsupported += (kw,)
+
+    t = raw.get("type")
+    if isinstance(t, str):
+        view.kinds = _TYPE_TO_KINDS.get(t, frozenset())
+    elif isinstance(t, list):
+        kinds: frozenset[str] = frozenset()
+        for name in t:
+            if isinstance(name, str):
+                kinds |= _TYPE_TO_KINDS.get(name, frozenset())
+            elif isinstance(name, dict) and draft <= DRAFT4:
+                kinds = ALL_KINDS  # draft 3 style schema in a type list: give up narrowing
+        view.kinds = kinds
+
+    if "enum" in raw and isinstance(raw["enum"], list):
+        view.enum = tuple(raw["enum"])
+    if "const" in raw and draft >= DRAFT6:
+        const = (raw["const"],)
+        view.enum = const if view.enum is None else tuple(
+            v for v in view.enum if json_equal(v, raw["const"]))
+
+    # numbers
+    lo, hi = to_fraction(raw.get("minimum")), to_fraction(raw.get("maximum"))
+    view.minimum, view.maximum = lo, hi
+    emin, emax = raw.get("exclusiveMinimum"), raw.get("exclusiveMaximum")
+    if draft == DRAFT4:
+        view.min_exclusive = lo is not None and emin is True
+        view.max_exclusive = hi is not None and emax is True
+    else:
+        _tighten_min(view, to_fraction(emin), True)
+        _tighten_max(view, to_fraction(emax), True)
+    mult = to_fraction(raw.get("multipleOf"))
+    if mult is not None and mult > 0:
+        view.multiple_of = (mult,)
+
+    # strings
+    n = _int(raw.get("minLength"))
+    view.min_length = max(n or 0, 0)
+    view.max_length = _int(raw.get("maxLength"))
+    if isinstance(raw.get("pattern"), str):
+        view.patterns = (raw["pattern"],)
+    if isinstance(raw.get("format"), str):
+        view.format = raw["format"]
+
+    # arrays
+    items = raw.get("items")
+    if draft <= DRAFT2019 and isinstance(items, list):
+        view.prefix_items = tuple(node.child(s, "items", i) for i, s in enumerate(items))
+        if "additionalItems" in raw:
+            view.items = node.child(raw["additionalItems"], "additionalItems")
+    elif items is not None and isinstance(items, (dict, bool)):
+        view.items = node.child(items, "items")
+    if draft >= DRAFT2020 and isinstance(raw.get("prefixItems"), list):
+        view.prefix_items = tuple(
+            node.child(s, "prefixItems", i) for i, s in enumerate(raw["prefixItems"]))
+    if draft >= DRAFT6 and "contains" in raw:
+        view.contains = node.child(raw["contains"], "contains")
+        if draft >= DRAFT2019:
+            mc = _int(raw.get("minContains"))
+            view.min_contains = 1 if mc is None else max(mc, 0)
+            view.max_contains = _int(raw.get("maxContains"))
+    view.min_items = max(_int(raw.get("minItems")) or 0, 0)
+    view.max_items = _int(raw.get("maxItems"))
+    view.unique_items = raw.get("uniqueItems") is True
+
+    # objects
+    props = raw.get("properties")
+    if isinstance(props, dict):
+        view.properties = {k: node.child(v, "properties", k) for k, v in props.items()}
+    pprops = raw.get("patternProperties")
+    if isinstance(pprops, dict):
+        view.pattern_properties = {
+            k: node.child(v, "patternProperties", k) for k, v in pprops.items()}
+    if "additionalProperties" in raw:
+        view.additional = node.child(raw["additionalProperties"], "additionalProperties")
+    req = raw.get("required")
+    if isinstance(req, list):
+        view.required = frozenset(r for r in req if isinstance(r, str))
+    view.min_properties = max(_int(raw.get("minProperties")) or 0, 0)
+    view.max_properties = _int(raw.get("maxProperties"))
+    if draft >= DRAFT6 and "propertyNames" in raw:
+        view.property_names = node.child(raw["propertyNames"], "propertyNames")
+    deps = raw.get("dependencies") if draft <= DRAFT7 else None
+    if isinstance(deps, dict):
+        for k, v in deps.items():
+            if isinstance(v, list):
+                view.dependent_required[k] = frozenset(x for x in v if isinstance(x, str))
+            else:
+                view.dependent_schemas[k] = node.child(v, "dependencies", k)
+    if draft >= DRAFT2019:
+        dr = raw.get("dependentRequired")
+        if isinstance(dr, dict):
+            for k, v in dr.items():
+                if isinstance(v, list):
+                    view.dependent_required[k] = frozenset(x for x in v if isinstance(x, str))
+        ds = raw.get("dependentSchemas")
+        if isinstance(ds, dict):
+            for k, v in ds.items():
+                view.dependent_schemas[k] = node.child(v, "dependentSchemas", k)
+        if "unevaluatedProperties" in raw:
+            view.unevaluated_properties = node.child(
+                raw["unevaluatedProperties"], "unevaluatedProperties")
+        if "unevaluatedItems" in raw:
+            view.unevaluated_items = node.child(raw["unevaluatedItems"], "unevaluatedItems")
+
+    # applicators
+    for kw in ("allOf", "anyOf", "oneOf"):
+        branches = raw.get(kw)
+        if isinstance(branches, list):
+            nodes = tuple(node.child(s, kw, i) for i, s in enumerate(branches))
+            if kw == "allOf":
+                view.all_of = nodes
+            elif kw == "anyOf":
+                view.any_of = nodes
+            else:
+                view.one_of = nodes
+    if "not" in raw:
+        view.not_ = node.child(raw["not"], "not")
+    if draft >= DRAFT7 and "if" in raw:
+        view.if_ = node.child(raw["if"], "if")
+        if "then" in raw:
+            view.then = node.child(raw["then"], "then")
+        if "else" in raw:
+            view.else_ = node.child(raw["else"], "else")
+    return view
+
+
+def _tighten_min(view: View, value: Fraction | None, exclusive: bool) -> None:
+    if value is None:
+        return
+    if view.minimum is None or value > view.minimum or (
+            value == view.minimum and exclusive and not view.min_exclusive):
+        view.minimum, view.min_exclusive = value, exclusive
+
+
+def _tighten_max(view: View, value: Fraction | None, exclusive: bool) -> None:
+    if value is None:
+        return
+    if view.maximum is None or value < view.maximum or (
+            value == view.maximum and exclusive and not view.max_exclusive):
+        view.maximum, view.max_exclusive = value, exclusive
+
+
+def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
+    from ._json import read_json_file
+
+    def retrieve(uri: str) -> Resource[Any]:
+        if uri.startswith("file://") and root_dir is not None:
+            path = Path(uri[len("file://"):])
+            try:
+                path.resolve().relative_to(root_dir.resolve())
+            except ValueError:
+                raise referencing.exceptions.NoSuchResource(ref=uri) from None
+            contents = read_json_file(path)
+            return Resource.from_contents(
+                contents, default_specification=_SPECS[detect_draft(contents)])
+        raise referencing.exceptions.NoSuchResource(ref=uri)
+
+    return retrieve
+
+
+def load_root(document: Any, source: str, *, path: Path | None = None,
+              root_dir: Path | None = None, default_draft: int = DRAFT2020,
+              siblings: dict[str, Any] | None = None) -> Node:
+    """Wrap a schema document as the root Node, with a registry that resolves its ``$ref``s.
+
+    ``siblings`` maps base URIs of other schema documents that may be referenced (files under
+    the same schema root, registered by ``$id`` and by file URI).
+    """
+    draft = detect_draft(document, default_draft)
+    spec = _SPECS[draft]
+    if path is not None:
+        base = path.resolve().as_uri()
+    else:
+        base = f"urn:schema-compat:{abs(hash(source))}"
+    if isinstance(document, dict):
+        ident = document.get("id" if draft == DRAFT4 else "$id")
+        if isinstance(ident, str) and not ident.startswith("#"):
+            base = urljoin(base, ident)
+    resource: Resource[Any] = Resource(contents=document, specification=spec)
+    registry: Registry[Any] = Registry(
+        retrieve=_retrieve_factory(root_dir or (path.parent if path else None), source))
+    registry = registry.with_resource(base, resource)
+    for uri, contents in (siblings or {}).items():
+        sdraft = detect_draft(contents, default_draft)
+        registry = registry.with_resource(
+            uri, Resource(contents=contents, specification=_SPECS[sdraft]))
+    ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir)
+    return Node(document, registry.resolver(base), ctx, draft, "")
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every subschema written in ``root``'s document (definitions too), without following
+    ``$ref``; parents before children."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        view = node.view
+        children = [c for c in view.subschemas() if c is not view.ref]
+        if isinstance(node.raw, dict):
+            for kw in ("$defs", "definitions"):
+                defs = node.raw.get(kw)
+                if isinstance(defs, dict):
+                    children.extend(node.child(v, kw, k) for k, v in defs.items()
+                                    if isinstance(v, (dict, bool)))
+        stack.extend(reversed(children))

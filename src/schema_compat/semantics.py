@@ -1,0 +1,1301 @@
+"""Instance-set reasoning: is every value valid under A also valid under B?
+
+``Checker.includes(a, b)`` answers ``yes`` (proved), ``no`` (with a witness the oracle has
+confirmed: valid under ``a``, invalid under ``b``) or ``unknown`` (with the reason). The proof
+side is conservative: where the reasoning would need more than it knows (an unsupported regex,
+``unevaluatedProperties``, a budget running out) it says ``unknown``, never ``yes``.
+
+The left side is read as a union of conjunctions (``Term``s): ``anyOf`` branches split it,
+``allOf`` and ``$ref`` join it, and ``oneOf``/``if`` are over-approximated by their branches,
+which is sound for proofs because witnesses are re-checked against the real subschemas.
+The right side is taken apart by its own keywords: A ⊆ B1 ∧ B2 iff A ⊆ B1 and A ⊆ B2.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import oracle
+from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
+from .schema import ALL_KINDS, Node, View, json_equal, kind_of
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer to one inclusion question."""
+
+    status: str
+    witness: Any = None
+    reason: str = ""
+
+    @property
+    def yes(self) -> bool:
+        return self.status == YES
+
+    @property
+    def no(self) -> bool:
+        return self.status == NO
+
+
+PROVED = Outcome(YES)
+
+
+def _unknown(reason: str) -> Outcome:
+    return Outcome(UNKNOWN, reason=reason)
+
+
+class BudgetExceeded(Exception):
+    """The question needs more work than allowed; the answer is ``unknown``."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A conjunction: values valid under every ``pos`` node and under no ``neg`` node.
+
+    ``flat`` terms have had their applicators (``$ref``, ``allOf``, ``anyOf``...) expanded into
+    other terms already, so only their local keywords still count.
+    """
+
+    pos: tuple[Node, ...]
+    neg: tuple[Node, ...] = ()
+    flat: bool = False
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (tuple(n.key for n in self.pos), tuple(n.key for n in self.neg), self.flat)
+
+    def contains(self, value: Any) -> bool:
+        """Exact membership, by the oracle."""
+        return all(oracle.is_valid(n, value) for n in self.pos) and not any(
+            oracle.is_valid(n, value) for n in self.neg)
+
+
+def _first_true(nodes: Iterable[Node]) -> bool:
+    return all(n.view.is_true for n in nodes)
+
+
+def synthetic(raw: Any, like: Node) -> Node:
+    """A node for a schema the engine writes itself (e.g. ``{"required": [p]}``)."""
+    return Node(raw, like.resolver, like.ctx, like.draft, like.pointer + "/<synthetic>")
+
+
+def _has_ref(raw: Any) -> bool:
+    if isinstance(raw, dict):
+        if "$ref" in raw or "$dynamicRef" in raw or "$recursiveRef" in raw:
+            return True
+        return any(_has_ref(v) for v in raw.values())
+    if isinstance(raw, list):
+        return any(_has_ref(v) for v in raw)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Merged local constraints of a flat term
+
+
+@dataclass
+class Merged:
+    """The local keywords of every node of a flat term, combined (all must hold)."""
+
+    views: tuple[View, ...]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        kinds = ALL_KINDS
+        for v in self.views:
+            kinds &= v.kinds
+        enum = self.enum
+        if enum is not None:
+            kinds &= frozenset(kind_of(x) for x in enum)
+        return kinds
+
+    @property
+    def enum(self) -> tuple[Any, ...] | None:
+        result: tuple[Any, ...] | None = None
+        for v in self.views:
+            if v.enum is None:
+                continue
+            if result is None:
+                result = v.enum
+            else:
+                other = v.enum
+                result = tuple(x for x in result if any(json_equal(x, y) for y in other))
+        return result
+
+    def number_bounds(self) -> tuple[Fraction | None, bool, Fraction | None, bool]:
+        lo: Fraction | None = None
+        lo_x = False
+        hi: Fraction | None = None
+        hi_x = False
+        for v in self.views:
+            if v.minimum is not None and (lo is None or v.minimum > lo or (
+                    v.minimum == lo and v.min_exclusive)):
+                lo, lo_x = v.minimum, v.min_exclusive
+            if v.maximum is not None and (hi is None or v.maximum < hi or (
+                    v.maximum == hi and v.max_exclusive)):
+                hi, hi_x = v.maximum, v.max_exclusive
+        return lo, lo_x, hi, hi_x
+
+    @property
+    def multiples(self) -> tuple[Fraction, ...]:
+        return tuple(m for v in self.views for m in v.multiple_of)
+
+    @property
+    def min_length(self) -> int:
+        return max((v.min_length for v in self.views), default=0)
+
+    @property
+    def max_length(self) -> int | None:
+        values = [v.max_length for v in self.views if v.max_length is not None]
+        return min(values) if values else None
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for v in self.views for p in v.patterns))
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.format for v in self.views if v.format))
+
+    @property
+    def min_items(self) -> int:
+        return max((v.min_items for v in self.views), default=0)
+
+    def max_items(self) -> int | None:
+        values = [v.max_items for v in self.views if v.max_items is not None]
+        for v in self.views:
+            # `items: false` after n prefix items caps the length at n.
+            if v.items is not None and v.items.view.is_false:
+                values.append(len(v.prefix_items))
+            for i, n in enumerate(v.prefix_items):
+                if n.view.is_false:
+                    values.append(i)
+                    break
+        return min(values) if values else None
+
+    @property
+    def unique(self) -> bool:
+        return any(v.unique_items for v in self.views)
+
+    def item_nodes(self, index: int) -> tuple[Node, ...]:
+        nodes = []
+        for v in self.views:
+            if index < len(v.prefix_items):
+                nodes.append(v.prefix_items[index])
+            elif v.items is not None:
+                nodes.append(v.items)
+        return tuple(nodes)
+
+    @property
+    def prefix_len(self) -> int:
+        return max((len(v.prefix_items) for v in self.views), default=0)
+
+    @property
+    def required(self) -> frozenset[str]:
+        req: frozenset[str] = frozenset()
+        for v in self.views:
+            req |= v.required
+        return req
+
+    @property
+    def min_properties(self) -> int:
+        return max((v.min_properties for v in self.views), default=0)
+
+    @property
+    def max_properties(self) -> int | None:
+        values = [v.max_properties for v in self.views if v.max_properties is not None]
+        return min(values) if values else None
+
+    def explicit_names(self) -> set[str]:
+        return {name for v in self.views for name in v.properties}
+
+    def property_nodes(self, name: str) -> tuple[Node, ...]:
+        return tuple(n for v in self.views for n in property_nodes(v, name))
+
+    def closed(self) -> bool:
+        """True when names outside ``properties`` are refused outright."""
+        return any(v.additional is not None and v.additional.view.is_false
+                   and not v.pattern_properties for v in self.views)
+
+
+def property_nodes(view: View, name: str) -> list[Node]:
+    """The subschemas one view applies to the value of property ``name``."""
+    nodes: list[Node] = []
+    if name in view.properties:
+        nodes.append(view.properties[name])
+    matched = False
+    for pattern, node in view.pattern_properties.items():
+        if _search(pattern, name):
+            nodes.append(node)
+            matched = True
+    if name not in view.properties and not matched and view.additional is not None:
+        nodes.append(view.additional)
+    return nodes
+
+
+def _search(pattern: str, text: str) -> bool:
+    try:
+        return oracle.ecma_search(pattern, text)
+    except Exception:  # noqa: BLE001 - an invalid pattern was reported at load time
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class Checker:
+    """Answers inclusion questions between subschemas; one instance per comparison.
+
+    ``max_steps`` and ``deadline`` (a ``time.monotonic()`` value) bound the work: past them,
+    questions still open are answered ``unknown``.
+    """
+
+    def __init__(self, *, max_steps: int = 200_000, deadline: float | None = None,
+                 max_terms: int = 128) -> None:
+        self.max_steps = max_steps
+        self.deadline = deadline
+        self.max_terms = max_terms
+        self.steps = 0
+        self._memo: dict[Any, Outcome] = {}
+        self._memo_log: list[Any] = []
+        self._open: set[Any] = set()
+        self._assumed: set[Any] = set()
+        self._gen_depth = 0
+
+    # -- public ------------------------------------------------------------------------------
+
+    def includes(self, a: Node, b: Node) -> Outcome:
+        """Is every value valid under ``a`` valid under ``b``?"""
+        try:
+            result = self._check(Term((a,)), b)
+        except BudgetExceeded as exc:
+            return _unknown(str(exc) or "comparison exceeded its work budget")
+        except RecursionError:
+            return _unknown("schemas nest too deeply to compare")
+        if result.no and not self._confirm(Term((a,)), b, result.witness):
+            return _unknown("a counterexample was found but could not be confirmed")
+        return result
+
+    def example(self, node: Node) -> Any:
+        """A value valid under ``node``, or ``_MISSING``; exposed for witness building."""
+        try:
+            return self._example(Term((node,)))
+        except (BudgetExceeded, RecursionError):
+            return _MISSING
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise BudgetExceeded("comparison exceeded its work budget")
+        if self.deadline is not None and self.steps % 64 == 0 and time.monotonic() > self.deadline:
+            raise BudgetExceeded("comparison exceeded its time limit")
+
+    def _confirm(self, t: Term, b: Node, witness: Any) -> bool:
+        try:
+            return t.contains(witness) and not oracle.is_valid(b, witness)
+        except RecursionError:
+            return False
+
+    def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
+        """A counterexample, kept only when the oracle confirms it."""
+        if witness is _MISSING:
+            return _unknown("could not build a counterexample")
+        if self._confirm(t, b, witness):
+            return Outcome(NO, witness)
+        return _unknown("a candidate counterexample was not confirmed")
+
+    # -- the recursion -----------------------------------------------------------------------
+
+    def _check(self, t: Term, b: Node) -> Outcome:
+        self._tick()
+        bv = b.view
+        if bv.is_true:
+            return PROVED
+        if len(t.pos) == 1 and not t.neg:
+            a = t.pos[0]
+            if a.key == b.key or a.view.is_false:
+                return PROVED
+            if (a.draft == b.draft and not _has_ref(a.raw) and not _has_ref(b.raw)
+                    and json_equal(a.raw, b.raw)):
+                return PROVED
+        key = (t.key, b.key)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._open:
+            # Reached again below itself: recursion went through at least one instance
+            # descent (same-instance cycles are refused at load), so assuming the question
+            # holds is sound (coinduction on the finite depth of JSON instances).
+            self._assumed.add(key)
+            return PROVED
+        self._open.add(key)
+        start = len(self._memo_log)
+        try:
+            result = self._check_terms(t, b)
+        finally:
+            self._open.discard(key)
+        if key in self._assumed and not result.yes:
+            # Answers computed under the failed assumption are not to be trusted.
+            for stale in self._memo_log[start:]:
+                self._memo.pop(stale, None)
+            del self._memo_log[start:]
+        self._assumed.discard(key)
+        self._memo[key] = result
+        self._memo_log.append(key)
+        return result
+
+    def _check_terms(self, t: Term, b: Node) -> Outcome:
+        outcome = PROVED
+        for term in self.expand(t):
+            r = self._check_flat(term, b)
+            if r.no:
+                w = r.witness
+                if self._confirm(t, b, w):
+                    return r
+                outcome = _unknown("counterexample lies outside the left-hand schema")
+            elif not r.yes and outcome.yes:
+                outcome = r
+        return outcome
+
+    def expand(self, t: Term) -> list[Term]:
+        """``t`` as a union of flat terms (applicators expanded)."""
+        if t.flat:
+            return [t]
+        terms: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [((), t.neg)]
+        for node in t.pos:
+            options = self._expand_node(node)
+            terms = [(p + op, n + on) for (p, n) in terms for (op, on) in options]
+            if len(terms) > self.max_terms:
+                raise BudgetExceeded("too many combinations of anyOf/oneOf branches")
+        return [Term(p, n, flat=True) for p, n in terms]
+
+    def _expand_node(self, node: Node) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
+        self._tick()
+        v = node.view
+        options: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [((node,), ())]
+
+        def join(more: list[tuple[tuple[Node, ...], tuple[Node, ...]]]) -> None:
+            nonlocal options
+            options = [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]
+            if len(options) > self.max_terms:
+                raise BudgetExceeded("too many combinations of anyOf/oneOf branches")
+
+        if v.ref is not None:
+            join(self._expand_node(v.ref))
+        for branch in v.all_of:
+            join(self._expand_node(branch))
+        for group in (v.any_of, v.one_of):
+            if group is not None:
+                alts: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
+                for branch in group:
+                    alts.extend(self._expand_node(branch))
+                join(alts)
+        if v.if_ is not None and (v.then is not None or v.else_ is not None):
+            # (if ∧ then) ∨ (¬if ∧ else) ⊆ then ∨ else: an over-approximation, fine on the left.
+            alts = []
+            for branch in (v.then, v.else_):
+                alts.extend(self._expand_node(branch) if branch is not None else [((), ())])
+            join(alts)
+        if v.not_ is not None:
+            join([((), (v.not_,))])
+        return options
+
+    # -- one flat term against one node ------------------------------------------------------
+
+    def _check_flat(self, t: Term, b: Node) -> Outcome:  # noqa: C901 - one branch per keyword
+        merged = Merged(tuple(n.view for n in t.pos))
+        if any(v.is_false for v in merged.views):
+            return PROVED
+        enum = merged.enum
+        if enum is not None or merged.kinds <= {"null", "boolean"}:
+            return self._check_finite(t, merged, b)
+        bv = b.view
+        if bv.is_false:
+            return self._no(t, b, self._example(t))
+        if any(v.unsupported for v in merged.views) or any(
+                v.remote_ref for v in merged.views):
+            return _unknown(self._why_opaque(merged.views))
+        results: list[Outcome] = []
+
+        def add(r: Outcome) -> bool:
+            results.append(r)
+            return r.no
+
+        if add(self._compare_local(t, merged, b)):
+            return results[-1]
+        if bv.ref is not None and add(self._check(t, bv.ref)):
+            return results[-1]
+        if bv.remote_ref is not None:
+            results.append(_unknown(f"depends on remote $ref {bv.remote_ref}, which is not fetched"))
+        if bv.unsupported:
+            results.append(_unknown(f"uses {', '.join(bv.unsupported)}, which is not modelled"))
+        for branch in bv.all_of:
+            if add(self._check(t, branch)):
+                return results[-1]
+        if bv.any_of is not None and add(self._check_any(t, merged, b, bv.any_of)):
+            return results[-1]
+        if bv.one_of is not None and add(self._check_one(t, merged, b, bv.one_of)):
+            return results[-1]
+        if bv.not_ is not None and add(self._check_not(t, b, bv.not_)):
+            return results[-1]
+        if bv.if_ is not None and add(self._check_if(t, b, bv)):
+            return results[-1]
+        for kw, node in (("unevaluatedProperties", bv.unevaluated_properties),
+                         ("unevaluatedItems", bv.unevaluated_items)):
+            if node is not None and not node.view.is_true and not self._same_keyword(t, b, kw):
+                results.append(_unknown(f"{kw} is not modelled"))
+        for r in results:
+            if not r.yes:
+                return r
+        return PROVED
+
+    def _same_keyword(self, t: Term, b: Node, keyword: str) -> bool:
+        """True when the left side carries the very same keyword value in the same context."""
+        for n in t.pos:
+            if (isinstance(n.raw, dict) and isinstance(b.raw, dict)
+                    and json_equal(n.raw, b.raw) and n.draft == b.draft
+                    and not _has_ref(b.raw)):
+                return True
+        return False
+
+    @staticmethod
+    def _why_opaque(views: Iterable[View]) -> str:
+        for v in views:
+            if v.remote_ref:
+                return f"depends on remote $ref {v.remote_ref}, which is not fetched"
+            if v.unsupported:
+                return f"uses {', '.join(v.unsupported)}, which is not modelled"
+        return "not modelled"
+
+    def _check_finite(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        enum = merged.enum
+        candidates: tuple[Any, ...]
+        if enum is None:
+            candidates = tuple(x for x in (None, True, False) if kind_of(x) in merged.kinds)
+        else:
+            candidates = enum
+        for value in candidates:
+            self._tick()
+            if t.contains(value) and not oracle.is_valid(b, value):
+                return Outcome(NO, value)
+        return PROVED
+
+    # -- combinators on the right ------------------------------------------------------------
+
+    def _split_by_kind(self, t: Term, merged: Merged) -> list[tuple[str, Term]]:
+        kinds = sorted(merged.kinds)
+        if len(kinds) <= 1:
+            return [(k, t) for k in kinds]
+        return [(k, Term(t.pos + (_kind_node(k, t.pos[0]),), t.neg, flat=True)) for k in kinds]
+
+    def _check_any(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
+        if any(self._check(t, br).yes for br in branches):
+            return PROVED
+        pending: list[Outcome] = []
+        for _kind, part in self._split_by_kind(t, merged):
+            if any(self._check(part, br).yes for br in branches):
+                continue
+            for br in branches:
+                r = self._check(part, br)
+                if r.no and not any(oracle.is_valid(x, r.witness) for x in branches):
+                    return self._no(t, b, r.witness)
+            pending.append(_unknown("could not show which anyOf branch accepts every value"))
+        return pending[0] if pending else PROVED
+
+    def _check_one(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
+        for _kind, part in self._split_by_kind(t, merged):
+            inside = [i for i, br in enumerate(branches) if self._check(part, br).yes]
+            if len(inside) == 1:
+                if all(self._disjoint(part, br).yes
+                       for j, br in enumerate(branches) if j != inside[0]):
+                    continue
+            if len(inside) >= 2:
+                # Every value of `part` matches two branches: any of them is a witness.
+                return self._no(t, b, self._example(part))
+            # Search for a value matching no branch, or more than one.
+            found = False
+            for br in branches:
+                r = self._check(part, br)
+                if r.no:
+                    hits = sum(oracle.is_valid(x, r.witness) for x in branches)
+                    if hits != 1:
+                        return self._no(t, b, r.witness)
+            for br in branches:
+                both = self._example(Term(part.pos + (br,), part.neg))
+                if both is not _MISSING and sum(oracle.is_valid(x, both) for x in branches) > 1:
+                    return self._no(t, b, both)
+            if not found:
+                return _unknown("could not show that exactly one oneOf branch matches")
+        return PROVED
+
+    def _check_not(self, t: Term, b: Node, negated: Node) -> Outcome:
+        r = self._disjoint(t, negated)
+        if r.no:
+            return self._no(t, b, r.witness)
+        return r
+
+    def _check_if(self, t: Term, b: Node, bv: View) -> Outcome:
+        assert bv.if_ is not None
+        then_ = bv.then
+        else_ = bv.else_
+        cond = self._check(t, bv.if_)
+        if cond.yes:
+            return self._check(t, then_) if then_ is not None else PROVED
+        apart = self._disjoint(t, bv.if_)
+        if apart.yes:
+            return self._check(t, else_) if else_ is not None else PROVED
+        rt = self._check(t, then_) if then_ is not None else PROVED
+        re_ = self._check(t, else_) if else_ is not None else PROVED
+        if rt.yes and re_.yes:
+            return PROVED
+        for r in (rt, re_):
+            if r.no:
+                return self._no(t, b, r.witness)
+        return _unknown("could not decide the if/then/else on the new side")
+
+    def _disjoint(self, t: Term, c: Node) -> Outcome:
+        """``yes`` when no value is in both; ``no`` carries a value in both."""
+        cv = c.view
+        if cv.is_false:
+            return PROVED
+        both = Term(t.pos + (c,), t.neg)
+        terms = self.expand(both)
+        unknown = False
+        for term in terms:
+            merged = Merged(tuple(n.view for n in term.pos))
+            if not merged.kinds or any(v.is_false for v in merged.views):
+                continue
+            if merged.enum is not None:
+                for value in merged.enum:
+                    if both.contains(value):
+                        return Outcome(NO, value)
+                continue
+            if self._empty(merged):
+                continue
+            w = self._example(term)
+            if w is not _MISSING and both.contains(w):
+                return Outcome(NO, w)
+            unknown = True
+        return _unknown("could not decide whether the schemas overlap") if unknown else PROVED
+
+    def _empty(self, merged: Merged) -> bool:
+        """A cheap, sound test that a flat term admits no value."""
+        kinds = set(merged.kinds)
+        if "int" in kinds or "frac" in kinds:
+            lo, lo_x, hi, hi_x = merged.number_bounds()
+            if lo is not None and hi is not None and (lo > hi or (lo == hi and (lo_x or hi_x))):
+                kinds -= {"int", "frac"}
+        if "string" in kinds:
+            mx = merged.max_length
+            if mx is not None and mx < merged.min_length:
+                kinds.discard("string")
+        if "object" in kinds:
+            for name in merged.required:
+                if any(n.view.is_false for n in merged.property_nodes(name)):
+                    kinds.discard("object")
+                    break
+        if "array" in kinds:
+            mx_items = merged.max_items()
+            if mx_items is not None and mx_items < merged.min_items:
+                kinds.discard("array")
+        return not kinds
+
+    # -- local keywords, kind by kind --------------------------------------------------------
+
+    def _compare_local(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        pending: Outcome = PROVED
+        for kind in sorted(merged.kinds):
+            if kind not in bv.kinds:
+                w = self._example(t, kind)
+                if w is _MISSING:
+                    if self._kind_empty(merged, kind):
+                        continue
+                    pending = _unknown(f"could not build a {_KIND_NAMES[kind]} for the old side")
+                    continue
+                return self._no(t, b, w)
+            if kind in ("int", "frac"):
+                r = self._compare_numbers(t, merged, b, kind)
+            elif kind == "string":
+                r = self._compare_strings(t, merged, b)
+            elif kind == "array":
+                r = self._compare_arrays(t, merged, b)
+            elif kind == "object":
+                r = self._compare_objects(t, merged, b)
+            else:
+                r = PROVED
+            if r.no:
+                return r
+            if not r.yes and pending.yes:
+                pending = r
+        if bv.enum is not None and merged.enum is None:
+            # An infinite left side can never fit a finite enum; find a value outside it.
+            for kind in sorted(merged.kinds):
+                for w in self._examples(t, kind, 6):
+                    if not any(json_equal(w, x) for x in bv.enum):
+                        return self._no(t, b, w)
+            pending = _unknown("could not find a value outside the new enum") if merged.kinds else pending
+        return pending
+
+    def _kind_empty(self, merged: Merged, kind: str) -> bool:
+        probe = Merged(merged.views)
+        if kind in ("int", "frac"):
+            lo, lo_x, hi, hi_x = probe.number_bounds()
+            if lo is not None and hi is not None:
+                if lo > hi or (lo == hi and (lo_x or hi_x)):
+                    return True
+                if kind == "int" and _int_range(lo, lo_x, hi, hi_x, merged.multiples) is None:
+                    return True
+        return False
+
+    # numbers
+
+    def _compare_numbers(self, t: Term, merged: Merged, b: Node, kind: str) -> Outcome:
+        bv = b.view
+        lo, lo_x, hi, hi_x = merged.number_bounds()
+        blo, blo_x, bhi, bhi_x = bv.minimum, bv.min_exclusive, bv.maximum, bv.max_exclusive
+        mults = merged.multiples
+        if kind == "int":
+            rng = _int_range(lo, lo_x, hi, hi_x, mults)
+            if rng is None:
+                return PROVED  # no integer at all
+            first, last, step = rng
+            brng_lo = _int_ceil(blo, blo_x) if blo is not None else None
+            brng_hi = _int_floor(bhi, bhi_x) if bhi is not None else None
+            candidates: list[int] = []
+            if brng_lo is not None and (first is None or first < brng_lo):
+                candidates.append(_step_at_or_below(brng_lo - 1, step, last))
+            if brng_hi is not None and (last is None or last > brng_hi):
+                candidates.append(_step_at_or_above(brng_hi + 1, step, first))
+            for m in bv.multiple_of:
+                if not _int_multiples_covered(step, m):
+                    candidates.extend(_int_non_multiples(first, last, step, m))
+            for c in candidates:
+                if c is not None:
+                    return self._no(t, b, c)
+            return PROVED if not candidates else _unknown("no integer counterexample found")
+        # Non-integral numbers: prove by interval containment and multipleOf, else search.
+        ok = True
+        if blo is not None and (lo is None or lo < blo or (lo == blo and blo_x and not lo_x)):
+            ok = False
+        if bhi is not None and (hi is None or hi > bhi or (hi == bhi and bhi_x and not hi_x)):
+            ok = False
+        for m in bv.multiple_of:
+            if not any((mt / m).denominator == 1 for mt in mults):
+                ok = False
+        if ok:
+            return PROVED
+        for c in _frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
+            w = _as_json_number(c)
+            if kind_of(w) == "frac" and t.contains(w) and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
+        return _unknown("no fractional counterexample found")
+
+    # strings
+
+    def _string_language(self, merged: Merged | View) -> Language:
+        if isinstance(merged, View):
+            patterns, lo, hi = merged.patterns, merged.min_length, merged.max_length
+        else:
+            patterns, lo, hi = merged.patterns, merged.min_length, merged.max_length
+        lang = Language.length_between(lo, hi)
+        for p in patterns:
+            lang = lang.intersection(compile_pattern(p))
+        return lang
+
+    def _compare_strings(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        if not bv.patterns and bv.min_length == 0 and bv.max_length is None:
+            return PROVED
+        try:
+            left = self._string_language(merged)
+            right = self._string_language(bv)
+            if right.includes(left):
+                return PROVED
+            diff = left.difference(right)
+            for w in diff.examples(4):
+                self._tick()
+                if t.contains(w) and not oracle.is_valid(b, w):
+                    return Outcome(NO, w)
+            return _unknown("string counterexample not confirmed")
+        except UnsupportedPattern as exc:
+            # Syntactic fallback: the same patterns and looser lengths on the new side.
+            if (set(bv.patterns) <= set(merged.patterns)
+                    and bv.min_length <= merged.min_length
+                    and (bv.max_length is None or (merged.max_length is not None
+                                                    and merged.max_length <= bv.max_length))):
+                return PROVED
+            return _unknown(f"pattern not analysable: {exc}")
+        except InvalidPattern as exc:
+            return _unknown(f"invalid pattern: {exc}")
+
+    # arrays
+
+    def _compare_arrays(self, t: Term, merged: Merged, b: Node) -> Outcome:  # noqa: C901
+        bv = b.view
+        tmin, tmax = merged.min_items, merged.max_items()
+        if tmax is not None and tmax < tmin:
+            return PROVED
+        if bv.min_items > tmin:
+            return self._no(t, b, self._example_array(t, merged, tmin))
+        if bv.max_items is not None and (tmax is None or tmax > bv.max_items):
+            return self._no(t, b, self._example_array(t, merged, bv.max_items + 1))
+        pending: Outcome = PROVED
+        positions = max(merged.prefix_len, len(bv.prefix_items)) + 1
+        for i in range(positions):
+            if tmax is not None and i >= tmax:
+                break
+            right = bv.prefix_items[i] if i < len(bv.prefix_items) else bv.items
+            if right is None or right.view.is_true:
+                continue
+            left = Term(merged.item_nodes(i))
+            r = self._check(left, right)
+            if r.no:
+                base = self._example_array(t, merged, max(tmin, i + 1), at=(i, r.witness))
+                return self._no(t, b, base)
+            if not r.yes and pending.yes:
+                pending = r
+        if bv.unique_items and not merged.unique and (tmax is None or tmax >= 2):
+            w = self._example_array(t, merged, max(tmin, 2), duplicate=True)
+            r = self._no(t, b, w)
+            if r.no:
+                return r
+            pending = pending if not pending.yes else _unknown("uniqueItems added")
+        if bv.contains is not None:
+            r = self._compare_contains(t, merged, b)
+            if r.no:
+                return r
+            if not r.yes and pending.yes:
+                pending = r
+        if bv.unevaluated_items is not None and not bv.unevaluated_items.view.is_true:
+            pending = pending if not pending.yes else _unknown("unevaluatedItems is not modelled")
+        return pending
+
+    def _compare_contains(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        assert bv.contains is not None
+        need, cap = bv.min_contains, bv.max_contains
+        ok_min = need == 0
+        ok_max = cap is None
+        for v in merged.views:
+            if v.contains is None:
+                continue
+            if v.min_contains >= need and self._check(Term((v.contains,)), bv.contains).yes:
+                ok_min = True
+        tmax = merged.max_items()
+        if cap is not None and tmax is not None and tmax <= cap:
+            ok_max = True
+        if ok_min and ok_max:
+            return PROVED
+        for length in sorted({merged.min_items, max(merged.min_items, 1)}):
+            w = self._example_array(t, merged, length)
+            if w is not _MISSING and t.contains(w) and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
+        return _unknown("could not decide the contains constraint")
+
+    # objects
+
+    def _compare_objects(self, t: Term, merged: Merged, b: Node) -> Outcome:  # noqa: C901, PLR0912
+        bv = b.view
+        pending: Outcome = PROVED
+
+        def note(r: Outcome) -> None:
+            nonlocal pending
+            if not r.yes and pending.yes:
+                pending = r
+
+        names = sorted(merged.explicit_names() | set(bv.properties) | merged.required
+                       | bv.required)
+        for name in names:
+            left_nodes = merged.property_nodes(name)
+            if any(n.view.is_false for n in left_nodes):
+                continue  # the old side never has this property
+            left = Term(left_nodes)
+            for right in property_nodes(bv, name):
+                if right.view.is_true:
+                    continue
+                r = self._check(left, right) if left_nodes else self._check(Term(()), right)
+                if r.no:
+                    return self._no(t, b, self._example_object(t, merged, set_=(name, r.witness)))
+                note(r)
+        # Names outside every `properties`: one representative per class of pattern matches.
+        r = self._compare_other_names(t, merged, b, set(names))
+        if r.no:
+            return r
+        note(r)
+        missing = sorted(bv.required - merged.required)
+        for name in missing:
+            w = self._example_object(t, merged, drop=name)
+            r = self._no(t, b, w)
+            if r.no:
+                return r
+            note(_unknown(f"could not build an old object without {name!r}"))
+        if bv.min_properties > merged.min_properties:
+            r = self._no(t, b, self._example_object(t, merged))
+            if r.no:
+                return r
+            note(_unknown("minProperties raised"))
+        if bv.max_properties is not None and (
+                merged.max_properties is None or merged.max_properties > bv.max_properties):
+            w = self._example_object(t, merged, size=bv.max_properties + 1)
+            r = self._no(t, b, w)
+            if r.no:
+                return r
+            if not (merged.closed() and len(merged.explicit_names()) <= bv.max_properties):
+                note(_unknown("maxProperties lowered"))
+        if bv.property_names is not None and not bv.property_names.view.is_true:
+            note(self._compare_property_names(t, merged, b))
+            if pending.no:
+                return pending
+        for name, needed in sorted(bv.dependent_required.items()):
+            if any(n.view.is_false for n in merged.property_nodes(name)):
+                continue
+            if needed <= merged.required or any(
+                    needed <= v.dependent_required.get(name, frozenset()) for v in merged.views):
+                continue
+            for q in sorted(needed - merged.required):
+                w = self._example_object(t, merged, force=name, drop=q)
+                r = self._no(t, b, w)
+                if r.no:
+                    return r
+            note(_unknown(f"dependentRequired on {name!r} not decided"))
+        for name, dep in sorted(bv.dependent_schemas.items()):
+            if any(n.view.is_false for n in merged.property_nodes(name)):
+                continue
+            has = synthetic({"required": [name]}, t.pos[0])
+            r = self._check(Term(t.pos + (has,), t.neg), dep)
+            if r.no:
+                return self._no(t, b, r.witness)
+            note(r)
+        if bv.unevaluated_properties is not None and not bv.unevaluated_properties.view.is_true:
+            note(_unknown("unevaluatedProperties is not modelled"))
+        return pending
+
+    def _compare_other_names(self, t: Term, merged: Merged, b: Node, explicit: set[str]) -> Outcome:
+        bv = b.view
+        patterns = sorted({p for v in merged.views for p in v.pattern_properties}
+                          | set(bv.pattern_properties))
+        if not patterns:
+            reps: list[str] = [self._fresh_name(explicit)]
+        else:
+            if len(patterns) > 8:
+                return self._compare_other_names_coarse(t, merged, b)
+            try:
+                langs = [compile_pattern(p) for p in patterns]
+            except (UnsupportedPattern, InvalidPattern) as exc:
+                return self._compare_other_names_coarse(t, merged, b, str(exc))
+            reps = []
+            for mask in itertools.product((True, False), repeat=len(patterns)):
+                self._tick()
+                lang = Language.any_string()
+                for matched, lp in zip(mask, langs):
+                    lang = lang.intersection(lp if matched else lp.complement())
+                for name in lang.examples(len(explicit) + 2):
+                    if name not in explicit:
+                        reps.append(name)
+                        break
+        pending: Outcome = PROVED
+        for name in reps:
+            left_nodes = merged.property_nodes(name)
+            if any(n.view.is_false for n in left_nodes):
+                continue
+            if not self._name_allowed(merged, name):
+                continue
+            for right in property_nodes(bv, name):
+                if right.view.is_true:
+                    continue
+                r = self._check(Term(left_nodes), right)
+                if r.no:
+                    return self._no(t, b, self._example_object(t, merged, set_=(name, r.witness)))
+                if not r.yes and pending.yes:
+                    pending = r
+        return pending
+
+    def _compare_other_names_coarse(self, t: Term, merged: Merged, b: Node,
+                                    why: str = "too many patternProperties") -> Outcome:
+        bv = b.view
+        same_patterns = all(
+            v.pattern_properties.keys() == bv.pattern_properties.keys() for v in merged.views)
+        if same_patterns:
+            for p, right in bv.pattern_properties.items():
+                left = Term(tuple(v.pattern_properties[p] for v in merged.views))
+                r = self._check(left, right)
+                if not r.yes:
+                    return _unknown(f"patternProperties not decided ({why})")
+            if bv.additional is None or bv.additional.view.is_true or merged.closed():
+                return PROVED
+            left_add = tuple(v.additional for v in merged.views if v.additional is not None)
+            r = self._check(Term(left_add), bv.additional)
+            return PROVED if r.yes else _unknown(f"additionalProperties not decided ({why})")
+        return _unknown(f"property names not decided ({why})")
+
+    def _name_allowed(self, merged: Merged, name: str) -> bool:
+        return all(oracle.is_valid(v.property_names, name)
+                   for v in merged.views if v.property_names is not None)
+
+    def _compare_property_names(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        assert bv.property_names is not None
+        names = [n for n in sorted(merged.explicit_names())
+                 if not any(x.view.is_false for x in merged.property_nodes(n))]
+        for name in names:
+            if self._name_allowed(merged, name) and not oracle.is_valid(bv.property_names, name):
+                w = self._example_object(t, merged, force=name)
+                r = self._no(t, b, w)
+                if r.no:
+                    return r
+        if merged.closed():
+            return PROVED
+        left = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        string = _kind_node("string", t.pos[0])
+        r = self._check(Term(left + (string,)), bv.property_names)
+        if r.no and isinstance(r.witness, str):
+            w = self._example_object(t, merged, extra_name=r.witness)
+            return self._no(t, b, w)
+        return r if not r.no else _unknown("propertyNames narrowed")
+
+    @staticmethod
+    def _fresh_name(taken: set[str]) -> str:
+        for i in itertools.count():
+            name = "extra" if i == 0 else f"extra{i}"
+            if name not in taken:
+                return name
+        raise AssertionError("unreachable")
+
+    # -- examples ----------------------------------------------------------------------------
+
+    def _example(self, t: Term, kind: str | None = None) -> Any:
+        for value in self._examples(t, kind, 1):
+            return value
+        return _MISSING
+
+    def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
+        """Up to ``limit`` distinct values valid under ``t`` (checked by the oracle)."""
+        if self._gen_depth > 24:
+            return
+        self._gen_depth += 1
+        try:
+            found: list[Any] = []
+            for term in self.expand(t):
+                merged = Merged(tuple(n.view for n in term.pos))
+                kinds = sorted(merged.kinds, key=_KIND_ORDER.index)
+                if kind is not None:
+                    kinds = [k for k in kinds if k == kind]
+                for k in kinds:
+                    for value in self._candidates(term, merged, k):
+                        self._tick()
+                        if any(json_equal(value, f) for f in found):
+                            continue
+                        if t.contains(value):
+                            found.append(value)
+                            yield value
+                            if len(found) >= limit:
+                                return
+        finally:
+            self._gen_depth -= 1
+
+    def _candidates(self, t: Term, merged: Merged, kind: str) -> Iterator[Any]:
+        enum = merged.enum
+        if enum is not None:
+            yield from (x for x in enum if kind_of(x) == kind)
+            return
+        for v in merged.views:
+            if isinstance(v.node.raw, dict):
+                for key in ("default", "examples"):
+                    raw = v.node.raw.get(key, _MISSING)
+                    values = raw if key == "examples" and isinstance(raw, list) else [raw]
+                    for x in values:
+                        if x is not _MISSING and kind_of(x) == kind:
+                            yield x
+        if kind == "null":
+            yield None
+        elif kind == "boolean":
+            yield from (True, False)
+        elif kind == "int":
+            lo, lo_x, hi, hi_x = merged.number_bounds()
+            rng = _int_range(lo, lo_x, hi, hi_x, merged.multiples)
+            if rng is not None:
+                first, last, step = rng
+                yield from _ints_near_zero(first, last, step)
+        elif kind == "frac":
+            lo, lo_x, hi, hi_x = merged.number_bounds()
+            for c in _frac_candidates(lo, lo_x, hi, hi_x, merged.multiples, None, None, ()):
+                w = _as_json_number(c)
+                if kind_of(w) == "frac":
+                    yield w
+        elif kind == "string":
+            yield from self._string_candidates(merged)
+        elif kind == "array":
+            for length in dict.fromkeys((merged.min_items, max(merged.min_items, 1))):
+                w = self._example_array(t, merged, length)
+                if w is not _MISSING:
+                    yield w
+        elif kind == "object":
+            w = self._example_object(t, merged)
+            if w is not _MISSING:
+                yield w
+
+    def _string_candidates(self, merged: Merged) -> Iterator[str]:
+        lo, hi = merged.min_length, merged.max_length
+        for fmt in merged.formats:
+            sample = FORMAT_SAMPLES.get(fmt)
+            if sample is not None and lo <= len(sample) and (hi is None or len(sample) <= hi):
+                yield sample
+        try:
+            yield from self._string_language(merged).examples(3)
+        except (UnsupportedPattern, InvalidPattern):
+            if not merged.patterns:
+                yield "x" * max(lo, 1) if hi is None or hi >= 1 else ""
+
+    def _example_array(self, t: Term, merged: Merged, length: int, *,
+                       at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
+        if length > 64:
+            return _MISSING
+        items: list[Any] = []
+        for i in range(length):
+            if at is not None and at[0] == i:
+                items.append(at[1])
+                continue
+            if duplicate and i == 1 and items:
+                items.append(items[0])
+                continue
+            nodes = merged.item_nodes(i)
+            value = self._example(Term(nodes)) if nodes else i
+            if value is _MISSING:
+                return _MISSING
+            items.append(value)
+        # `contains` needs its matches; swap in one where nothing matches yet.
+        for v in merged.views:
+            if v.contains is not None and v.min_contains > 0 and not any(
+                    oracle.is_valid(v.contains, x) for x in items):
+                value = self._example(Term((v.contains,) + merged.item_nodes(len(items))))
+                if value is _MISSING:
+                    return _MISSING
+                items.append(value)
+        if merged.unique and not duplicate:
+            seen: list[Any] = []
+            for x in items:
+                if any(json_equal(x, y) for y in seen):
+                    return _MISSING
+                seen.append(x)
+        return items
+
+    def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
+                        drop: str | None = None, force: str | None = None,
+                        size: int | None = None, extra_name: str | None = None) -> Any:
+        wanted = set(merged.required)
+        for v in merged.views:
+            for name, deps in v.dependent_required.items():
+                if name in wanted or name == force:
+                    wanted |= deps
+        if force is not None:
+            wanted.add(force)
+        if set_ is not None:
+            wanted.add(set_[0])
+        if extra_name is not None:
+            wanted.add(extra_name)
+        if drop is not None:
+            if drop == force or (set_ is not None and drop == set_[0]):
+                return _MISSING
+            wanted.discard(drop)
+        target = max(merged.min_properties, size or 0)
+        optional = [n for n in sorted(merged.explicit_names()) if n not in wanted and n != drop]
+        while len(wanted) < target and optional:
+            wanted.add(optional.pop(0))
+        fresh = 0
+        while len(wanted) < target:
+            name = f"extra{fresh}" if fresh else "extra"
+            fresh += 1
+            if name != drop:
+                wanted.add(name)
+            if fresh > 64:
+                return _MISSING
+        obj: dict[str, Any] = {}
+        for name in sorted(wanted):
+            if set_ is not None and name == set_[0]:
+                obj[name] = set_[1]
+                continue
+            nodes = merged.property_nodes(name)
+            if any(n.view.is_false for n in nodes):
+                return _MISSING
+            value = self._example(Term(nodes)) if nodes else "x"
+            if value is _MISSING:
+                return _MISSING
+            obj[name] = value
+        return obj
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers
+
+_KIND_ORDER = ["object", "string", "int", "frac", "boolean", "null", "array"]
+_KIND_NAMES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "non-integer number",
+               "string": "string", "array": "array", "object": "object"}
+_KIND_TYPES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "number",
+               "string": "string", "array": "array", "object": "object"}
+
+
+def _kind_node(kind: str, like: Node) -> Node:
+    raw: dict[str, Any] = {"type": _KIND_TYPES[kind]}
+    if kind == "frac":
+        raw = {"type": "number", "not": {"type": "integer"}}
+    return synthetic(raw, like)
+
+
+def _int_ceil(value: Fraction, exclusive: bool) -> int:
+    c = math.ceil(value)
+    return c + 1 if exclusive and c == value else c
+
+
+def _int_floor(value: Fraction, exclusive: bool) -> int:
+    f = math.floor(value)
+    return f - 1 if exclusive and f == value else f
+
+
+def _int_step(mults: Iterable[Fraction]) -> int:
+    # An integer x is a multiple of p/q (in lowest terms) exactly when p divides x.
+    step = 1
+    for m in mults:
+        step = step * m.numerator // math.gcd(step, m.numerator)
+    return step
+
+
+def _int_range(lo: Fraction | None, lo_x: bool, hi: Fraction | None, hi_x: bool,
+               mults: Iterable[Fraction]) -> tuple[int | None, int | None, int] | None:
+    """The integers allowed, as (first, last, step); None when there are none."""
+    step = _int_step(mults)
+    first = None if lo is None else _round_up(_int_ceil(lo, lo_x), step)
+    last = None if hi is None else _round_down(_int_floor(hi, hi_x), step)
+    if first is not None and last is not None and first > last:
+        return None
+    return first, last, step
+
+
+def _round_up(x: int, step: int) -> int:
+    return -((-x) // step) * step
+
+
+def _round_down(x: int, step: int) -> int:
+    return (x // step) * step
+
+
+def _step_at_or_below(x: int, step: int, last: int | None) -> int:
+    value = _round_down(x, step)
+    return value if last is None or value <= last else last
+
+
+def _step_at_or_above(x: int, step: int, first: int | None) -> int:
+    value = _round_up(x, step)
+    return value if first is None or value >= first else first
+
+
+def _int_multiples_covered(step: int, m: Fraction) -> bool:
+    return step % m.numerator == 0
+
+
+def _int_non_multiples(first: int | None, last: int | None, step: int, m: Fraction) -> list[int]:
+    start = first if first is not None else (_round_down(0, step) if last is None or last >= 0
+                                             else last)
+    out = []
+    for k in range(m.numerator + 1):
+        x = start + k * step
+        if last is not None and x > last:
+            break
+        if x % m.numerator != 0:
+            out.append(x)
+            break
+    return out
+
+
+def _ints_near_zero(first: int | None, last: int | None, step: int) -> Iterator[int]:
+    if first is not None and first > 0:
+        base = first
+    elif last is not None and last < 0:
+        base = last
+    else:
+        base = 0
+    yield base
+    for k in (1, 2):
+        for x in (base + k * step, base - k * step):
+            if (first is None or x >= first) and (last is None or x <= last):
+                yield x
+
+
+def _frac_candidates(lo: Fraction | None, lo_x: bool, hi: Fraction | None, hi_x: bool,
+                     mults: tuple[Fraction, ...], blo: Fraction | None, bhi: Fraction | None,
+                     bmults: tuple[Fraction, ...]) -> Iterator[Fraction]:
+    points: list[Fraction] = []
+    for edge in (lo, hi, blo, bhi):
+        if edge is not None:
+            points.extend(edge + d for d in (Fraction(-1, 2), Fraction(-1, 10), Fraction(-1, 1000),
+                                            Fraction(1, 1000), Fraction(1, 10), Fraction(1, 2)))
+            points.append(edge)
+    points.extend((Fraction(1, 2), Fraction(-1, 2), Fraction(3, 2)))
+    if lo is not None and hi is not None:
+        points.append((lo + hi) / 2)
+    step = Fraction(1)
+    for m in mults:
+        step = _frac_lcm(step, m) if step != 1 else m
+    if mults:
+        base = points[:]
+        points = []
+        for p in base:
+            k = math.floor(p / step)
+            points.extend((k * step, (k + 1) * step))
+    seen: set[Fraction] = set()
+    for p in points:
+        if p in seen or p.denominator == 1:
+            continue
+        seen.add(p)
+        if lo is not None and (p < lo or (p == lo and lo_x)):
+            continue
+        if hi is not None and (p > hi or (p == hi and hi_x)):
+            continue
+        yield p
+
+
+def _frac_lcm(a: Fraction, b: Fraction) -> Fraction:
+    num = a.numerator * b.numerator // math.gcd(a.numerator, b.numerator)
+    den = math.gcd(a.denominator, b.denominator)
+    return Fraction(num, den)
+
+
+def _as_json_number(value: Fraction) -> int | float:
+    if value.denominator == 1:
+        return int(value)
+    return float(value)
+
+
+# Values that satisfy the common formats, so that witnesses stay realistic for consumers that
+# assert formats even though the engine treats them as annotations.
+FORMAT_SAMPLES: dict[str, str] = {
+    "date-time": "2024-01-01T00:00:00Z",
+    "date": "2024-01-01",
+    "time": "00:00:00Z",
+    "duration": "P1D",
+    "email": "user@example.com",
+    "idn-email": "user@example.com",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uri": "https://example.com/",
+    "uri-reference": "https://example.com/",
+    "iri": "https://example.com/",
+    "iri-reference": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "regex": "^a$",
+    "json-pointer": "/a",
+    "relative-json-pointer": "0",
+    "uri-template": "https://example.com/{id}",
+}

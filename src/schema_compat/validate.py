@@ -1,0 +1,992 @@
+"""Validate messages against a contracts repository.
+
+Each message is routed by its ``type`` property to the latest schema version declaring that
+constant (``backbeat.beatframe.v1`` → the latest ``beatframe`` 1.x), or checked against one
+schema named explicitly. Validation uses jsonschema-rs: ECMA-262 regular expressions (a trailing
+newline does not match ``$``) and formats asserted, both of which python-jsonschema gets wrong or
+leaves off by default.
+
+Inputs are files (``.json``: one message per file; ``.jsonl``/``.ndjson``: one message per line;
+either may be gzipped), inline text, or a binary stream (stdin). Large JSON Lines files are
+split at line boundaries and checked by one worker process per core; results keep input order
+and line numbers.
+
+Problems with an input (unreadable file, not JSON, no routable ``type``) are reported as issues
+of that message, with the keywords ``io``, ``json`` and ``routing``; the other messages are still
+checked. Problems with the schemas are errors (:class:`~schema_compat.errors.SchemaError`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+import os
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+
+import jsonschema_rs
+import orjson
+
+from ._json import MAX_DOCUMENT_BYTES
+from .errors import LoadError, SchemaError, UsageError
+from .loading import ContractsRepository, SchemaDocument, load_repository
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from multiprocessing.pool import Pool
+
+__all__ = [
+    "Batch",
+    "MessageInput",
+    "MessageResult",
+    "MessageValidator",
+    "ValidationIssue",
+    "ValidationReport",
+    "discover_message_files",
+    "validate_message",
+]
+
+#: Issue keywords that are not schema keywords: the message could not be checked at all.
+IO, JSON, ROUTING = "io", "json", "routing"
+
+#: File name suffixes (before an optional ``.gz``) of JSON Lines inputs.
+LINES_SUFFIXES = (".jsonl", ".ndjson")
+#: File name suffixes a directory walk picks up.
+MESSAGE_SUFFIXES = (".json", *LINES_SUFFIXES)
+
+# A single JSON Lines line longer than this is reported and skipped instead of being buffered:
+# memory stays bounded whatever the input holds.
+MAX_LINE_BYTES = MAX_DOCUMENT_BYTES
+# Messages quote the offending value; a huge value must not make a huge report line.
+MAX_MESSAGE_CHARS = 300
+
+_BLOCK_BYTES = 1 << 20  # read size: large enough that per-block overhead is negligible
+_BOM = b"\xef\xbb\xbf"
+
+# Below this many bytes of splittable JSON Lines, one process is faster than starting workers
+# (a fork pool costs ~30 ms; 4 MiB is ~20k BACKBEAT lines, ~80 ms on one core).
+PARALLEL_MIN_BYTES = 4 << 20
+# Each worker task covers at most this much of a file, so results stream back in order and the
+# parent never holds more than a few tasks' failures.
+_TASK_MAX_BYTES = 4 << 20
+# Small files are grouped into tasks of this many, so per-task overhead stays small.
+_FILES_PER_TASK = 128
+
+# Keywords whose value is a single subschema: a false schema there is reported under the
+# keyword itself (``items``); elsewhere (``properties/x: false``) under ``false``.
+_SUBSCHEMA_KEYWORDS = frozenset(
+    {
+        "additionalItems",
+        "additionalProperties",
+        "contains",
+        "else",
+        "if",
+        "items",
+        "not",
+        "propertyNames",
+        "then",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
+
+
+# --------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    """One reason a message is invalid.
+
+    ``keyword`` is the schema keyword that failed (``pattern``, ``required``...) or, when the
+    message could not be checked, ``io``, ``json`` or ``routing``. ``pointer`` is the JSON
+    pointer of the failing value in the message (``""`` is the whole message); for
+    ``required`` and ``additionalProperties`` the property concerned is ``property_name``.
+    ``schema_path`` is the JSON pointer of the keyword in the schema, through ``$ref``s.
+    """
+
+    source: str
+    line: int | None
+    pointer: str
+    keyword: str
+    schema_path: str
+    message: str
+    schema: str | None
+    property_name: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``source:line``, or ``source`` for a whole-document message."""
+        return self.source if self.line is None else f"{self.source}:{self.line}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue as JSON-ready data (every key always present)."""
+        return {
+            "keyword": self.keyword,
+            "message": self.message,
+            "pointer": self.pointer,
+            "property": self.property_name,
+            "schema": self.schema,
+            "schema_path": self.schema_path,
+        }
+
+    def __str__(self) -> str:
+        # Input problems have no location in the message and no schema; say only what failed.
+        if self.schema is None:
+            return f"{self.where}: {self.keyword}: {self.message}"
+        pointer = self.pointer or "/"
+        return f"{self.where}: {pointer}: {self.keyword}: {self.message} [{self.schema}]"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageResult:
+    """The verdict on one message: valid when ``issues`` is empty."""
+
+    source: str
+    line: int | None
+    schema: str | None
+    issues: tuple[ValidationIssue, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True when the message passed."""
+        return not self.issues
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data."""
+        return {
+            "errors": [issue.to_dict() for issue in self.issues],
+            "line": self.line,
+            "schema": self.schema,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A slice of the input: how many messages it held and its invalid ones, in input order."""
+
+    messages: int
+    failures: tuple[MessageResult, ...]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Every message of a run: counts, and the invalid messages in input order."""
+
+    messages: int
+    failures: tuple[MessageResult, ...]
+
+    @property
+    def invalid(self) -> int:
+        """Number of invalid messages."""
+        return len(self.failures)
+
+    @property
+    def valid(self) -> int:
+        """Number of valid messages."""
+        return self.messages - len(self.failures)
+
+    @property
+    def ok(self) -> bool:
+        """True when every message is valid."""
+        return not self.failures
+
+    @property
+    def issues(self) -> list[ValidationIssue]:
+        """Every issue of every invalid message, in order."""
+        return [issue for result in self.failures for issue in result.issues]
+
+
+# ---------------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class MessageInput:
+    """Where messages come from: a file, inline text, or a binary stream such as stdin.
+
+    Files ending in ``.jsonl``/``.ndjson`` (optionally ``.gz``) hold one message per line;
+    other files hold one message. Text and streams hold one JSON document or JSON Lines.
+    """
+
+    source: str
+    path: Path | None = None
+    text: str | None = None
+    stream: BinaryIO | None = None
+
+    @classmethod
+    def file(cls, path: str | os.PathLike[str]) -> MessageInput:
+        """A message file."""
+        return cls(source=str(path), path=Path(path))
+
+    @classmethod
+    def inline(cls, text: str, source: str = "<message>") -> MessageInput:
+        """A message given as text."""
+        return cls(source=source, text=text)
+
+    @classmethod
+    def from_stream(cls, stream: BinaryIO, source: str = "<stdin>") -> MessageInput:
+        """Messages read from a binary stream."""
+        return cls(source=source, stream=stream)
+
+
+def _is_lines_file(path: Path) -> tuple[bool, bool]:
+    """(one message per line?, gzipped?) from the file name."""
+    name = path.name.lower()
+    gz = name.endswith(".gz")
+    if gz:
+        name = name[:-3]
+    return name.endswith(LINES_SUFFIXES), gz
+
+
+def discover_message_files(directory: str | os.PathLike[str]) -> list[Path]:
+    """Message files under ``directory``, recursively, sorted by path.
+
+    Picks up ``.json``, ``.jsonl`` and ``.ndjson`` files and their ``.gz``; skips hidden files
+    and directories. Symbolic links to directories are not followed (no loops).
+    """
+    root = Path(directory)
+    if not root.exists():
+        raise UsageError(f"{root}: messages directory does not exist")
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory (use --file for a single file)")
+    found: list[tuple[tuple[str, ...], Path]] = []
+
+    def onerror(exc: OSError) -> None:
+        raise LoadError(f"{exc.filename}: cannot read directory: {exc.strerror}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        base = Path(dirpath)
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            lowered = name.lower().removesuffix(".gz")
+            if lowered.endswith(MESSAGE_SUFFIXES):
+                path = base / name
+                # Sort by path components, so `a/b.json` < `a-b.json` the same on every system.
+                found.append((path.relative_to(root).parts, path))
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
+
+
+# ------------------------------------------------------------------------- raw results
+# Workers send failures back as plain tuples (cheap to pickle); the parent numbers lines and
+# builds the dataclasses. Line numbers in raw failures count from the start of their range.
+
+_RawIssue = tuple[str, str, str, str, "str | None"]  # pointer, keyword, schema_path, message, prop
+_RawFailure = tuple["int | None", "str | None", tuple[_RawIssue, ...]]  # line, schema, issues
+
+
+@dataclass(frozen=True, slots=True)
+class _RawChunk:
+    messages: int
+    lines: int  # physical lines consumed, to number the lines of the next range
+    failures: list[_RawFailure]
+
+
+def _pointer(parts: Sequence[str | int]) -> str:
+    """RFC 6901 JSON pointer from path segments."""
+    if not parts:
+        return ""
+    return "".join(
+        "/" + (str(p).replace("~", "~0").replace("/", "~1") if isinstance(p, str) else str(p))
+        for p in parts
+    )
+
+
+def _clip(message: str) -> str:
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return message[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+def _input_failure(keyword: str, message: str, line: int | None = None) -> _RawFailure:
+    return (line, None, (("", keyword, "", _clip(message), None),))
+
+
+def _json_error_text(exc: orjson.JSONDecodeError, *, whole_document: bool) -> str:
+    msg = exc.msg
+    if "recursion" in msg.lower():
+        return "not valid JSON: nested more than 1024 levels deep"
+    if whole_document:
+        return f"not valid JSON: {msg} (line {exc.lineno}, column {exc.colno})"
+    return f"not valid JSON: {msg} (column {exc.colno})"
+
+
+def _describe_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    return "a number"
+
+
+# ------------------------------------------------------------------------------ compiling
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    label: str
+    validator: Any  # a jsonschema_rs validator (untyped extension)
+
+    def failure(self, message: Any, line: int | None) -> _RawFailure:
+        """Every error of an invalid message, in a deterministic order."""
+        issues: list[_RawIssue] = []
+        for err in self.validator.iter_errors(message):
+            pointer = _pointer(err.instance_path)
+            path = err.evaluation_path
+            kind = err.kind
+            name = kind.name
+            if name == "falseSchema":
+                keyword = path[-1] if path and path[-1] in _SUBSCHEMA_KEYWORDS else "false"
+            elif path and isinstance(path[-1], str):
+                keyword = path[-1]  # the real keyword: kind says `required` for dependentRequired
+            else:
+                keyword = name
+            schema_path = _pointer(path)
+            if name in ("additionalProperties", "unevaluatedProperties"):
+                # One issue per unexpected property: each is its own defect, and a reader (or a
+                # test) can see which property without parsing the message.
+                label = "Additional" if name == "additionalProperties" else "Unevaluated"
+                for prop in kind.unexpected:
+                    text = f"{label} properties are not allowed ({prop!r} was unexpected)"
+                    issues.append((pointer, keyword, schema_path, _clip(text), str(prop)))
+            elif name == "required":
+                issues.append((pointer, keyword, schema_path, _clip(err.message), kind.property))
+            else:
+                issues.append((pointer, keyword, schema_path, _clip(err.message), None))
+        # jsonschema-rs reports in schema order; sorting makes the report independent of it.
+        issues.sort(key=lambda i: (i[0], i[2], i[4] or "", i[3]))
+        return (line, self.label, tuple(issues))
+
+
+def _file_uri(doc: SchemaDocument) -> str:
+    path = doc.path if doc.path is not None else Path(doc.source)
+    return path.resolve().as_uri()
+
+
+def _compile_all(repo: ContractsRepository) -> dict[str, _Compiled]:
+    """Compile every schema version once, offline, with formats asserted.
+
+    ``$ref`` between schemas of the repository resolves through a registry of all of them (by
+    ``$id``, else by file URI); anything else (network, files outside) is refused.
+    """
+    docs = [doc for name in repo.names() for doc in repo.versions(name)]
+    ids: dict[str, int] = {}
+    for doc in docs:
+        if isinstance(doc.document, dict) and isinstance(doc.document.get("$id"), str):
+            ids[doc.document["$id"]] = ids.get(doc.document["$id"], 0) + 1
+    resources: list[tuple[str, Any]] = []
+    for doc in docs:
+        resources.append((_file_uri(doc), doc.document))
+        sid = doc.document.get("$id") if isinstance(doc.document, dict) else None
+        if isinstance(sid, str) and ids[sid] == 1 and sid != _file_uri(doc):
+            resources.append((sid.split("#", 1)[0], doc.document))
+    try:
+        registry = jsonschema_rs.Registry(resources)
+    except Exception as exc:  # any registry failure is a schema problem
+        text = _first_line(exc)
+        raise SchemaError(f"{repo.root}: cannot build the schema registry: {text}") from None
+    compiled: dict[str, _Compiled] = {}
+    for doc in docs:
+        has_id = isinstance(doc.document, dict) and isinstance(doc.document.get("$id"), str)
+        try:
+            validator = jsonschema_rs.validator_for(
+                doc.document,
+                validate_formats=True,
+                registry=registry,
+                offline=True,
+                base_uri=None if has_id else _file_uri(doc),
+            )
+        except jsonschema_rs.ValidationError as exc:
+            where = _pointer(exc.instance_path)
+            at = f" at {where}" if where else ""
+            raise SchemaError(f"{doc.source}: invalid schema{at}: {_first_line(exc)}") from None
+        except Exception as exc:  # e.g. a pattern the regex engine refuses
+            raise SchemaError(f"{doc.source}: cannot compile schema: {_first_line(exc)}") from None
+        compiled[doc.label] = _Compiled(doc.label, validator)
+    return compiled
+
+
+def _first_line(exc: BaseException) -> str:
+    message = getattr(exc, "message", None)
+    text = message if isinstance(message, str) else str(exc)
+    return (text.strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _routing_table(repo: ContractsRepository) -> dict[str, SchemaDocument]:
+    """Each ``type`` constant → the latest version declaring it.
+
+    Two schema names declaring the same constant is an error: routing would be ambiguous.
+    """
+    table = repo.by_message_type()
+    owners: dict[str, str] = {}
+    for name in repo.names():
+        for doc in repo.versions(name):
+            mtype = doc.message_type
+            if mtype is None:
+                continue
+            other = owners.setdefault(mtype, name)
+            if other != name:
+                raise SchemaError(
+                    f"{doc.source}: message type {mtype!r} is declared by both {other!r} and "
+                    f"{name!r}; routing by type would be ambiguous"
+                )
+    return table
+
+
+# ------------------------------------------------------------------------------ validator
+
+
+class MessageValidator:
+    """Messages against a contracts repository, each schema compiled once.
+
+    Build it once (``MessageValidator.from_directory("schemas")``) and reuse it: compiling is
+    the expensive part. Without ``schema``, messages are routed by their ``type``; with
+    ``schema="beatframe@1.1.0"`` (or ``"beatframe"`` for the latest) every message is checked
+    against that schema.
+    """
+
+    def __init__(self, repository: ContractsRepository, *, schema: str | None = None) -> None:
+        self.repository = repository
+        self._compiled = _compile_all(repository)
+        self._fixed: _Compiled | None = None
+        self._routes: dict[str, _Compiled] = {}
+        if schema is not None:
+            name, _, version = schema.partition("@")
+            if not name:
+                raise UsageError(f"--schema {schema!r}: expected NAME or NAME@VERSION")
+            doc = repository.get(name, version or None)
+            self._fixed = self._compiled[doc.label]
+            self.schemas: tuple[SchemaDocument, ...] = (doc,)
+        else:
+            table = _routing_table(repository)
+            if not table:
+                raise UsageError(
+                    f"{repository.root}: no schema has a `type` constant to route messages by; "
+                    "name one with --schema NAME[@VERSION]"
+                )
+            self._routes = {mtype: self._compiled[doc.label] for mtype, doc in table.items()}
+            self.schemas = tuple(table[mtype] for mtype in sorted(table))
+        self._known_types = ", ".join(sorted(self._routes))
+
+    @classmethod
+    def from_directory(
+        cls, root: str | os.PathLike[str], *, schema: str | None = None
+    ) -> MessageValidator:
+        """Load and compile every schema under ``root`` (``<name>/<semver>.json``)."""
+        return cls(load_repository(Path(root)), schema=schema)
+
+    @property
+    def routes(self) -> dict[str, str]:
+        """The routing table: message ``type`` → ``name@version`` (empty with a fixed schema)."""
+        return {mtype: compiled.label for mtype, compiled in sorted(self._routes.items())}
+
+    # -- single messages
+
+    def is_valid(self, message: object) -> bool:
+        """True when ``message`` routes to a schema and is valid under it."""
+        compiled = self._route(message)
+        return compiled is not None and bool(compiled.validator.is_valid(message))
+
+    def validate(
+        self, message: object, *, source: str = "<message>", line: int | None = None
+    ) -> list[ValidationIssue]:
+        """Every issue of one parsed message (empty when valid)."""
+        return list(self.check(message, source=source, line=line).issues)
+
+    def check(
+        self, message: object, *, source: str = "<message>", line: int | None = None
+    ) -> MessageResult:
+        """The verdict on one parsed message, naming the schema it was checked against."""
+        compiled = self._route(message)
+        if compiled is None:
+            raw = self._routing_failure(message, line)
+        elif compiled.validator.is_valid(message):
+            return MessageResult(source, line, compiled.label, ())
+        else:
+            raw = compiled.failure(message, line)
+        return _materialize(source, 0, raw)
+
+    def _route(self, message: object) -> _Compiled | None:
+        if self._fixed is not None:
+            return self._fixed
+        try:
+            return self._routes[message["type"]]  # type: ignore[index]
+        except (KeyError, TypeError, IndexError):
+            return None
+
+    def _routing_failure(self, message: object, line: int | None) -> _RawFailure:
+        if not isinstance(message, dict):
+            text = f"message is {_describe_value(message)}, not an object; cannot route it by type"
+        elif "type" not in message:
+            text = f'message has no "type" property; known types: {self._known_types}'
+        elif not isinstance(message["type"], str):
+            text = f'"type" is {_describe_value(message["type"])}, not a string'
+        else:
+            shown = _clip(orjson.dumps(message["type"]).decode())
+            text = f"unknown message type {shown}; known types: {self._known_types}"
+        return _input_failure(ROUTING, text, line)
+
+    # -- streams of messages
+
+    def validate_inputs(
+        self, inputs: Iterable[MessageInput], *, workers: int | None = None
+    ) -> ValidationReport:
+        """Check every message of ``inputs``; failures are kept in memory (see iter_batches)."""
+        messages = 0
+        failures: list[MessageResult] = []
+        for batch in self.iter_batches(inputs, workers=workers):
+            messages += batch.messages
+            failures.extend(batch.failures)
+        return ValidationReport(messages, tuple(failures))
+
+    def iter_batches(
+        self, inputs: Iterable[MessageInput], *, workers: int | None = None
+    ) -> Iterator[Batch]:
+        """Check every message of ``inputs``, yielding results slice by slice in input order.
+
+        Memory is bounded by a slice, not by the input: consume the batches as they come.
+        ``workers`` is the number of processes for large JSON Lines files (default: one per
+        available core; 1 disables them).
+        """
+        items = list(inputs)
+        count = _default_workers() if workers is None else max(1, workers)
+        if count > 1 and _parallel_worthwhile(items):
+            yield from self._iter_parallel(items, count)
+            return
+        for item in items:
+            yield from self._iter_input(item)
+
+    def _iter_input(self, item: MessageInput) -> Iterator[Batch]:
+        if item.path is not None:
+            lines, gz = _is_lines_file(item.path)
+            if lines:
+                for chunk in self._scan_file_lines(item.path, gz, 0, None):
+                    yield _batch(item.source, 0, chunk)
+            else:
+                yield _batch(item.source, 0, self._check_document_file(item.path, gz))
+        elif item.text is not None:
+            data = item.text.encode("utf-8", "surrogatepass")
+            for chunk in self._scan_stream(io.BytesIO(data)):
+                yield _batch(item.source, 0, chunk)
+        elif item.stream is not None:
+            for chunk in self._scan_stream(item.stream):
+                yield _batch(item.source, 0, chunk)
+
+    # -- the hot loop
+
+    def _check_lines(self, lines: list[bytes], first: int) -> _RawChunk:
+        """Parse, route and check raw lines numbered from ``first``; blank lines are skipped.
+
+        Only failures allocate anything: a valid line costs one parse, one dict lookup and one
+        ``is_valid`` call.
+        """
+        loads = orjson.loads
+        decode_error = orjson.JSONDecodeError
+        routes = self._routes
+        fixed = self._fixed
+        failures: list[_RawFailure] = []
+        blank = 0
+        for index, raw in enumerate(lines):
+            try:
+                message = loads(raw)
+            except decode_error as exc:
+                if not raw.strip():
+                    blank += 1
+                else:
+                    text = _json_error_text(exc, whole_document=False)
+                    failures.append(_input_failure(JSON, text, first + index))
+                continue
+            if fixed is None:
+                try:
+                    compiled = routes[message["type"]]
+                except (KeyError, TypeError, IndexError):
+                    failures.append(self._routing_failure(message, first + index))
+                    continue
+            else:
+                compiled = fixed
+            if not compiled.validator.is_valid(message):
+                failures.append(compiled.failure(message, first + index))
+        return _RawChunk(len(lines) - blank, len(lines), failures)
+
+    def _scan_lines(self, stream: _Reader, remaining: int | None) -> Iterator[_RawChunk]:
+        """Check JSON Lines read block by block from ``stream`` (at most ``remaining`` bytes).
+
+        Lines are numbered from 1 at the stream's position. A line longer than
+        MAX_LINE_BYTES is reported and skipped without being held in memory.
+        """
+        tail = b""
+        line_no = 1
+        first_block = True
+        skipping = False  # inside an overlong line: drop bytes until its newline
+        while True:
+            size = _BLOCK_BYTES if remaining is None else min(_BLOCK_BYTES, remaining)
+            block = stream.read(size) if size > 0 else b""
+            if not block:
+                break
+            if remaining is not None:
+                remaining -= len(block)
+            if first_block:
+                first_block = False
+                if block.startswith(_BOM):
+                    block = block[len(_BOM) :]
+            if skipping:
+                cut = block.find(b"\n")
+                if cut < 0:
+                    continue
+                yield self._overlong(line_no)
+                line_no += 1
+                skipping = False
+                block = block[cut + 1 :]
+            lines = block.split(b"\n")
+            if tail:
+                lines[0] = tail + lines[0]
+            tail = lines.pop()
+            if lines:
+                chunk = self._check_lines(lines, line_no)
+                line_no += chunk.lines
+                yield chunk
+            if len(tail) > MAX_LINE_BYTES:
+                tail = b""
+                skipping = True
+        if skipping:
+            yield self._overlong(line_no)
+        elif tail:
+            yield self._check_lines([tail], line_no)
+
+    def _overlong(self, line: int) -> _RawChunk:
+        text = f"line is longer than {MAX_LINE_BYTES >> 20} MiB; not checked"
+        return _RawChunk(1, 1, [_input_failure(IO, text, line)])
+
+    def _scan_file_lines(
+        self, path: Path, gz: bool, start: int, end: int | None
+    ) -> Iterator[_RawChunk]:
+        """Check the JSON Lines of ``path`` (the byte range ``start``..``end`` when plain)."""
+        try:
+            with _open(path, gz) as stream:
+                if start:
+                    stream.seek(start)
+                remaining = None if end is None else end - start
+                yield from self._scan_lines(stream, remaining)
+        except (OSError, EOFError, zlib.error) as exc:
+            # Lines already checked stand; the unreadable rest is one more failure.
+            yield _RawChunk(1, 0, [_input_failure(IO, _io_error_text(exc))])
+
+    def _check_document_file(self, path: Path, gz: bool) -> _RawChunk:
+        """Check a file holding one JSON document."""
+        try:
+            with _open(path, gz) as stream:
+                data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            return _RawChunk(1, 0, [_input_failure(IO, _io_error_text(exc))])
+        if len(data) > MAX_DOCUMENT_BYTES:
+            text = (
+                f"file is larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not checked "
+                "(use .jsonl for many messages)"
+            )
+            return _RawChunk(1, 0, [_input_failure(IO, text)])
+        return self._check_document(data)
+
+    def _check_document(self, data: bytes) -> _RawChunk:
+        if data.startswith(_BOM):
+            data = data[len(_BOM) :]
+        try:
+            message = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            text = _json_error_text(exc, whole_document=True)
+            return _RawChunk(1, 0, [_input_failure(JSON, text)])
+        return self._check_parsed(message)
+
+    def _check_parsed(self, message: Any) -> _RawChunk:
+        """Check one whole-document message (no line number)."""
+        compiled = self._route(message)
+        if compiled is None:
+            failure = self._routing_failure(message, None)
+            if isinstance(message, list):
+                # A JSON array file is one message, not a batch: say how to send a batch.
+                line, schema, ((pointer, keyword, path, text, prop),) = failure
+                text += " (a .json file holds one message; put many in a .jsonl file)"
+                failure = (line, schema, ((pointer, keyword, path, text, prop),))
+            return _RawChunk(1, 0, [failure])
+        if compiled.validator.is_valid(message):
+            return _RawChunk(1, 0, [])
+        return _RawChunk(1, 0, [compiled.failure(message, None)])
+
+    def _scan_stream(self, stream: BinaryIO) -> Iterator[_RawChunk]:
+        """One JSON document or JSON Lines from a stream, told apart by the first line.
+
+        If the first non-blank line is JSON on its own, the stream is JSON Lines (streamed, any
+        size). Otherwise it is read whole (up to MAX_DOCUMENT_BYTES) as one document; if that
+        fails too and it has several lines, it is checked as JSON Lines so that one bad line
+        does not hide the others.
+        """
+        head: list[bytes] = []
+        first = b""
+        while not first:
+            line = stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return  # empty or blank: no messages
+            if not head:
+                line = line.removeprefix(_BOM)
+            head.append(line)
+            if line.strip():
+                first = line
+        try:
+            orjson.loads(first)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            yield from self._scan_lines(_Chained(b"".join(head), stream), None)
+            return
+        rest = stream.read(MAX_DOCUMENT_BYTES + 1)
+        data = b"".join(head) + rest
+        if len(rest) > MAX_DOCUMENT_BYTES:
+            # Too large to be one message: it can only be JSON Lines with a bad first line.
+            yield from self._scan_lines(_Chained(data, stream), None)
+            return
+        try:
+            message = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            if data.strip().count(b"\n"):
+                yield from self._scan_lines(io.BytesIO(data), None)
+            else:
+                text = _json_error_text(exc, whole_document=True)
+                yield _RawChunk(1, 0, [_input_failure(JSON, text)])
+            return
+        yield self._check_parsed(message)
+
+    # -- parallel
+
+    def _iter_parallel(self, items: list[MessageInput], count: int) -> Iterator[Batch]:
+        """Files through a pool of ``count`` forked workers; other inputs in this process."""
+        global _WORKER
+        import multiprocessing  # only parallel runs pay for it
+
+        ctx = multiprocessing.get_context("fork")
+        _WORKER = self  # forked workers inherit the compiled validators: no recompiling
+        pool: Pool | None = None
+        try:
+            pool = ctx.Pool(count)
+            for group in _group_inputs(items):
+                if group[0].path is None:
+                    for item in group:
+                        yield from self._iter_input(item)
+                    continue
+                jobs = _plan_jobs([item.path for item in group if item.path is not None], count)
+                offsets: dict[str, int] = {}
+                for job, results in zip(jobs, pool.imap(_run_job, jobs), strict=True):
+                    for task, chunk in zip(job, results, strict=True):
+                        source = str(task[0])
+                        base = offsets.get(source, 0)
+                        offsets[source] = base + chunk.lines
+                        yield _batch(source, base, chunk)
+        finally:
+            _WORKER = None
+            if pool is not None:
+                pool.terminate()  # results are all consumed; terminate also ends an abort
+                pool.join()
+
+    def _run_task(self, task: _Task) -> _RawChunk:
+        path, start, end = task
+        lines, gz = _is_lines_file(path)
+        if not lines:
+            return self._check_document_file(path, gz)
+        messages = total = 0
+        failures: list[_RawFailure] = []
+        for chunk in self._scan_file_lines(path, gz, start, end):
+            messages += chunk.messages
+            total += chunk.lines
+            failures.extend(chunk.failures)
+        return _RawChunk(messages, total, failures)
+
+
+# --------------------------------------------------------------------- parallel plumbing
+
+_Task = tuple[Path, int, "int | None"]  # path, start byte, end byte (None: to the end)
+_WORKER: MessageValidator | None = None
+
+
+def _run_job(job: list[_Task]) -> list[_RawChunk]:
+    """Worker side: check each task of a job with the validator inherited at fork."""
+    assert _WORKER is not None, "worker started without a validator"
+    return [_WORKER._run_task(task) for task in job]
+
+
+def _default_workers() -> int:
+    if not sys.platform.startswith("linux"):
+        # Workers inherit the compiled schemas by fork, which is only dependable on Linux.
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _splittable_size(path: Path) -> int:
+    lines, gz = _is_lines_file(path)
+    if not lines or gz:
+        return 0
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _parallel_worthwhile(items: list[MessageInput]) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    total = 0
+    for item in items:
+        if item.path is not None:
+            total += _splittable_size(item.path)
+            if total >= PARALLEL_MIN_BYTES:
+                return True
+    return False
+
+
+def _group_inputs(items: list[MessageInput]) -> Iterator[list[MessageInput]]:
+    """Consecutive runs of file inputs and of other inputs, in order."""
+    group: list[MessageInput] = []
+    for item in items:
+        if group and (group[0].path is None) != (item.path is None):
+            yield group
+            group = []
+        group.append(item)
+    if group:
+        yield group
+
+
+def _plan_jobs(paths: list[Path], workers: int) -> list[list[_Task]]:
+    """Cut files into jobs: large JSON Lines files into line-aligned byte ranges, small files
+    grouped, so that every worker stays busy and results come back in input order."""
+    jobs: list[list[_Task]] = []
+    small: list[_Task] = []
+    for path in paths:
+        size = _splittable_size(path)
+        if size < 2 * _BLOCK_BYTES:
+            small.append((path, 0, None))
+            if len(small) >= _FILES_PER_TASK:
+                jobs.append(small)
+                small = []
+            continue
+        if small:
+            jobs.append(small)
+            small = []
+        # Several ranges per worker, so a slow range does not leave the other cores idle.
+        pieces = max(workers, min(-(-size // _TASK_MAX_BYTES), 64), workers * 4)
+        jobs.extend([task] for task in _split_ranges(path, size, pieces))
+    if small:
+        jobs.append(small)
+    return jobs
+
+
+def _split_ranges(path: Path, size: int, pieces: int) -> list[_Task]:
+    """Byte ranges of ``path`` that start at line starts and together cover the file."""
+    bounds = [0]
+    try:
+        with path.open("rb") as stream:
+            for i in range(1, pieces):
+                target = size * i // pieces
+                if target <= bounds[-1]:
+                    continue
+                stream.seek(target - 1)
+                stream.readline()  # to just after the newline ending the line at target - 1
+                cut = stream.tell()
+                if bounds[-1] < cut < size:
+                    bounds.append(cut)
+    except OSError:
+        return [(path, 0, None)]  # the worker reports the read error
+    bounds.append(size)
+    tasks: list[_Task] = [(path, a, b) for a, b in itertools.pairwise(bounds)]
+    # The last range runs to the end of file, whatever its size is by then.
+    tasks[-1] = (path, tasks[-1][1], None)
+    return tasks
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _open(path: Path, gz: bool) -> BinaryIO:
+    if gz:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _io_error_text(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "cannot read: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "cannot read: is a directory (use --dir)"
+    if isinstance(exc, PermissionError):
+        return "cannot read: permission denied"
+    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return f"cannot read: corrupt or truncated gzip data ({exc})".replace(" ()", "")
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read: {exc.strerror}"
+    return f"cannot read: {exc}"
+
+
+class _Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Chained:
+    """Bytes already read, then the rest of a stream: re-reads a peeked head."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._head:
+            if size < 0 or size >= len(self._head):
+                data, self._head = self._head, b""
+            else:
+                data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+
+def _materialize(source: str, base: int, raw: _RawFailure) -> MessageResult:
+    line, schema, issues = raw
+    if line is not None:
+        line += base
+    return MessageResult(
+        source,
+        line,
+        schema,
+        tuple(
+            ValidationIssue(source, line, pointer, keyword, path, message, schema, prop)
+            for pointer, keyword, path, message, prop in issues
+        ),
+    )
+
+
+def _batch(source: str, base: int, chunk: _RawChunk) -> Batch:
+    return Batch(chunk.messages, tuple(_materialize(source, base, raw) for raw in chunk.failures))
+
+
+# ---------------------------------------------------------------------------- one call
+
+
+def validate_message(
+    message: object, schemas: str | os.PathLike[str], *, schema: str | None = None
+) -> list[ValidationIssue]:
+    """Every issue of one parsed message under the contracts in ``schemas`` (empty: valid).
+
+    This compiles the schemas on each call; a service should build a
+    :class:`MessageValidator` once and call its :meth:`~MessageValidator.validate`.
+    """
+    return MessageValidator.from_directory(schemas, schema=schema).validate(message)
