@@ -122,6 +122,16 @@ def _diff(old: Any, new: Any, op: str, np_: str, od: int, nd: int) -> Iterator[K
         nd = detect_draft(new, nd)
     if "$schema" in old and isinstance(old["$schema"], str):
         od = detect_draft(old, od)
+    conditional = ("if", "then", "else")
+    if (("if" in old) != ("if" in new)) and any(k in old or k in new for k in conditional):
+        # A condition appearing or vanishing changes the meaning of then/else too: one change.
+        o_part = {k: old[k] for k in conditional if k in old} or ABSENT
+        n_part = {k: new[k] for k in conditional if k in new} or ABSENT
+        yield KeywordChange("if", _join(op, "if") if "if" in old else None,
+                            _join(np_, "if") if "if" in new else None, o_part, n_part, op, np_,
+                            member="<conditional>")
+        old = {k: v for k, v in old.items() if k not in conditional}
+        new = {k: v for k, v in new.items() if k not in conditional}
     for kw in sorted(set(old) | set(new)):
         o, n = old.get(kw, ABSENT), new.get(kw, ABSENT)
         if o is not ABSENT and n is not ABSENT and json_equal(o, n):

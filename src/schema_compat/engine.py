@@ -32,9 +32,10 @@ from .findings import (
     Side,
     Witness,
 )
-from .loading import SchemaDocument
+from .loading import SchemaDocument, SchemaSet
 from .rules import classify
 from .schema import DRAFT_NAMES, Node, detect_draft, load_root, walk
+from .semantics import _MISSING as _NO_EXAMPLE
 from .semantics import Checker, Outcome
 from .verdict import level, required_bump
 
@@ -188,8 +189,16 @@ def _direction(src: Node, dst: Node, direction: str, deadline: float,
     return DirectionVerdict(UNKNOWN, reason=outcome.reason)
 
 
-def _witness(direction: str, instance: Any, rejecting: Node) -> Witness:
+def _witness(direction: str, instance: Any, rejecting: Node, near: str | None = None) -> Witness:
     error = oracle.first_error(rejecting, instance)
+    if near:
+        # Prefer the complaint of the keyword this finding is about over the validator's
+        # general best match (a major bump's `type` const would otherwise always win).
+        for candidate in oracle.all_errors(rejecting, instance):
+            spath = "/" + "/".join(str(p) for p in candidate.absolute_schema_path)
+            if spath == near or spath.startswith(near + "/") or near.startswith(spath + "/"):
+                error = candidate
+                break
     where = "/" + "/".join(str(p) for p in error.absolute_path) if error else ""
     text = f"{where or '/'}: {_short(error.message, 200)}" if error else ""
     return Witness(direction, instance, text)
@@ -238,7 +247,8 @@ def _finding(change: KeywordChange, old: SchemaDocument, old_root: Node, new_roo
             outcome = checker.includes(old_root, counterfactual)
         else:
             outcome = checker.includes(counterfactual, old_root)
-        effect, witness = _effect(outcome, direction, old_root, new_root, verdict)
+        near = change.new_path if direction == BACKWARD else change.old_path
+        effect, witness = _effect(outcome, direction, old_root, new_root, near)
         effects[direction] = effect
         if witness is not None:
             witnesses.append(witness)
@@ -250,7 +260,7 @@ def _finding(change: KeywordChange, old: SchemaDocument, old_root: Node, new_roo
 
 
 def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
-            verdict: DirectionVerdict) -> tuple[str, Witness | None]:
+            near: str | None) -> tuple[str, Witness | None]:
     if outcome.yes:
         return OK, None
     if outcome.no:
@@ -263,7 +273,7 @@ def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
             real = oracle.is_valid(new_root, w) and not oracle.is_valid(old_root, w)
             rejecting = old_root
         if real:
-            return BREAKING, _witness(direction, w, rejecting)
+            return BREAKING, _witness(direction, w, rejecting, near)
         return UNKNOWN, None
     return UNKNOWN, None
 
@@ -282,6 +292,11 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange) -> Node:
         document = _replace(document, path, copy.deepcopy(change.new))
     elif not isinstance(target, dict):
         raise _CannotApply(f"no subschema at {change.old_schema_path}")
+    elif change.member == "<conditional>":
+        for part in ("if", "then", "else"):
+            target.pop(part, None)
+        if change.new is not ABSENT:
+            target.update(copy.deepcopy(change.new))
     elif change.member is not ABSENT and kw in ("type", "required"):
         current = target.get(kw, [])
         values = [current] if isinstance(current, str) else list(current)
@@ -360,3 +375,44 @@ def _replace(document: Any, path: list[str], value: Any) -> Any:
     else:
         parent[last] = value
     return document
+
+
+def compare_sets(old: SchemaSet, new: SchemaSet, options: Options | None = None) -> list[ComparisonResult]:
+    """Compare two sides of a ``diff``: one pair, or every schema paired by name."""
+    options = options or Options()
+    if old.single and new.single:
+        (o,), (n,) = old.schemas.values(), new.schemas.values()
+        return [compare(o, n, options)]
+    results: list[ComparisonResult] = []
+    for name in sorted(set(old.schemas) | set(new.schemas)):
+        o_doc, n_doc = old.schemas.get(name), new.schemas.get(name)
+        if o_doc is not None and n_doc is not None:
+            results.append(compare(o_doc, n_doc, options, schema=name))
+        elif o_doc is not None:
+            results.append(_removed(name, o_doc))
+        elif n_doc is not None:
+            results.append(_added(name, n_doc))
+    return results
+
+
+def _removed(name: str, doc: SchemaDocument) -> ComparisonResult:
+    root = prepare(doc)
+    example = Checker().example(root)
+    witnesses = () if example is _NO_EXAMPLE else (
+        Witness(BACKWARD, example, "the schema no longer exists"),)
+    back = DirectionVerdict(BREAKING if witnesses else UNKNOWN, witnesses, "schema removed")
+    fwd = DirectionVerdict(COMPATIBLE)
+    return ComparisonResult(name, Side(doc.source, _ver(doc), DRAFT_NAMES[root.draft]), None,
+                            back, fwd, level(back.status, fwd.status), "major",
+                            status="removed")
+
+
+def _added(name: str, doc: SchemaDocument) -> ComparisonResult:
+    root = prepare(doc)
+    ok = DirectionVerdict(COMPATIBLE)
+    return ComparisonResult(name, None, Side(doc.source, _ver(doc), DRAFT_NAMES[root.draft]),
+                            ok, ok, "FULL", "minor", status="added")
+
+
+def _ver(doc: SchemaDocument) -> str | None:
+    return str(doc.version) if doc.version else None

@@ -161,3 +161,92 @@ def load_repository(root: Path) -> ContractsRepository:
                 raise LoadError(f"{root}: {name} {key} is defined twice ({doc.source})")
             seen.add(key)
     return repo
+
+
+# ---------------------------------------------------------------------------------------------
+# Command-line inputs: files, directories, registry versions, git references.
+
+
+@dataclass
+class SchemaSet:
+    """What one side of a ``diff`` names: one schema, or several by name."""
+
+    label: str
+    schemas: dict[str, SchemaDocument]
+    single: bool
+
+
+def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
+    from ._json import parse_json
+
+    document = parse_json(data, source)
+    if not isinstance(document, (dict, bool)):
+        raise LoadError(f"{source}: not a JSON Schema (expected an object or a boolean)")
+    p = Path(rel)
+    version = parse_version(p.stem)
+    if version is not None:
+        name = p.parent.name
+    else:
+        name = p.name.removesuffix(".json").removesuffix(".schema")
+        version = version_from_id(document)
+    return SchemaDocument(name=name, version=version, source=source, document=document)
+
+
+def _latest(docs: list[SchemaDocument]) -> dict[str, SchemaDocument]:
+    by_name: dict[str, list[SchemaDocument]] = {}
+    for doc in docs:
+        by_name.setdefault(doc.name, []).append(doc)
+    return {name: sorted(group, key=_version_key)[-1] for name, group in by_name.items()}
+
+
+def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
+    from . import gitio
+
+    top = gitio.repo_root(cwd)
+    rel = (cwd.resolve() / path).resolve().relative_to(top.resolve()).as_posix() if path else ""
+    kind = gitio.path_type(ref, rel or ".", top)
+    label = f"git:{ref}:{path}"
+    if kind is None:
+        raise LoadError(f"{label}: no such file or directory at {ref}")
+    if kind == "blob":
+        doc = _doc_from_bytes(gitio.read_file(ref, rel, top), label, rel)
+        return SchemaSet(label, {doc.name: doc}, single=True)
+    docs = [_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f)
+            for f in gitio.list_files(ref, rel, top) if f.endswith(".json")]
+    if not docs:
+        raise LoadError(f"{label}: no schemas (*.json) at {ref}")
+    return SchemaSet(label, _latest(docs), single=False)
+
+
+def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None) -> SchemaSet:
+    """Turn a command-line input into schemas.
+
+    ``PATH`` (a file, or a directory of schemas: the latest version of each), ``NAME@VERSION``
+    (a version under ``schemas_dir``), ``git:REF:PATH``, or a bare git reference (the
+    ``schemas_dir`` tree as it was at that reference).
+    """
+    cwd = cwd or Path.cwd()
+    if spec.startswith("git:"):
+        _, _, rest = spec.partition(":")
+        ref, sep, path = rest.partition(":")
+        if not ref or not sep:
+            raise LoadError(f"{spec}: expected git:REF:PATH")
+        return _from_git(ref, path, cwd)
+    path = Path(spec)
+    if path.is_file():
+        doc = load_schema_file(path)
+        return SchemaSet(spec, {doc.name: doc}, single=True)
+    if path.is_dir():
+        repo = load_repository(path)
+        return SchemaSet(spec, {n: repo.get(n) for n in repo.names()}, single=False)
+    if "@" in spec and "/" not in spec:
+        name, _, version = spec.partition("@")
+        repo = load_repository(schemas_dir)
+        doc = repo.get(name, version or None)
+        return SchemaSet(spec, {doc.name: doc}, single=True)
+    from . import gitio
+
+    if gitio.is_ref(spec, cwd):
+        rel = schemas_dir.as_posix()
+        return _from_git(spec, rel, cwd)
+    raise LoadError(f"{spec}: no such file, directory, NAME@VERSION or git reference")

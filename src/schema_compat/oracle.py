@@ -94,3 +94,15 @@ def is_valid(node: Node, instance: Any) -> bool:
 def first_error(node: Node, instance: Any) -> ValidationError | None:
     """The most relevant error, or None when ``instance`` is valid."""
     return jsonschema.exceptions.best_match(validator_for(node).iter_errors(instance))
+
+
+def all_errors(node: Node, instance: Any) -> list[ValidationError]:
+    """Every error, nested ones (under anyOf/oneOf) included, deepest first."""
+    out: list[ValidationError] = []
+    stack = list(validator_for(node).iter_errors(instance))
+    while stack:
+        err = stack.pop()
+        out.append(err)
+        stack.extend(err.context or ())
+    out.sort(key=lambda e: -len(e.absolute_schema_path))
+    return out

@@ -88,6 +88,15 @@ def synthetic(raw: Any, like: Node) -> Node:
     return Node(raw, like.resolver, like.ctx, like.draft, like.pointer + "/<synthetic>")
 
 
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated",
+                          "readOnly", "writeOnly", "$id", "$schema", "$anchor"})
+
+
+def _trivially_true(node: Node) -> bool:
+    raw = node.raw
+    return raw is True or (isinstance(raw, dict) and all(k in _ANNOTATIONS for k in raw))
+
+
 def _has_ref(raw: Any) -> bool:
     if isinstance(raw, dict):
         if "$ref" in raw or "$dynamicRef" in raw or "$recursiveRef" in raw:
@@ -414,7 +423,7 @@ class Checker:
 
     def _check_flat(self, t: Term, b: Node) -> Outcome:  # noqa: C901 - one branch per keyword
         merged = Merged(tuple(n.view for n in t.pos))
-        if any(v.is_false for v in merged.views):
+        if any(v.is_false for v in merged.views) or any(_trivially_true(n) for n in t.neg):
             return PROVED
         enum = merged.enum
         if enum is not None or merged.kinds <= {"null", "boolean"}:
@@ -545,23 +554,19 @@ class Checker:
         return r
 
     def _check_if(self, t: Term, b: Node, bv: View) -> Outcome:
+        # A ⊆ (I ∧ T) ∨ (¬I ∧ E)  iff  A ∧ I ⊆ T  and  A ∧ ¬I ⊆ E: exact, both ways.
         assert bv.if_ is not None
-        then_ = bv.then
-        else_ = bv.else_
-        cond = self._check(t, bv.if_)
-        if cond.yes:
-            return self._check(t, then_) if then_ is not None else PROVED
-        apart = self._disjoint(t, bv.if_)
-        if apart.yes:
-            return self._check(t, else_) if else_ is not None else PROVED
-        rt = self._check(t, then_) if then_ is not None else PROVED
-        re_ = self._check(t, else_) if else_ is not None else PROVED
-        if rt.yes and re_.yes:
-            return PROVED
-        for r in (rt, re_):
+        pending: Outcome = PROVED
+        for branch, term in ((bv.then, Term(t.pos + (bv.if_,), t.neg)),
+                             (bv.else_, Term(t.pos, t.neg + (bv.if_,)))):
+            if branch is None:
+                continue
+            r = self._check(term, branch)
             if r.no:
                 return self._no(t, b, r.witness)
-        return _unknown("could not decide the if/then/else on the new side")
+            if not r.yes and pending.yes:
+                pending = r
+        return pending
 
     def _disjoint(self, t: Term, c: Node) -> Outcome:
         """``yes`` when no value is in both; ``no`` carries a value in both."""
@@ -795,12 +800,32 @@ class Checker:
         tmax = merged.max_items()
         if cap is not None and tmax is not None and tmax <= cap:
             ok_max = True
+        for v in merged.views:
+            # Every new match is an old match (bv.contains ⊆ v.contains), and those are capped.
+            if (cap is not None and not ok_max and v.contains is not None
+                    and v.max_contains is not None and v.max_contains <= cap
+                    and self._check(Term((bv.contains,)), v.contains).yes):
+                ok_max = True
+        if not ok_min and merged.min_items >= need:
+            # Enough items, and every one of them matches: `contains` holds.
+            positions = range(max(merged.prefix_len, 0) + 1)
+            ok_min = all(self._check(Term(merged.item_nodes(i)), bv.contains).yes
+                         for i in positions if merged.item_nodes(i))
+            ok_min = ok_min and all(merged.item_nodes(i) for i in positions)
         if ok_min and ok_max:
             return PROVED
         for length in sorted({merged.min_items, max(merged.min_items, 1)}):
             w = self._example_array(t, merged, length)
             if w is not _MISSING and t.contains(w) and not oracle.is_valid(b, w):
                 return Outcome(NO, w)
+        # Arrays of exactly k matching items, for k just outside the new bounds.
+        counts = {need - 1} | ({cap + 1} if cap is not None else set())
+        for k in sorted(c for c in counts if 0 <= c <= 64):
+            matching = list(self._examples(Term((bv.contains,) + merged.item_nodes(0)), None, k))
+            if len(matching) < k and matching and not merged.unique:
+                matching = (matching * k)[:k]
+            if len(matching) == k and t.contains(matching) and not oracle.is_valid(b, matching):
+                return Outcome(NO, matching)
         return _unknown("could not decide the contains constraint")
 
     # objects
@@ -814,6 +839,10 @@ class Checker:
             if not r.yes and pending.yes:
                 pending = r
 
+        if merged.max_properties == 0:
+            # Only the empty object: no property schema, name or dependency can matter.
+            w = {}
+            return PROVED if oracle.is_valid(b, w) or not t.contains(w) else self._no(t, b, w)
         names = sorted(merged.explicit_names() | set(bv.properties) | merged.required
                        | bv.required)
         for name in names:

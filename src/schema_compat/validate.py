@@ -22,6 +22,7 @@ import gzip
 import io
 import itertools
 import os
+import stat
 import sys
 import zlib
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ import jsonschema_rs
 import orjson
 
 from ._json import MAX_DOCUMENT_BYTES
-from .errors import LoadError, SchemaError, UsageError
+from .errors import SchemaError, UsageError
 from .loading import ContractsRepository, SchemaDocument, load_repository
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ __all__ = [
     "MessageValidator",
     "ValidationIssue",
     "ValidationReport",
-    "discover_message_files",
+    "discover_inputs",
     "validate_message",
 ]
 
@@ -217,6 +218,7 @@ class MessageInput:
     path: Path | None = None
     text: str | None = None
     stream: BinaryIO | None = None
+    error: str | None = None
 
     @classmethod
     def file(cls, path: str | os.PathLike[str]) -> MessageInput:
@@ -233,6 +235,11 @@ class MessageInput:
         """Messages read from a binary stream."""
         return cls(source=source, stream=stream)
 
+    @classmethod
+    def failed(cls, source: str, error: str) -> MessageInput:
+        """An input that could not be opened: it reports ``error`` as an ``io`` issue."""
+        return cls(source=source, error=error)
+
 
 def _is_lines_file(path: Path) -> tuple[bool, bool]:
     """(one message per line?, gzipped?) from the file name."""
@@ -243,35 +250,45 @@ def _is_lines_file(path: Path) -> tuple[bool, bool]:
     return name.endswith(LINES_SUFFIXES), gz
 
 
-def discover_message_files(directory: str | os.PathLike[str]) -> list[Path]:
-    """Message files under ``directory``, recursively, sorted by path.
+def discover_inputs(directory: str | os.PathLike[str]) -> list[MessageInput]:
+    """The message files under ``directory``, recursively, sorted by path.
 
     Picks up ``.json``, ``.jsonl`` and ``.ndjson`` files and their ``.gz``; skips hidden files
-    and directories. Symbolic links to directories are not followed (no loops).
+    and directories; does not follow symbolic links to directories (no loops). A subdirectory
+    that cannot be read becomes an input that reports ``io``. A missing ``directory`` is a
+    :class:`~schema_compat.errors.UsageError`.
     """
-    root = Path(directory)
-    if not root.exists():
+    root = os.fspath(directory)
+    if not Path(root).exists():
         raise UsageError(f"{root}: messages directory does not exist")
-    if not root.is_dir():
+    if not Path(root).is_dir():
         raise UsageError(f"{root}: not a directory (use --file for a single file)")
-    found: list[tuple[tuple[str, ...], Path]] = []
+    found: list[tuple[tuple[str, ...], MessageInput]] = []
+    cut = len(root.rstrip(os.sep)) + 1
+
+    def parts(path: str) -> tuple[str, ...]:
+        rel = path[cut:]
+        return tuple(rel.split(os.sep)) if rel else ()  # noqa: PTH206 - see the walk below
 
     def onerror(exc: OSError) -> None:
-        raise LoadError(f"{exc.filename}: cannot read directory: {exc.strerror}")
+        name = os.fspath(exc.filename or root)
+        text = f"cannot read directory: {exc.strerror or exc}"
+        found.append((parts(name), MessageInput.failed(name, text)))
 
+    # Plain strings until the end: a walk over thousands of files should not cost more than
+    # checking them.
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        base = Path(dirpath)
+        prefix = parts(dirpath)
         for name in filenames:
             if name.startswith("."):
                 continue
-            lowered = name.lower().removesuffix(".gz")
-            if lowered.endswith(MESSAGE_SUFFIXES):
-                path = base / name
-                # Sort by path components, so `a/b.json` < `a-b.json` the same on every system.
-                found.append((path.relative_to(root).parts, path))
+            if name.lower().removesuffix(".gz").endswith(MESSAGE_SUFFIXES):
+                path = os.path.join(dirpath, name)  # noqa: PTH118 - see above
+                found.append(((*prefix, name), MessageInput(path, Path(path))))
+    # Sort by path components, so that `a/b.json` < `a-b.json` on every system.
     found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
+    return [item for _, item in found]
 
 
 # ------------------------------------------------------------------------- raw results
@@ -479,6 +496,10 @@ class MessageValidator:
                 )
             self._routes = {mtype: self._compiled[doc.label] for mtype, doc in table.items()}
             self.schemas = tuple(table[mtype] for mtype in sorted(table))
+        # The hot loop's routing table: type → bound `is_valid`, one lookup per message.
+        self._checks: dict[str, Any] = {
+            mtype: c.validator.is_valid for mtype, c in self._routes.items()
+        }
         self._known_types = ", ".join(sorted(self._routes))
 
     @classmethod
@@ -570,7 +591,9 @@ class MessageValidator:
             yield from self._iter_input(item)
 
     def _iter_input(self, item: MessageInput) -> Iterator[Batch]:
-        if item.path is not None:
+        if item.error is not None:
+            yield _batch(item.source, 0, _RawChunk(1, 0, [_input_failure(IO, item.error)]))
+        elif item.path is not None:
             lines, gz = _is_lines_file(item.path)
             if lines:
                 for chunk in self._scan_file_lines(item.path, gz, 0, None):
@@ -595,31 +618,45 @@ class MessageValidator:
         """
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
-        routes = self._routes
-        fixed = self._fixed
         failures: list[_RawFailure] = []
         blank = 0
+        if self._fixed is not None:
+            compiled = self._fixed
+            is_valid = compiled.validator.is_valid
+            for index, raw in enumerate(lines):
+                try:
+                    message = loads(raw)
+                except decode_error as exc:
+                    blank += self._bad_line(raw, exc, first + index, failures)
+                    continue
+                if not is_valid(message):
+                    failures.append(compiled.failure(message, first + index))
+            return _RawChunk(len(lines) - blank, len(lines), failures)
+        checks = self._checks
         for index, raw in enumerate(lines):
             try:
                 message = loads(raw)
             except decode_error as exc:
-                if not raw.strip():
-                    blank += 1
-                else:
-                    text = _json_error_text(exc, whole_document=False)
-                    failures.append(_input_failure(JSON, text, first + index))
+                blank += self._bad_line(raw, exc, first + index, failures)
                 continue
-            if fixed is None:
-                try:
-                    compiled = routes[message["type"]]
-                except (KeyError, TypeError, IndexError):
-                    failures.append(self._routing_failure(message, first + index))
-                    continue
-            else:
-                compiled = fixed
-            if not compiled.validator.is_valid(message):
-                failures.append(compiled.failure(message, first + index))
+            try:
+                is_valid = checks[message["type"]]
+            except (KeyError, TypeError, IndexError):  # not an object, no type, unknown type
+                failures.append(self._routing_failure(message, first + index))
+                continue
+            if not is_valid(message):
+                failures.append(self._routes[message["type"]].failure(message, first + index))
         return _RawChunk(len(lines) - blank, len(lines), failures)
+
+    @staticmethod
+    def _bad_line(
+        raw: bytes, exc: orjson.JSONDecodeError, line: int, failures: list[_RawFailure]
+    ) -> int:
+        """Record a line that is not JSON; returns 1 when it was only blank (not a message)."""
+        if not raw.strip():
+            return 1
+        failures.append(_input_failure(JSON, _json_error_text(exc, whole_document=False), line))
+        return 0
 
     def _scan_lines(self, stream: _Reader, remaining: int | None) -> Iterator[_RawChunk]:
         """Check JSON Lines read block by block from ``stream`` (at most ``remaining`` bytes).
@@ -687,11 +724,10 @@ class MessageValidator:
     def _check_document_file(self, path: Path, gz: bool) -> _RawChunk:
         """Check a file holding one JSON document."""
         try:
-            with _open(path, gz) as stream:
-                data = stream.read(MAX_DOCUMENT_BYTES + 1)
+            data = _read_document(path, gz)
         except (OSError, EOFError, zlib.error) as exc:
             return _RawChunk(1, 0, [_input_failure(IO, _io_error_text(exc))])
-        if len(data) > MAX_DOCUMENT_BYTES:
+        if data is None:
             text = (
                 f"file is larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not checked "
                 "(use .jsonl for many messages)"
@@ -922,6 +958,24 @@ def _open(path: Path, gz: bool) -> BinaryIO:
     if gz:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
+
+
+def _read_document(path: Path, gz: bool) -> bytes | None:
+    """A whole file, or None when it is larger than MAX_DOCUMENT_BYTES."""
+    if gz:
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    else:
+        # Unbuffered, sized by fstat: a small file costs one open, one stat and one read.
+        with open(path, "rb", buffering=0) as raw:  # noqa: PTH123 - os-level speed matters here
+            info = os.fstat(raw.fileno())
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > MAX_DOCUMENT_BYTES:
+                    return None
+                data = raw.readall()
+            else:  # a pipe or device: read no more than the limit
+                data = raw.read(MAX_DOCUMENT_BYTES + 1) or b""
+    return None if len(data) > MAX_DOCUMENT_BYTES else data
 
 
 def _io_error_text(exc: BaseException) -> str:

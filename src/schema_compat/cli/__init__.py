@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import typer
 
 from ..errors import SchemaCompatError
+from . import diff as _diff
 from . import validate as _validate
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ def _root(
     """Check JSON Schema changes for compatibility, with proof; validate messages."""
 
 
+app.command("diff")(_diff.diff_command)
 app.command("validate")(_validate.validate_command)
 
 # `backbeat-validate` is the seed's validator: the same command, alone, with the same flags.

@@ -104,16 +104,16 @@ validate_command.__doc__ = _HELP
 def _inputs(dirs: list[Path], files: list[Path], messages: list[str]) -> list[MessageInput]:
     """Inputs in a fixed order: directories, then files, then messages."""
     from ..errors import UsageError
-    from ..validate import MessageInput, discover_message_files
+    from ..validate import MessageInput, discover_inputs
 
     inputs: list[MessageInput] = []
     for directory in dirs:
-        found = discover_message_files(directory)
+        found = discover_inputs(directory)
         if not found:
             print(
                 f"warning: {directory}: no message files (.json, .jsonl, .ndjson)", file=sys.stderr
             )
-        inputs.extend(MessageInput.file(path) for path in found)
+        inputs.extend(found)
     inputs.extend(MessageInput.file(path) for path in files)
     if messages.count("-") > 1:
         raise UsageError("--message - (stdin) given more than once")

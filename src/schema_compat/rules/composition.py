@@ -44,5 +44,8 @@ def combinator_removed(change: KeywordChange) -> str | None:
       summary="An `if`/`then`/`else` part was added or removed.", backward="depends",
       forward="depends")
 def conditional(change: KeywordChange) -> str | None:
+    if change.member == "<conditional>":
+        verb = "added" if change.added else "removed"
+        return f"if/then/else {verb} {where(change)}"
     verb = "added" if change.added else "removed" if change.removed else "changed"
     return f"{change.keyword} {verb} {where(change)}"

@@ -1,0 +1,62 @@
+"""``schema-compat diff OLD NEW``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..engine import DEFAULT_TIMEOUT, Options, compare_sets
+from ..loading import resolve_input
+from ..report import REPORTERS, ReportContext
+
+Format = Enum("Format", {name: name for name in sorted(REPORTERS)}, type=str)  # type: ignore[misc]
+
+
+class Mode(str, Enum):
+    backward = "backward"
+    forward = "forward"
+    full = "full"
+
+
+def use_color(stream: object) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def diff_command(
+    old: str = typer.Argument(..., help="Old side: FILE, DIR, NAME@VERSION, git:REF:PATH or a git ref."),
+    new: str = typer.Argument(..., help="New side, in the same forms."),
+    fmt: Format = typer.Option("text", "--format", "-f", help="Output format."),  # type: ignore[valid-type]
+    mode: Mode = typer.Option(Mode.backward, "--mode", help="Direction the exit code gates on."),
+    schemas: Path = typer.Option(Path("schemas"), "--schemas",
+                                 help="Contracts directory (for NAME@VERSION and git refs)."),
+    policy: str = typer.Option("BACKWARD", "--policy",
+                               help="Compatibility policy used for the required bump."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout",
+                                  help="Seconds per schema pair before open questions are unknown."),
+) -> None:
+    """Classify every change between two schema versions, with witnesses for each break.
+
+    Exit 0 when the --mode direction(s) are compatible, 1 when not (breaking or unknown),
+    2 on bad input.
+    """
+    from .. import __version__
+    from ..errors import UsageError
+    from ..verdict import POLICIES
+
+    if policy.upper() not in POLICIES:
+        raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
+    old_set = resolve_input(old, schemas_dir=schemas)
+    new_set = resolve_input(new, schemas_dir=schemas)
+    if old_set.single != new_set.single:
+        raise UsageError("compare a file with a file, or a directory with a directory")
+    results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper()))
+    ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout))
+    sys.stdout.write(REPORTERS[fmt.value](results, ctx))
+    directions = ("backward", "forward") if mode is Mode.full else (mode.value,)
+    failed = any(r.direction(d).status != "compatible" for r in results for d in directions)
+    raise typer.Exit(1 if failed else 0)

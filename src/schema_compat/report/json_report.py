@@ -1,0 +1,15 @@
+"""``--format json``: the stable report contract of DESIGN §6 (sorted keys, no timestamps)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._json import dumps
+from ..findings import ComparisonResult
+from . import ReportContext, reporter
+
+
+@reporter("json")
+def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
+    return dumps({"tool": "schema-compat", "version": ctx.tool_version, "mode": ctx.mode,
+                  "results": [r.to_json() for r in results]}, indent=True) + "\n"

@@ -1,0 +1,48 @@
+"""``--format markdown``: a pull-request comment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._json import dumps
+from ..findings import BREAKING, ComparisonResult
+from . import ReportContext, reporter
+
+_ICON = {"compatible": "✅ compatible", "breaking": "❌ breaking", "unknown": "⚠️ unknown"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+@reporter("markdown")
+def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
+    lines = ["## schema-compat", "",
+             "| schema | old → new | backward | forward | level | required bump |",
+             "|---|---|---|---|---|---|"]
+    for r in results:
+        old = r.old.version or r.old.source if r.old else "—"
+        new = r.new.version or r.new.source if r.new else "—"
+        if r.status in ("added", "removed"):
+            lines.append(f"| {r.schema} | {old} → {new} | schema {r.status} | | | |")
+            continue
+        lines.append(f"| {r.schema} | {_cell(str(old))} → {_cell(str(new))} | "
+                     f"{_ICON[r.backward.status]} | {_ICON[r.forward.status]} | {r.level} | "
+                     f"{r.required_bump} |")
+    for r in results:
+        relevant = [f for f in r.findings if not f.annotation]
+        if not relevant:
+            continue
+        lines += ["", f"### {r.schema}", "", "| rule | where | backward | forward | change |",
+                  "|---|---|---|---|---|"]
+        for f in relevant:
+            lines.append(f"| `{f.rule}` | `{_cell(f.new_path or f.old_path or '/')}` | "
+                         f"{f.backward} | {f.forward} | {_cell(f.message)} |")
+        for f in relevant:
+            for w in f.witnesses:
+                if f.backward == BREAKING or f.forward == BREAKING:
+                    lines += ["", f"<details><summary>witness for <code>{f.rule}</code> "
+                              f"({w.direction})</summary>", "", "```json",
+                              dumps(w.instance, indent=True), "```", "",
+                              _cell(w.error), "</details>"]
+    return "\n".join(lines) + "\n"
