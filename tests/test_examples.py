@@ -8,6 +8,8 @@ and instance location (``where``: segments joined by ``.``, ``root`` for the who
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -45,7 +47,10 @@ def _location(error: dict) -> str:
 
 @pytest.fixture(scope="session")
 def verdicts() -> dict[Path, dict | None]:
-    """One CLI run per example directory (compiling once), results keyed by file."""
+    """One CLI run per example directory (schemas compiled once per run), keyed by file.
+
+    A session fixture cannot use capsys, so the report is captured with redirect_stdout.
+    """
     results: dict[Path, dict | None] = {}
     for directory in sorted({path.parent for path in FILES}):
         name, version = directory.parent.parent.name, directory.parent.name
@@ -58,9 +63,6 @@ def verdicts() -> dict[Path, dict | None]:
 
 
 def _run_json(argv: list[str], files: list[Path]) -> dict[Path, dict | None]:
-    import contextlib
-    import io
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         code = run(app, argv)

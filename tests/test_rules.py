@@ -14,9 +14,8 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from schema_compat.loading import SchemaDocument
-from schema_compat.schema import detect_draft, load_root
 from schema_compat import oracle
+from schema_compat.schema import detect_draft, load_root
 
 RULES_DIR = Path(__file__).parent / "rules"
 CASES = [

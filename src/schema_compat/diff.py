@@ -100,7 +100,7 @@ def match_branches(old: list[Any], new: list[Any]) -> tuple[list[tuple[int, int]
                 free_old.remove(i)
                 free_new.remove(j)
                 break
-    scored = sorted(((-_similarity(old[i], new[j]), i, j) for i in free_old for j in free_new))
+    scored = sorted((-_similarity(old[i], new[j]), i, j) for i in free_old for j in free_new)
     for neg, i, j in scored:
         if -neg < 0.3:
             break
@@ -146,9 +146,7 @@ def _diff(old: Any, new: Any, op: str, np_: str, od: int, nd: int) -> Iterator[K
             yield from _diff(o, n, okp, nkp, od, nd)
         elif kw == "items" and isinstance(o, list) and isinstance(n, list):
             yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd, positional=True)
-        elif kw in SCHEMA_MAP_KEYWORDS and isinstance(o, dict) and isinstance(n, dict):
-            yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
-        elif kw == "dependencies" and isinstance(o, dict) and isinstance(n, dict):
+        elif (kw in SCHEMA_MAP_KEYWORDS and isinstance(o, dict) and isinstance(n, dict)) or (kw == "dependencies" and isinstance(o, dict) and isinstance(n, dict)):
             yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
         elif kw in SCHEMA_LIST_KEYWORDS and isinstance(o, list) and isinstance(n, list):
             yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd,

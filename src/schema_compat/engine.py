@@ -98,7 +98,7 @@ def _check_subschemas(root: Node) -> None:
         for pattern in (*view.patterns, *view.pattern_properties):
             try:
                 oracle.ecma_regex(pattern)
-            except Exception as exc:  # noqa: BLE001 - regress raises its own error types
+            except Exception as exc:
                 raise SchemaError(
                     f"{root.ctx.source}: pattern {pattern!r} at {node.pointer or '/'} is not a "
                     f"valid ECMA-262 regular expression ({_short(str(exc), 80)})") from None

@@ -281,7 +281,7 @@ def _int(value: Any) -> int | None:
     return value
 
 
-def _build_view(node: Node) -> View:  # noqa: C901, PLR0912, PLR0915 - one keyword per branch
+def _build_view(node: Node) -> View:
     raw = node.raw
     view = View(node=node)
     if isinstance(raw, bool):

@@ -254,7 +254,7 @@ def property_nodes(view: View, name: str) -> list[Node]:
 def _search(pattern: str, text: str) -> bool:
     try:
         return oracle.ecma_search(pattern, text)
-    except Exception:  # noqa: BLE001 - an invalid pattern was reported at load time
+    except Exception:
         return False
 
 
@@ -279,11 +279,13 @@ class Checker:
         self._open: set[Any] = set()
         self._assumed: set[Any] = set()
         self._gen_depth = 0
+        self._anchor: Node | None = None
 
     # -- public ------------------------------------------------------------------------------
 
     def includes(self, a: Node, b: Node) -> Outcome:
         """Is every value valid under ``a`` valid under ``b``?"""
+        self._anchor = a
         try:
             result = self._check(Term((a,)), b)
         except BudgetExceeded as exc:
@@ -296,12 +298,22 @@ class Checker:
 
     def example(self, node: Node) -> Any:
         """A value valid under ``node``, or ``_MISSING``; exposed for witness building."""
+        self._anchor = node
         try:
             return self._example(Term((node,)))
         except (BudgetExceeded, RecursionError):
             return _MISSING
 
     # -- bookkeeping -------------------------------------------------------------------------
+
+    def _like(self, t: Term) -> Node:
+        """A node whose context synthetic subschemas can borrow."""
+        if t.pos:
+            return t.pos[0]
+        if t.neg:
+            return t.neg[0]
+        assert self._anchor is not None
+        return self._anchor
 
     def _tick(self) -> None:
         self.steps += 1
@@ -421,7 +433,7 @@ class Checker:
 
     # -- one flat term against one node ------------------------------------------------------
 
-    def _check_flat(self, t: Term, b: Node) -> Outcome:  # noqa: C901 - one branch per keyword
+    def _check_flat(self, t: Term, b: Node) -> Outcome:
         merged = Merged(tuple(n.view for n in t.pos))
         if any(v.is_false for v in merged.views) or any(_trivially_true(n) for n in t.neg):
             return PROVED
@@ -505,7 +517,7 @@ class Checker:
         kinds = sorted(merged.kinds)
         if len(kinds) <= 1:
             return [(k, t) for k in kinds]
-        return [(k, Term(t.pos + (_kind_node(k, t.pos[0]),), t.neg, flat=True)) for k in kinds]
+        return [(k, Term(t.pos + (_kind_node(k, self._like(t)),), t.neg, flat=True)) for k in kinds]
 
     def _check_any(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
         if any(self._check(t, br).yes for br in branches):
@@ -746,7 +758,7 @@ class Checker:
 
     # arrays
 
-    def _compare_arrays(self, t: Term, merged: Merged, b: Node) -> Outcome:  # noqa: C901
+    def _compare_arrays(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         tmin, tmax = merged.min_items, merged.max_items()
         if tmax is not None and tmax < tmin:
@@ -830,7 +842,7 @@ class Checker:
 
     # objects
 
-    def _compare_objects(self, t: Term, merged: Merged, b: Node) -> Outcome:  # noqa: C901, PLR0912
+    def _compare_objects(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         pending: Outcome = PROVED
 
@@ -901,7 +913,7 @@ class Checker:
         for name, dep in sorted(bv.dependent_schemas.items()):
             if any(n.view.is_false for n in merged.property_nodes(name)):
                 continue
-            has = synthetic({"required": [name]}, t.pos[0])
+            has = synthetic({"required": [name]}, self._like(t))
             r = self._check(Term(t.pos + (has,), t.neg), dep)
             if r.no:
                 return self._no(t, b, r.witness)
@@ -986,7 +998,7 @@ class Checker:
         if merged.closed():
             return PROVED
         left = tuple(v.property_names for v in merged.views if v.property_names is not None)
-        string = _kind_node("string", t.pos[0])
+        string = _kind_node("string", self._like(t))
         r = self._check(Term(left + (string,)), bv.property_names)
         if r.no and isinstance(r.witness, str):
             w = self._example_object(t, merged, extra_name=r.witness)

@@ -394,37 +394,39 @@ def _file_uri(doc: SchemaDocument) -> str:
 
 
 def _compile_all(repo: ContractsRepository) -> dict[str, _Compiled]:
-    """Compile every schema version once, offline, with formats asserted.
+    """Compile every schema version once, with formats asserted.
 
-    ``$ref`` between schemas of the repository resolves through a registry of all of them (by
-    ``$id``, else by file URI); anything else (network, files outside) is refused.
+    A ``$ref`` to another schema of the repository resolves (by its ``$id``, or by file for a
+    schema without one); any other retrieval, from the network or from files outside the
+    repository, is refused and names the schema that asked for it.
     """
     docs = [doc for name in repo.names() for doc in repo.versions(name)]
-    ids: dict[str, int] = {}
+    ids: dict[str, list[SchemaDocument]] = {}
     for doc in docs:
-        if isinstance(doc.document, dict) and isinstance(doc.document.get("$id"), str):
-            ids[doc.document["$id"]] = ids.get(doc.document["$id"], 0) + 1
-    resources: list[tuple[str, Any]] = []
-    for doc in docs:
-        resources.append((_file_uri(doc), doc.document))
-        sid = doc.document.get("$id") if isinstance(doc.document, dict) else None
-        if isinstance(sid, str) and ids[sid] == 1 and sid != _file_uri(doc):
-            resources.append((sid.split("#", 1)[0], doc.document))
-    try:
-        registry = jsonschema_rs.Registry(resources)
-    except Exception as exc:  # any registry failure is a schema problem
-        text = _first_line(exc)
-        raise SchemaError(f"{repo.root}: cannot build the schema registry: {text}") from None
+        sid = _schema_id(doc)
+        if sid is not None:
+            ids.setdefault(sid, []).append(doc)
+    known: dict[str, Any] = {_file_uri(doc): doc.document for doc in docs}
+    # An `$id` shared by two files (a copied schema whose `$id` was not bumped) is left out:
+    # resolving it to either file could check messages against the wrong version.
+    known.update({sid: group[0].document for sid, group in ids.items() if len(group) == 1})
+
+    def retrieve(uri: str) -> Any:
+        try:
+            return known[uri.split("#", 1)[0]]
+        except KeyError:
+            if uri in ids:
+                raise ValueError(f"$id {uri} is used by more than one schema") from None
+            raise ValueError(f"{uri} is not a schema of this repository (not fetched)") from None
+
     compiled: dict[str, _Compiled] = {}
     for doc in docs:
-        has_id = isinstance(doc.document, dict) and isinstance(doc.document.get("$id"), str)
         try:
             validator = jsonschema_rs.validator_for(
                 doc.document,
                 validate_formats=True,
-                registry=registry,
-                offline=True,
-                base_uri=None if has_id else _file_uri(doc),
+                retriever=retrieve,
+                base_uri=None if _schema_id(doc) else _file_uri(doc),
             )
         except jsonschema_rs.ValidationError as exc:
             where = _pointer(exc.instance_path)
@@ -434,6 +436,11 @@ def _compile_all(repo: ContractsRepository) -> dict[str, _Compiled]:
             raise SchemaError(f"{doc.source}: cannot compile schema: {_first_line(exc)}") from None
         compiled[doc.label] = _Compiled(doc.label, validator)
     return compiled
+
+
+def _schema_id(doc: SchemaDocument) -> str | None:
+    sid = doc.document.get("$id") if isinstance(doc.document, dict) else None
+    return sid.split("#", 1)[0] if isinstance(sid, str) and sid else None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -658,15 +665,18 @@ class MessageValidator:
         failures.append(_input_failure(JSON, _json_error_text(exc, whole_document=False), line))
         return 0
 
-    def _scan_lines(self, stream: _Reader, remaining: int | None) -> Iterator[_RawChunk]:
+    def _scan_lines(
+        self, stream: _Reader, remaining: int | None, *, at_start: bool = True
+    ) -> Iterator[_RawChunk]:
         """Check JSON Lines read block by block from ``stream`` (at most ``remaining`` bytes).
 
-        Lines are numbered from 1 at the stream's position. A line longer than
-        MAX_LINE_BYTES is reported and skipped without being held in memory.
+        Lines are numbered from 1 at the stream's position; a byte order mark is skipped only
+        at the start of a file (``at_start``), not at the start of a worker's range. A line
+        longer than MAX_LINE_BYTES is reported and skipped without being held in memory.
         """
         tail = b""
         line_no = 1
-        first_block = True
+        first_block = at_start
         skipping = False  # inside an overlong line: drop bytes until its newline
         while True:
             size = _BLOCK_BYTES if remaining is None else min(_BLOCK_BYTES, remaining)
@@ -716,7 +726,7 @@ class MessageValidator:
                 if start:
                     stream.seek(start)
                 remaining = None if end is None else end - start
-                yield from self._scan_lines(stream, remaining)
+                yield from self._scan_lines(stream, remaining, at_start=start == 0)
         except (OSError, EOFError, zlib.error) as exc:
             # Lines already checked stand; the unreadable rest is one more failure.
             yield _RawChunk(1, 0, [_input_failure(IO, _io_error_text(exc))])
@@ -761,12 +771,13 @@ class MessageValidator:
         return _RawChunk(1, 0, [compiled.failure(message, None)])
 
     def _scan_stream(self, stream: BinaryIO) -> Iterator[_RawChunk]:
-        """One JSON document or JSON Lines from a stream, told apart by the first line.
+        """One JSON document or JSON Lines from a stream, told apart by the first lines.
 
         If the first non-blank line is JSON on its own, the stream is JSON Lines (streamed, any
-        size). Otherwise it is read whole (up to MAX_DOCUMENT_BYTES) as one document; if that
-        fails too and it has several lines, it is checked as JSON Lines so that one bad line
-        does not hide the others.
+        size), unless it is the only line: then it is one document, reported without a line
+        number. Otherwise the stream is read whole (up to MAX_DOCUMENT_BYTES) as one
+        document; if that fails too and it has several lines, it is checked as JSON Lines so
+        that one bad line does not hide the others.
         """
         head: list[bytes] = []
         first = b""
@@ -780,10 +791,18 @@ class MessageValidator:
             if line.strip():
                 first = line
         try:
-            orjson.loads(first)
+            message = orjson.loads(first)
         except orjson.JSONDecodeError:
             pass
         else:
+            while True:  # look ahead for a second message
+                line = stream.readline(MAX_LINE_BYTES + 1)
+                if not line:
+                    yield self._check_parsed(message)
+                    return
+                head.append(line)
+                if line.strip():
+                    break
             yield from self._scan_lines(_Chained(b"".join(head), stream), None)
             return
         rest = stream.read(MAX_DOCUMENT_BYTES + 1)

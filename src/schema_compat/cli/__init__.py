@@ -9,6 +9,7 @@ import typer
 
 from ..errors import SchemaCompatError
 from . import diff as _diff
+from . import rules as _rules
 from . import validate as _validate
 
 app = typer.Typer(
@@ -30,6 +31,8 @@ def _root(
 
 app.command("diff")(_diff.diff_command)
 app.command("validate")(_validate.validate_command)
+app.command("rules")(_rules.rules_command)
+app.command("explain")(_rules.explain_command)
 
 # `backbeat-validate` is the seed's validator: the same command, alone, with the same flags.
 backbeat_app = typer.Typer(

@@ -20,8 +20,14 @@ engine does that on the instance sets, so every rule is as exact as the engine.
 from __future__ import annotations
 
 # Import order decides which rule answers first for a keyword; the catch-all comes last.
-from . import annotation, array, composition, object, scalar  # noqa: F401
-from . import reference  # noqa: F401  (holds the catch-all, keep last)
+from . import (  # noqa: F401
+    annotation,
+    array,
+    composition,
+    object,
+    reference,
+    scalar,
+)
 from ._registry import RULES, Rule, classify
 
 __all__ = ["RULES", "Rule", "classify"]

@@ -54,7 +54,7 @@ def boolean_changed(change: KeywordChange) -> str | None:
 
 @rule("keyword-changed", family="reference", keywords=(),
       summary="Any other keyword changed (unknown keywords are ignored by validators).",
-      backward="depends", forward="depends")
+      backward="none", forward="none")
 def other_keyword(change: KeywordChange) -> str | None:
     verb = "added" if change.added else "removed" if change.removed else "changed"
     return f"{change.keyword} {verb} {where(change)}"

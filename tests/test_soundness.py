@@ -1,0 +1,149 @@
+"""The soundness rule, property-tested: when the tool says ``compatible``, no instance valid
+under one side is invalid under the other.
+
+Hypothesis builds pairs of related schemas (a base and a mutation of it, so that both
+verdicts occur) and a pool of instances; every ``compatible`` verdict is checked against all
+of them with the oracle, and every ``breaking`` witness is re-checked too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schema_compat import oracle
+from schema_compat.engine import Options, compare
+from schema_compat.loading import SchemaDocument
+from schema_compat.schema import load_root
+
+NAMES = ["a", "b", "c"]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from([0.5, -1.5, 2.0]),
+    st.sampled_from(["", "a", "ab", "abc", "b1"]),
+)
+instances = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(NAMES + ["x_1", "zz"]), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+
+
+def leaf_schema() -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        st.builds(
+            lambda t: {"type": t},
+            st.sampled_from(["string", "integer", "number", "boolean", "null", "array", "object"]),
+        ),
+        st.builds(lambda lo: {"type": "integer", "minimum": lo}, st.integers(-2, 2)),
+        st.builds(lambda hi: {"type": "number", "exclusiveMaximum": hi}, st.integers(-2, 2)),
+        st.builds(lambda n: {"type": "string", "maxLength": n}, st.integers(0, 3)),
+        st.builds(lambda n: {"type": "string", "minLength": n}, st.integers(0, 3)),
+        st.builds(
+            lambda p: {"type": "string", "pattern": p},
+            st.sampled_from(["^a", "b$", "^[ab]+$", "\\d", "^.{2}$"]),
+        ),
+        st.builds(lambda vs: {"enum": vs}, st.lists(scalars, min_size=1, max_size=3)),
+        st.builds(lambda m: {"type": "integer", "multipleOf": m}, st.sampled_from([1, 2, 3])),
+        st.just({}),
+        st.just(False),
+    )
+
+
+schemas = st.recursive(
+    leaf_schema(),
+    lambda inner: st.one_of(
+        st.builds(
+            lambda props, req, add: {
+                "type": "object",
+                "properties": props,
+                "required": sorted(set(req) & set(props)),
+                **({} if add is None else {"additionalProperties": add}),
+            },
+            st.dictionaries(st.sampled_from(NAMES), inner, max_size=2),
+            st.lists(st.sampled_from(NAMES), max_size=2),
+            st.one_of(st.none(), st.booleans(), inner),
+        ),
+        st.builds(
+            lambda items, mx, uniq: {
+                "type": "array",
+                "items": items,
+                **({} if mx is None else {"maxItems": mx}),
+                **({"uniqueItems": True} if uniq else {}),
+            },
+            inner,
+            st.one_of(st.none(), st.integers(0, 2)),
+            st.booleans(),
+        ),
+        st.builds(lambda bs: {"anyOf": bs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda bs: {"oneOf": bs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda bs: {"allOf": bs}, st.lists(inner, min_size=1, max_size=2)),
+        st.builds(lambda n: {"not": n}, inner),
+        st.builds(lambda i, t, e: {"if": i, "then": t, "else": e}, inner, inner, inner),
+    ),
+    max_leaves=5,
+)
+# References only at the root, where "#/$defs/d" resolves.
+documents = st.one_of(
+    schemas,
+    st.builds(
+        lambda d, extra: {"$defs": {"d": d}, "$ref": "#/$defs/d", **extra},
+        schemas,
+        st.sampled_from([{}, {"type": "object"}, {"maxProperties": 1}]),
+    ),
+)
+
+
+def _doc(schema: Any, name: str) -> SchemaDocument:
+    return SchemaDocument(name="s", version=None, source=name, document=schema)
+
+
+def _check(old: Any, new: Any, pool: list[Any]) -> None:
+    result = compare(_doc(old, "old"), _doc(new, "new"), Options(timeout=5, max_steps=50_000))
+    old_node, new_node = load_root(old, "old"), load_root(new, "new")
+    for inst in pool:
+        in_old, in_new = oracle.is_valid(old_node, inst), oracle.is_valid(new_node, inst)
+        if result.backward.status == "compatible":
+            assert not (in_old and not in_new), ("backward claimed compatible", old, new, inst)
+        if result.forward.status == "compatible":
+            assert not (in_new and not in_old), ("forward claimed compatible", old, new, inst)
+    for w in (*result.backward.witnesses, *result.forward.witnesses):
+        src, dst = (old_node, new_node) if w.direction == "backward" else (new_node, old_node)
+        assert oracle.is_valid(src, w.instance) and not oracle.is_valid(dst, w.instance)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents, documents, st.lists(instances, min_size=5, max_size=25))
+def test_compatible_means_no_counterexample(old: Any, new: Any, pool: list[Any]) -> None:
+    _check(old, new, pool)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schemas, st.data())
+def test_mutations_of_one_schema(base: Any, data: st.DataObject) -> None:
+    """Pairs that share most of their structure, where verdicts are most often subtle."""
+    wrapped = {"type": "object", "properties": {"a": base, "b": {"type": "string"}}}
+    mutated = data.draw(
+        st.sampled_from(
+            [
+                {**wrapped, "required": ["a"]},
+                {**wrapped, "additionalProperties": False},
+                {
+                    "type": "object",
+                    "properties": {"a": data.draw(schemas), "b": {"type": "string"}},
+                },
+                {"anyOf": [wrapped, {"type": "integer"}]},
+                {"oneOf": [wrapped, {"type": "object", "required": ["b"]}]},
+            ]
+        )
+    )
+    pool = data.draw(st.lists(instances, min_size=5, max_size=25))
+    pool += [{"a": x} for x in data.draw(st.lists(instances, max_size=10))]
+    _check(wrapped, mutated, pool)
