@@ -8,7 +8,7 @@ command runs, so other commands do not pay for the validator's start-up.
 from __future__ import annotations
 
 import sys
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at runtime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
