@@ -45,7 +45,7 @@ DEFAULT_MAX_STATES = 5000
 _NFA_STATES_PER_DFA_STATE = 20
 # Determinisation of an unanchored pattern does work quadratic in the DFA size (each DFA state
 # carries every partial match in flight); this caps the total so a refusal is quick.
-_WORK_PER_DFA_STATE = 200
+_WORK_PER_DFA_STATE = 100
 _MAX_NESTING = 100
 
 
@@ -169,6 +169,8 @@ class _SyntaxError(Exception):
 
 
 _BRACE_QUANTIFIER = re.compile(r"\{([0-9]+)(?:(,)([0-9]*))?\}")
+# Not a quantifier in ECMA-262 (so literal text), but one in jsonschema-rs (Rust regex).
+_SPACED_QUANTIFIER = re.compile(r"\{[ \t]*[0-9]+[ \t]*(?:,[ \t]*[0-9]*[ \t]*)?\}", re.ASCII)
 
 
 def _count_groups(src: str) -> tuple[int, bool]:
@@ -285,6 +287,11 @@ class _Parser:
             return self.group()
         if self.quantifier_ahead():
             self.error("nothing to repeat")
+        if ch == "{" and _SPACED_QUANTIFIER.match(self.src, self.pos):
+            raise UnsupportedPattern(
+                "a brace with spaces such as {1, 2} is literal text in ECMA-262 "
+                "but a quantifier in jsonschema-rs"
+            )
         # Annex B: a lone `]`, `}` or a `{` that does not start a quantifier is a literal.
         self.pos += 1
         cp = ord(ch)
@@ -348,9 +355,7 @@ class _Parser:
         if ch == "c":
             letter = self.peek(1)
             # Annex B lets a class also use digits and `_` after \c.
-            if letter in _ASCII_LETTERS or (
-                in_class and letter != "" and (letter in "0123456789_")
-            ):
+            if letter in _ASCII_LETTERS or (in_class and letter != "" and (letter in "0123456789_")):
                 self.pos += 2
                 return ord(letter) % 32
             # Annex B: `\c` without a control letter is a literal backslash, and the `c` is
@@ -377,9 +382,7 @@ class _Parser:
                     f"\\{ch} means the letter {ch} in ECMA-262 without the u flag but a "
                     "Unicode property in jsonschema-rs and the JSON Schema test suite"
                 )
-            raise UnsupportedPattern(
-                f"\\{ch} has no ECMA-262 meaning; engines disagree on what it matches"
-            )
+            raise UnsupportedPattern(f"\\{ch} has no ECMA-262 meaning; engines disagree on what it matches")
         self.pos += 1
         return ord(ch)
 
@@ -819,9 +822,7 @@ def _finish(
 def _product(a: _DFA, b: _DFA, keep: Callable[[bool, bool], bool], max_states: int) -> _DFA:
     points = sorted(set(a.bounds) | set(b.bounds))
     pair_class: dict[tuple[int, int], int] = {}
-    labels = [
-        pair_class.setdefault((a.class_of(p), b.class_of(p)), len(pair_class)) for p in points
-    ]
+    labels = [pair_class.setdefault((a.class_of(p), b.class_of(p)), len(pair_class)) for p in points]
     pairs = list(pair_class)
     index = {(0, 0): 0}
     states = [(0, 0)]
