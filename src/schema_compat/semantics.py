@@ -721,19 +721,19 @@ class Checker:
     # strings
 
     def _string_language(self, merged: Merged | View) -> Language:
-        if isinstance(merged, View):
-            patterns, lo, hi = merged.patterns, merged.min_length, merged.max_length
-        else:
-            patterns, lo, hi = merged.patterns, merged.min_length, merged.max_length
-        lang = Language.length_between(lo, hi)
-        for p in patterns:
+        # Patterns first, lengths last: `with_length` skips bounds the patterns already
+        # imply, so a `maxLength: 10000` beside a 32-character pattern costs nothing.
+        lang = Language.any_string()
+        for p in merged.patterns:
             lang = lang.intersection(compile_pattern(p))
-        return lang
+        return lang.with_length(merged.min_length, merged.max_length)
 
     def _compare_strings(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         if not bv.patterns and bv.min_length == 0 and bv.max_length is None:
             return PROVED
+        if not bv.patterns and not merged.patterns:
+            return self._compare_lengths(t, merged, b)
         try:
             left = self._string_language(merged)
             right = self._string_language(bv)
@@ -755,6 +755,26 @@ class Checker:
             return _unknown(f"pattern not analysable: {exc}")
         except InvalidPattern as exc:
             return _unknown(f"invalid pattern: {exc}")
+
+    def _compare_lengths(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        """Strings constrained by length alone: interval inclusion, no automaton needed."""
+        bv = b.view
+        lo, hi = merged.min_length, merged.max_length
+        if hi is not None and hi < lo:
+            return PROVED
+        candidates = []
+        if bv.min_length > lo:
+            candidates.append(lo)
+        if bv.max_length is not None and (hi is None or hi > bv.max_length):
+            candidates.append(bv.max_length + 1)
+        if not candidates:
+            return PROVED
+        for n in candidates:
+            for fill in ("a", "0", " "):
+                w = fill * n
+                if t.contains(w) and not oracle.is_valid(b, w):
+                    return Outcome(NO, w)
+        return _unknown("string length counterexample not confirmed")
 
     # arrays
 
