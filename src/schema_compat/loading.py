@@ -228,10 +228,10 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None) -> S
     cwd = cwd or Path.cwd()
     if spec.startswith("git:"):
         _, _, rest = spec.partition(":")
-        ref, sep, path = rest.partition(":")
+        ref, sep, inner = rest.partition(":")
         if not ref or not sep:
             raise LoadError(f"{spec}: expected git:REF:PATH")
-        return _from_git(ref, path, cwd)
+        return _from_git(ref, inner, cwd)
     path = Path(spec)
     if path.is_file():
         doc = load_schema_file(path)

@@ -70,7 +70,7 @@ def _additional_properties(validator: Any, aP: Any, instance: Any,
 
 def _validator_class(draft: int) -> Any:
     base = _BASE[draft]
-    return jsonschema.validators.extend(base, {
+    return jsonschema.validators.extend(base, {  # type: ignore[no-untyped-call]
         "pattern": _pattern,
         "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties,
@@ -93,7 +93,9 @@ def is_valid(node: Node, instance: Any) -> bool:
 
 def first_error(node: Node, instance: Any) -> ValidationError | None:
     """The most relevant error, or None when ``instance`` is valid."""
-    return jsonschema.exceptions.best_match(validator_for(node).iter_errors(instance))
+    error: ValidationError | None = jsonschema.exceptions.best_match(
+        validator_for(node).iter_errors(instance))
+    return error
 
 
 def all_errors(node: Node, instance: Any) -> list[ValidationError]:

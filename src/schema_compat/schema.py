@@ -152,7 +152,7 @@ class Node:
             ident = raw.get("id" if draft == DRAFT4 else "$id")
             if isinstance(ident, str) and not ident.startswith("#"):
                 spec = _SPECS[draft]
-                resolver = resolver.in_subresource(Resource(contents=raw, specification=spec))
+                resolver = resolver.in_subresource(spec.create_resource(raw))
         return Node(raw, resolver, self.ctx, draft, pointer)
 
     @cached_property
@@ -453,11 +453,11 @@ def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
             try:
                 path.resolve().relative_to(root_dir.resolve())
             except ValueError:
-                raise referencing.exceptions.NoSuchResource(ref=uri) from None
+                raise referencing.exceptions.NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
             contents = read_json_file(path)
             return Resource.from_contents(
                 contents, default_specification=_SPECS[detect_draft(contents)])
-        raise referencing.exceptions.NoSuchResource(ref=uri)
+        raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     return retrieve
 
@@ -480,14 +480,15 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
         ident = document.get("id" if draft == DRAFT4 else "$id")
         if isinstance(ident, str) and not ident.startswith("#"):
             base = urljoin(base, ident)
-    resource: Resource[Any] = Resource(contents=document, specification=spec)
-    registry: Registry[Any] = Registry(
+    resource: Resource[Any] = spec.create_resource(document)
+    # `retrieve` is an attrs alias that mypy's attrs support does not see.
+    registry: Registry[Any] = Registry(  # type: ignore[call-arg]
         retrieve=_retrieve_factory(root_dir or (path.parent if path else None), source))
     registry = registry.with_resource(base, resource)
     for uri, contents in (siblings or {}).items():
         sdraft = detect_draft(contents, default_draft)
         registry = registry.with_resource(
-            uri, Resource(contents=contents, specification=_SPECS[sdraft]))
+            uri, _SPECS[sdraft].create_resource(contents))
     ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir)
     return Node(document, registry.resolver(base), ctx, draft, "")
 

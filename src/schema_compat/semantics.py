@@ -423,10 +423,10 @@ class Checker:
                 join(alts)
         if v.if_ is not None and (v.then is not None or v.else_ is not None):
             # (if ∧ then) ∨ (¬if ∧ else) ⊆ then ∨ else: an over-approximation, fine on the left.
-            alts = []
-            for branch in (v.then, v.else_):
-                alts.extend(self._expand_node(branch) if branch is not None else [((), ())])
-            join(alts)
+            cases: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
+            for part in (v.then, v.else_):
+                cases.extend(self._expand_node(part) if part is not None else [((), ())])
+            join(cases)
         if v.not_ is not None:
             join([((), (v.not_,))])
         return options
@@ -712,8 +712,8 @@ class Checker:
                 ok = False
         if ok:
             return PROVED
-        for c in _frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
-            w = _as_json_number(c)
+        for point in _frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
+            w = _as_json_number(point)
             if kind_of(w) == "frac" and t.contains(w) and not oracle.is_valid(b, w):
                 return Outcome(NO, w)
         return _unknown("no fractional counterexample found")
@@ -873,7 +873,7 @@ class Checker:
 
         if merged.max_properties == 0:
             # Only the empty object: no property schema, name or dependency can matter.
-            w = {}
+            w: dict[str, Any] = {}
             return PROVED if oracle.is_valid(b, w) or not t.contains(w) else self._no(t, b, w)
         names = sorted(merged.explicit_names() | set(bv.properties) | merged.required
                        | bv.required)
