@@ -150,7 +150,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     back = _direction(old_root, new_root, BACKWARD, deadline, options)
     fwd = _direction(new_root, old_root, FORWARD, deadline, options)
 
-    findings = [_finding(change, old, old_root, new_root, back, fwd, deadline, options)
+    findings = [_finding(change, old, new, old_root, new_root, back, fwd, deadline, options)
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
@@ -216,8 +216,8 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
     return verdict
 
 
-def _finding(change: KeywordChange, old: SchemaDocument, old_root: Node, new_root: Node,
-             back: DirectionVerdict, fwd: DirectionVerdict, deadline: float,
+def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, old_root: Node,
+             new_root: Node, back: DirectionVerdict, fwd: DirectionVerdict, deadline: float,
              options: Options) -> Finding:
     rule, message = classify(change)
     if rule.annotation:
@@ -237,7 +237,7 @@ def _finding(change: KeywordChange, old: SchemaDocument, old_root: Node, new_roo
             continue
         if counterfactual is None:
             try:
-                counterfactual = _apply(old, old_root, change)
+                counterfactual = _apply(old, old_root, change, new)
             except (SchemaError, _CannotApply) as exc:
                 effects[direction] = UNKNOWN
                 reasons.append(f"could not measure this change alone: {exc}")
@@ -282,8 +282,14 @@ class _CannotApply(Exception):
     pass
 
 
-def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange) -> Node:
-    """The old document with this one change made, loaded like the old one."""
+def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
+           new: SchemaDocument) -> Node:
+    """The old document with this one change made, loaded like the old one.
+
+    Definitions the change refers to and the old document lacks are brought over from the new
+    document: a property added as ``{"$ref": "#/$defs/WindowId"}`` means the property with
+    that definition, not a dangling reference.
+    """
     document = copy.deepcopy(old.document)
     path = _split(change.old_schema_path)
     target = _resolve(document, path)
@@ -329,6 +335,7 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange) -> Node:
         target.pop(kw, None)
     else:
         target[kw] = copy.deepcopy(change.new)
+    _bring_definitions(document, change.new, new.document)
     doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
     root = load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None)
@@ -337,6 +344,38 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange) -> Node:
     for node in walk(root):
         node.view  # noqa: B018 - resolves references, raising SchemaError if one dangles
     return root
+
+
+def _local_refs(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            yield ref
+        for v in value.values():
+            yield from _local_refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _local_refs(v)
+
+
+def _bring_definitions(document: Any, value: Any, source: Any) -> None:
+    if not isinstance(document, dict) or not isinstance(source, dict):
+        return
+    pending = list(_local_refs(value))
+    seen: set[str] = set()
+    while pending:
+        ref = pending.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        parts = _split(ref[1:])
+        if len(parts) != 2 or parts[0] not in ("$defs", "definitions"):
+            continue
+        kw, name = parts
+        target = source.get(kw, {})
+        if isinstance(target, dict) and name in target and name not in document.get(kw, {}):
+            document.setdefault(kw, {})[name] = copy.deepcopy(target[name])
+            pending.extend(_local_refs(target[name]))
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -174,6 +174,11 @@ class SchemaSet:
     label: str
     schemas: dict[str, SchemaDocument]
     single: bool
+    every_version: tuple[SchemaDocument, ...] = ()
+
+    def all_documents(self) -> tuple[SchemaDocument, ...]:
+        """Every version read (directories and git trees), not only the latest of each."""
+        return self.every_version or tuple(self.schemas.values())
 
 
 def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
@@ -215,10 +220,11 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
             for f in gitio.list_files(ref, rel, top) if f.endswith(".json")]
     if not docs:
         raise LoadError(f"{label}: no schemas (*.json) at {ref}")
-    return SchemaSet(label, _latest(docs), single=False)
+    return SchemaSet(label, _latest(docs), single=False, every_version=tuple(docs))
 
 
-def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None) -> SchemaSet:
+def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
+                  all_versions: bool = False) -> SchemaSet:
     """Turn a command-line input into schemas.
 
     ``PATH`` (a file, or a directory of schemas: the latest version of each), ``NAME@VERSION``
@@ -238,7 +244,9 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None) -> S
         return SchemaSet(spec, {doc.name: doc}, single=True)
     if path.is_dir():
         repo = load_repository(path)
-        return SchemaSet(spec, {n: repo.get(n) for n in repo.names()}, single=False)
+        every = tuple(d for n in repo.names() for d in repo.versions(n))
+        return SchemaSet(spec, {n: repo.get(n) for n in repo.names()}, single=False,
+                         every_version=every)
     if "@" in spec and "/" not in spec:
         name, _, version = spec.partition("@")
         repo = load_repository(schemas_dir)
@@ -248,5 +256,8 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None) -> S
 
     if gitio.is_ref(spec, cwd):
         rel = schemas_dir.as_posix()
-        return _from_git(spec, rel, cwd)
+        found = _from_git(spec, rel, cwd)
+        if all_versions and found.single:
+            raise LoadError(f"{spec}: {rel} is a file at that reference, expected a directory")
+        return found
     raise LoadError(f"{spec}: no such file, directory, NAME@VERSION or git reference")

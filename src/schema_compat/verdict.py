@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .findings import BREAKING, COMPATIBLE, UNKNOWN, Finding
 
+BUMP_ORDER = ("none", "patch", "minor", "major")
 POLICIES = ("NONE", "BACKWARD", "FORWARD", "FULL", "BACKWARD_TRANSITIVE",
             "FORWARD_TRANSITIVE", "FULL_TRANSITIVE")
 

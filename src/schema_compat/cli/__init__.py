@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import typer
 
 from ..errors import SchemaCompatError
+from . import check as _check
 from . import diff as _diff
 from . import rules as _rules
 from . import validate as _validate
@@ -30,6 +31,8 @@ def _root(
 
 
 app.command("diff")(_diff.diff_command)
+app.command("check")(_check.check_command)
+app.command("bump")(_check.bump_command)
 app.command("validate")(_validate.validate_command)
 app.command("rules")(_rules.rules_command)
 app.command("explain")(_rules.explain_command)

@@ -6,9 +6,21 @@ A reporter only renders: it receives finished results and returns text.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..findings import ComparisonResult
+
+
+@dataclass(frozen=True)
+class GateSummary:
+    """What the release gate decided, for reporters of ``check``."""
+
+    passed: bool
+    problems: tuple[str, ...] = ()
+    waived: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"passed": self.passed, "problems": list(self.problems), "waived": list(self.waived)}
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,7 @@ class ReportContext:
     tool_version: str
     mode: str = "backward"
     color: bool = False
+    gate: GateSummary | None = field(default=None)
 
 
 Renderer = Callable[[Sequence[ComparisonResult], ReportContext], str]
@@ -38,4 +51,4 @@ def reporter(name: str) -> Callable[[Renderer], Renderer]:
 
 from . import json_report, markdown, text  # noqa: E402,F401  (registration)
 
-__all__ = ["REPORTERS", "ReportContext", "reporter"]
+__all__ = ["REPORTERS", "GateSummary", "ReportContext", "reporter"]

@@ -11,5 +11,8 @@ from . import ReportContext, reporter
 
 @reporter("json")
 def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
-    return dumps({"tool": "schema-compat", "version": ctx.tool_version, "mode": ctx.mode,
-                  "results": [r.to_json() for r in results]}, indent=True) + "\n"
+    data: dict[str, object] = {"tool": "schema-compat", "version": ctx.tool_version, "mode": ctx.mode,
+            "results": [r.to_json() for r in results]}
+    if ctx.gate is not None:
+        data["gate"] = ctx.gate.to_json()
+    return dumps(data, indent=True) + "\n"

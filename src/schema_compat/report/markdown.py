@@ -17,7 +17,13 @@ def _cell(text: str) -> str:
 
 @reporter("markdown")
 def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
-    lines = ["## schema-compat", "",
+    lines = ["## schema-compat", ""]
+    if ctx.gate is not None:
+        lines += ["✅ **gate passed**" if ctx.gate.passed else "❌ **gate failed**", ""]
+        lines += [f"- ❌ {_cell(p)}" for p in ctx.gate.problems]
+        lines += [f"- waived: {_cell(w)}" for w in ctx.gate.waived]
+        lines += [""] if ctx.gate.problems or ctx.gate.waived else []
+    lines += [
              "| schema | old → new | backward | forward | level | required bump |",
              "|---|---|---|---|---|---|"]
     for r in results:

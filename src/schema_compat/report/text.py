@@ -1,15 +1,20 @@
-"""``--format text``: for people at a terminal (colour only on a TTY; NO_COLOR honoured)."""
+"""``--format text``: for people at a terminal (colour only on a TTY; NO_COLOR honoured).
+
+Annotation-only findings are summarised in one line; everything that changes which messages
+are valid is shown with its effect and witness.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from .._json import dumps
-from ..findings import BREAKING, COMPATIBLE, ComparisonResult, Finding
+from ..findings import BREAKING, COMPATIBLE, ComparisonResult, Finding, Witness
 from . import ReportContext, reporter
 
 _STYLE = {COMPATIBLE: "green", BREAKING: "bold red", "unknown": "yellow", "ok": "green"}
@@ -31,55 +36,83 @@ def _side(result: ComparisonResult, which: str) -> str:
     return side.version or side.source
 
 
+def _shorten(value: Any) -> Any:
+    """Long strings are cut for the terminal; the JSON report keeps them whole."""
+    if isinstance(value, str) and len(value) > 48:
+        return f"{value[:24]}…({len(value)} chars)"
+    if isinstance(value, list):
+        return [_shorten(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shorten(v) for k, v in value.items()}
+    return value
+
+
+def _print_witness(console: Console, w: Witness, indent: str) -> None:
+    rejecting = "new" if w.direction == "backward" else "old"
+    console.print(f"{indent}witness ({w.direction}): {escape(dumps(_shorten(w.instance)))}")
+    if w.error:
+        error = w.error if len(w.error) <= 160 else w.error[:159] + "…"
+        console.print(f"{indent}  rejected by {rejecting}: {escape(error)}")
+
+
+def _render_result(console: Console, result: ComparisonResult) -> None:
+    head = (f"[bold]{escape(result.schema)}[/]  {escape(_side(result, 'old'))} → "
+            f"{escape(_side(result, 'new'))}")
+    if result.status in ("added", "removed"):
+        console.print(f"{head}  schema {result.status}")
+        return
+    b, f = result.backward.status, result.forward.status
+    console.print(f"{head}  [bold]{result.level}[/]  backward: [{_STYLE[b]}]{b}[/]  "
+                  f"forward: [{_STYLE[f]}]{f}[/]  bump: [bold]{result.required_bump}[/]")
+    for direction in ("backward", "forward"):
+        verdict = result.direction(direction)
+        if verdict.reason and verdict.status == "unknown":
+            console.print(f"  [yellow]{direction} unknown:[/] {escape(verdict.reason)}")
+    annotations = [x for x in result.findings if x.annotation]
+    for finding in result.findings:
+        if finding.annotation:
+            continue
+        effect = _effect(finding)
+        path = finding.new_path or finding.old_path or "/"
+        console.print(f"  [{_STYLE[effect]}]{_MARK[effect]}[/] {finding.rule}  [dim]{escape(path)}[/]")
+        console.print(f"      {escape(finding.message)}")
+        if effect != "ok":
+            console.print(f"      backward: [{_STYLE[finding.backward]}]{finding.backward}[/]  "
+                          f"forward: [{_STYLE[finding.forward]}]{finding.forward}[/]")
+        if finding.reason and effect == "unknown":
+            console.print(f"      [yellow]why unknown:[/] {escape(finding.reason)}")
+        for w in finding.witnesses:
+            _print_witness(console, w, "      ")
+    if annotations:
+        kinds = sorted({x.rule.removeprefix("annotation-").removesuffix("-changed")
+                        for x in annotations})
+        console.print(f"  [dim]· {len(annotations)} annotation change"
+                      f"{'s' if len(annotations) != 1 else ''} ({', '.join(kinds)})[/]")
+    shown = [w.instance for x in result.findings for w in x.witnesses]
+    for w in (*result.backward.witnesses, *result.forward.witnesses):
+        if w.instance not in shown:
+            _print_witness(console, w, "  ")
+    for note in result.notes:
+        console.print(f"  [dim]note: {escape(note)}[/]")
+    if result.replay is not None and result.replay.examples:
+        console.print(f"  replay: {result.replay.examples} examples, "
+                      f"{len(result.replay.changed)} changed verdict")
+        for c in result.replay.changed:
+            console.print(f"    {c.direction}: {escape(c.example)}: {escape(c.error)}")
+
+
 @reporter("text")
 def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=ctx.color, no_color=not ctx.color,
                       width=100, highlight=False, soft_wrap=True)
     for result in results:
-        head = (f"[bold]{escape(result.schema)}[/]  {escape(_side(result, 'old'))} → "
-                f"{escape(_side(result, 'new'))}")
-        if result.status in ("added", "removed"):
-            console.print(f"{head}  schema {result.status}")
-            continue
-        b, f = result.backward.status, result.forward.status
-        console.print(
-            f"{head}  [bold]{result.level}[/]  backward: [{_STYLE[b]}]{b}[/]  "
-            f"forward: [{_STYLE[f]}]{f}[/]  bump: [bold]{result.required_bump}[/]")
-        for reason, label in ((result.backward.reason, "backward"),
-                              (result.forward.reason, "forward")):
-            if reason and result.direction(label).status == "unknown":
-                console.print(f"  [yellow]{label} unknown:[/] {escape(reason)}")
-        for finding in result.findings:
-            effect = _effect(finding)
-            path = finding.new_path or finding.old_path or "/"
-            console.print(f"  [{_STYLE[effect]}]{_MARK[effect]}[/] {finding.rule}  "
-                          f"[dim]{escape(path)}[/]")
-            console.print(f"      {escape(finding.message)}")
-            if effect != "ok":
-                console.print(f"      backward: [{_STYLE[finding.backward]}]{finding.backward}"
-                              f"[/]  forward: [{_STYLE[finding.forward]}]{finding.forward}[/]")
-            if finding.reason and effect == "unknown":
-                console.print(f"      [yellow]why unknown:[/] {escape(finding.reason)}")
-            for w in finding.witnesses:
-                side = "new" if w.direction == "backward" else "old"
-                console.print(f"      witness ({w.direction}): {escape(dumps(w.instance))}")
-                if w.error:
-                    console.print(f"        rejected by {side}: {escape(w.error)}")
-        shown = {id(w) for f in result.findings for w in f.witnesses}
-        for verdict in (result.backward, result.forward):
-            for w in verdict.witnesses:
-                if id(w) not in shown and not any(
-                        x.instance == w.instance for f in result.findings for x in f.witnesses):
-                    side = "new" if w.direction == "backward" else "old"
-                    console.print(f"  witness ({w.direction}): {escape(dumps(w.instance))}")
-                    if w.error:
-                        console.print(f"    rejected by {side}: {escape(w.error)}")
-        for note in result.notes:
-            console.print(f"  [dim]note: {escape(note)}[/]")
-        if result.replay is not None and result.replay.examples:
-            console.print(f"  replay: {result.replay.examples} examples, "
-                          f"{len(result.replay.changed)} changed verdict")
-            for c in result.replay.changed:
-                console.print(f"    {c.direction}: {escape(c.example)}: {escape(c.error)}")
+        _render_result(console, result)
+    if ctx.gate is not None:
+        for item in ctx.gate.waived:
+            console.print(f"[dim]waived:[/] {escape(item)}")
+        for problem in ctx.gate.problems:
+            console.print(f"[bold red]✗[/] {escape(problem)}")
+        verdict = "[green]gate passed[/]" if ctx.gate.passed else "[bold red]gate failed[/]"
+        console.print(f"{verdict}: {len(results)} comparisons, {len(ctx.gate.problems)} problems")
     return buffer.getvalue()

@@ -1,0 +1,86 @@
+"""``schema-compat check`` (the pull-request gate) and ``schema-compat bump``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ..engine import DEFAULT_TIMEOUT
+from .diff import Format, use_color
+
+
+def check_command(
+    against: str | None = typer.Option(
+        None, "--against",
+        help="Base to compare with: a directory of schemas, a git ref (e.g. origin/main) or "
+             "git:REF:PATH. Without it every version is checked as new."),
+    fmt: Format = typer.Option("text", "--format", "-f", help="Output format."),
+    schemas: Path | None = typer.Option(None, "--schemas", help="Contracts directory (default: from config)."),
+    examples: Path | None = typer.Option(None, "--examples", help="Examples tree (default: from config)."),
+    config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per schema pair."),
+) -> None:
+    """Gate a change to the contracts: bumps, policies, type constants, examples, waivers.
+
+    Exit 0 when it passes, 1 when it fails, 2 on bad input.
+    """
+    from .. import __version__
+    from ..config import load_config
+    from ..engine import Options
+    from ..gate import gate
+    from ..report import REPORTERS, GateSummary, ReportContext
+
+    config = load_config(path=config_file)
+    report = gate(config=config, against=against, schemas=schemas, examples=examples,
+                  options=Options(timeout=timeout))
+    summary = GateSummary(report.passed, report.problems, report.waived)
+    ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
+                        gate=summary)
+    sys.stdout.write(REPORTERS[fmt.value](report.results, ctx))
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def bump_command(
+    old: str = typer.Argument(..., help="Old version: FILE, NAME@VERSION or git:REF:PATH."),
+    new: str = typer.Argument(..., help="New version, in the same forms."),
+    policy: str | None = typer.Option(None, "--policy", help="Policy (default: the schema's, from config)."),
+    schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The version bump a change needs, and the next version number."""
+    from .._json import dumps
+    from ..config import load_config
+    from ..engine import Options, compare
+    from ..errors import UsageError
+    from ..gate import declared_bump, next_version
+    from ..loading import resolve_input
+    from ..verdict import POLICIES
+
+    old_set = resolve_input(old, schemas_dir=schemas)
+    new_set = resolve_input(new, schemas_dir=schemas)
+    if not (old_set.single and new_set.single):
+        raise UsageError("bump compares one schema version with another, not directories")
+    (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
+    chosen = (policy or load_config().policy(n.name)).upper()
+    if chosen not in POLICIES:
+        raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
+    result = compare(o, n, Options(policy=chosen))
+    nxt = next_version(o.version, result.required_bump) if o.version else None
+    declared = declared_bump(o.version, n.version) if o.version and n.version else None
+    data = {"schema": result.schema, "policy": chosen, "old_version": str(o.version) if o.version else None,
+            "new_version": str(n.version) if n.version else None,
+            "required_bump": result.required_bump, "next_version": str(nxt) if nxt else None,
+            "declared_bump": declared, "backward": result.backward.status,
+            "forward": result.forward.status}
+    if as_json:
+        print(dumps(data, indent=True))
+    else:
+        line = f"{result.schema}: {result.required_bump} bump required (policy {chosen}; " \
+               f"backward {result.backward.status}, forward {result.forward.status})"
+        if nxt:
+            line += f"; next version {nxt}"
+        if declared:
+            line += f"; declared {declared}"
+        print(line)

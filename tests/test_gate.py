@@ -1,0 +1,192 @@
+"""The release gate, scenario by scenario, in a throwaway git repository.
+
+The BACKBEAT contracts are committed on ``main``; each scenario makes one kind of change on a
+branch and runs ``schema-compat check --against main`` through the real CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def contracts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for var, value in (("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.invalid"),
+                       ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.invalid")):
+        monkeypatch.setenv(var, value)
+    repo = tmp_path / "contracts"
+    repo.mkdir()
+    shutil.copytree(REPO / "schemas", repo / "schemas")
+    shutil.copytree(REPO / "examples", repo / "examples")
+    shutil.copy(REPO / "schema-compat.toml", repo / "schema-compat.toml")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "contracts")
+    git(repo, "checkout", "-q", "-b", "change")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def load(repo: Path, name: str, version: str) -> dict[str, Any]:
+    return json.loads((repo / "schemas" / name / f"{version}.json").read_text())
+
+
+def release(repo: Path, name: str, version: str, schema: dict[str, Any],
+            examples_from: str | None = None) -> None:
+    schema["$id"] = f"https://schemas.backbeat.invalid/{name}/{version}.json"
+    (repo / "schemas" / name / f"{version}.json").write_text(json.dumps(schema, indent=2))
+    if examples_from:
+        shutil.copytree(repo / "examples" / name / examples_from / "valid",
+                        repo / "examples" / name / version / "valid")
+
+
+def test_unchanged_passes(contracts: Path, cli) -> None:
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "gate passed" in res.stdout
+
+
+def test_patch_release_passes(contracts: Path, cli) -> None:
+    schema = load(contracts, "beatframe", "2.0.0")
+    schema["description"] += " Clarified."
+    release(contracts, "beatframe", "2.0.1", schema, examples_from="2.0.0")
+    res = cli("check", "--against", "main", "--format", "json")
+    assert res.exit_code == 0, res.stdout
+    data = res.json()
+    assert data["gate"]["passed"] is True
+    (result,) = [r for r in data["results"] if r["new"]["version"] == "2.0.1"]
+    assert (result["level"], result["required_bump"]) == ("FULL", "patch")
+
+
+def test_minor_release_passes(contracts: Path, cli) -> None:
+    schema = load(contracts, "beatframe", "2.0.0")
+    schema["properties"]["region"] = {"type": "string", "description": "Where the cluster runs."}
+    release(contracts, "beatframe", "2.1.0", schema, examples_from="2.0.0")
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 0, res.stdout
+    assert "2.0.0 → 2.1.0  BACKWARD" in res.stdout
+
+
+def test_breaking_change_with_minor_bump_fails(contracts: Path, cli) -> None:
+    schema = load(contracts, "beatframe", "2.0.0")
+    schema["properties"]["tempo_bpm"]["maximum"] = 12
+    release(contracts, "beatframe", "2.1.0", schema)
+    res = cli("check", "--against", "main", "--format", "json")
+    assert res.exit_code == 1
+    problems = res.json()["gate"]["problems"]
+    assert any("declared minor bump, but the change needs major" in p for p in problems)
+    assert any("policy BACKWARD_TRANSITIVE violated" in p for p in problems)
+
+
+def test_major_release_with_new_type_passes(contracts: Path, cli) -> None:
+    schema = load(contracts, "beatframe", "2.0.0")
+    schema["properties"]["tempo_bpm"]["maximum"] = 12
+    schema["properties"]["type"]["const"] = "backbeat.beatframe.v3"
+    release(contracts, "beatframe", "3.0.0", schema)
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 0, res.stdout
+
+
+def test_major_release_keeping_old_type_fails(contracts: Path, cli) -> None:
+    schema = load(contracts, "beatframe", "2.0.0")
+    schema["properties"]["tempo_bpm"]["maximum"] = 12
+    release(contracts, "beatframe", "3.0.0", schema)
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "must end with '.v3'" in res.stdout
+
+
+def test_released_version_edited_in_place_fails(contracts: Path, cli) -> None:
+    path = contracts / "schemas" / "statusclaim" / "2.0.0.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["notes"]["maxLength"] = 100
+    path.write_text(json.dumps(schema))
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "changed in place" in res.stdout
+
+
+def test_removed_version_fails(contracts: Path, cli) -> None:
+    (contracts / "schemas" / "barreport" / "1.0.1.json").unlink()
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "barreport 1.0.1: released version removed" in res.stdout
+
+
+def _narrow_statusclaim(repo: Path) -> None:
+    schema = load(repo, "statusclaim", "2.0.0")
+    schema["properties"]["notes"]["maxLength"] = 100
+    release(repo, "statusclaim", "2.1.0", schema)
+
+
+def _waiver(repo: Path, expires: str) -> None:
+    with (repo / "schema-compat.toml").open("a") as fh:
+        fh.write(f'\n[[waivers]]\nrule = "string-max-length-decreased"\nschema = "statusclaim"\n'
+                 f'reason = "no agent sends notes over 100 characters"\nexpires = {expires}\n')
+
+
+def test_valid_waiver_accepts_the_break(contracts: Path, cli) -> None:
+    _narrow_statusclaim(contracts)
+    _waiver(contracts, "2999-01-01")
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 0, res.stdout
+    assert "waived: statusclaim: string-max-length-decreased" in res.stdout
+
+
+def test_expired_waiver_fails(contracts: Path, cli) -> None:
+    _narrow_statusclaim(contracts)
+    _waiver(contracts, "2020-01-01")
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "expired on 2020-01-01" in res.stdout
+
+
+def test_policy_from_config_decides(contracts: Path, cli) -> None:
+    # Under FULL, an optional property on a closed object breaks forward: a major is needed.
+    toml = contracts / "schema-compat.toml"
+    toml.write_text(toml.read_text().replace('barreport = "BACKWARD"', 'barreport = "FULL"'))
+    schema = load(contracts, "barreport", "2.0.0")
+    schema["properties"]["region"] = {"type": "string", "description": "Region."}
+    release(contracts, "barreport", "2.1.0", schema)
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "policy FULL violated against 2.0.0 (forward breaking)" in res.stdout
+
+
+def test_invalid_example_fails(contracts: Path, cli) -> None:
+    schema = load(contracts, "beatframe", "2.0.0")
+    schema["description"] += " Clarified."
+    release(contracts, "beatframe", "2.0.1", schema, examples_from="2.0.0")
+    bad = contracts / "examples" / "beatframe" / "2.0.1" / "valid" / "too-fast.json"
+    message = json.loads(next((contracts / "examples" / "beatframe" / "2.0.1" / "valid").glob("*.json")).read_text())
+    message["tempo_bpm"] = 500
+    bad.write_text(json.dumps(message))
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "too-fast.json: expected valid under beatframe@2.0.1" in res.stdout
+
+
+def test_base_is_read_without_touching_the_work_tree(contracts: Path, cli) -> None:
+    _narrow_statusclaim(contracts)
+    before = git(contracts, "status", "--porcelain")
+    cli("check", "--against", "main")
+    assert git(contracts, "status", "--porcelain") == before
+
+
+def test_bad_base_is_an_input_error(contracts: Path, cli) -> None:
+    res = cli("check", "--against", "no-such-ref")
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1
