@@ -190,3 +190,15 @@ def test_bad_base_is_an_input_error(contracts: Path, cli) -> None:
     res = cli("check", "--against", "no-such-ref")
     assert res.exit_code == 2
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_release_introducing_catastrophic_pattern_fails(contracts: Path, cli) -> None:
+    schema = load(contracts, "barreport", "2.0.0")
+    schema["properties"]["cluster_id"] = {"type": "string", "pattern": "^([a-z]+-?)+$",
+                                          "description": "Cluster."}
+    release(contracts, "barreport", "3.0.0", schema)
+    schema["properties"]["type"]["const"] = "backbeat.barreport.v3"
+    release(contracts, "barreport", "3.0.0", schema)
+    res = cli("check", "--against", "main")
+    assert res.exit_code == 1
+    assert "can backtrack catastrophically" in res.stdout

@@ -35,7 +35,7 @@ def parse_json(data: bytes | str, source: str) -> Any:
 
 def _describe(exc: orjson.JSONDecodeError) -> str:
     msg = exc.msg
-    if "recursion" in msg.lower():
+    if "recursion" in msg.lower() or "depth limit" in msg.lower():
         return "nested more than 1024 levels deep"
     return f"{msg} (line {exc.lineno}, column {exc.colno})"
 

@@ -33,6 +33,7 @@ from .findings import (
     Witness,
 )
 from .loading import SchemaDocument, SchemaSet
+from .redos import catastrophic_backtracking
 from .rules import classify
 from .schema import DRAFT_NAMES, Node, detect_draft, load_root, walk
 from .semantics import _MISSING as _NO_EXAMPLE
@@ -102,6 +103,8 @@ def _check_subschemas(root: Node) -> None:
                 raise SchemaError(
                     f"{root.ctx.source}: pattern {pattern!r} at {node.pointer or '/'} is not a "
                     f"valid ECMA-262 regular expression ({_short(str(exc), 80)})") from None
+            if catastrophic_backtracking(pattern):
+                root.ctx.hazards[pattern] = node.pointer or "/"
         targets = [*view.all_of, *(view.any_of or ()), *(view.one_of or ()),
                    *(n for n in (view.ref, view.not_, view.if_, view.then, view.else_)
                      if n is not None)]
@@ -156,6 +159,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
     notes = tuple(sorted(f"remote $ref not fetched: {uri}"
                          for uri in old_root.ctx.remote_refs | new_root.ctx.remote_refs))
+    notes += tuple(hazard_notes(new_root, old_root))
     return ComparisonResult(
         schema=schema or new.name or old.name,
         old=Side(old.source, str(old.version) if old.version else None,
@@ -170,6 +174,14 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         status="changed" if changes else "unchanged",
         notes=notes,
     )
+
+
+def hazard_notes(root: Node, previous: Node | None = None) -> list[str]:
+    """Patterns that can make backtracking validators hang (new ones only, given ``previous``)."""
+    known = previous.ctx.hazards if previous is not None else {}
+    return [f"pattern {pattern!r} at {where} can backtrack catastrophically in consumers' "
+            "regex engines (Python re, JavaScript): one crafted message can hang them"
+            for pattern, where in sorted(root.ctx.hazards.items()) if pattern not in known]
 
 
 def _finding_order(f: Finding) -> tuple[Any, ...]:

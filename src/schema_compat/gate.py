@@ -20,7 +20,7 @@ import semver
 
 from ._json import read_json_file
 from .config import Config, Waiver, fingerprint
-from .engine import Options, compare
+from .engine import Options, compare, hazard_notes, prepare
 from .errors import LoadError
 from .findings import BACKWARD, BREAKING, COMPATIBLE, FORWARD, UNKNOWN, ComparisonResult, Finding
 from .loading import ContractsRepository, SchemaDocument, SchemaSet, load_repository, resolve_input
@@ -175,6 +175,7 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
                     results.append(_in_place(name, before[key], doc, opts, accept, problems))
                 continue
             results.extend(_new_version(name, doc, now, opts, accept, problems))
+            problems.extend(f"{name} {doc.version}: {note}" for note in _new_hazards(doc, now))
             if (why := _type_major_ok(doc)) is not None:
                 problems.append(why)
             if examples is not None:
@@ -240,6 +241,14 @@ def _new_version(name: str, doc: SchemaDocument, now: Sequence[SchemaDocument], 
                 problems.append(f"{name} {doc.version}: policy {opts.policy} violated against "
                                 f"{older.version} ({', '.join(f'{d} {pair[d]}' for d in broken)})")
     return out
+
+
+def _new_hazards(doc: SchemaDocument, versions: Sequence[SchemaDocument]) -> list[str]:
+    """Catastrophic patterns a release introduces (its predecessor did not have them)."""
+    earlier = [d for d in versions if d.version is not None and doc.version is not None
+               and d.version < doc.version]
+    previous = prepare(earlier[-1]) if earlier else None
+    return hazard_notes(prepare(doc), previous)
 
 
 def gate(*, config: Config, against: str | None, schemas: Path | None = None,

@@ -120,6 +120,8 @@ class SchemaContext:
     source: str
     root_dir: Path | None
     remote_refs: set[str] = field(default_factory=set)
+    # Patterns that backtracking validators may take exponential time on, by location.
+    hazards: dict[str, str] = field(default_factory=dict)
 
 
 class Node:
