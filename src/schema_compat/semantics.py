@@ -97,6 +97,28 @@ def _trivially_true(node: Node) -> bool:
     return raw is True or (isinstance(raw, dict) and all(k in _ANNOTATIONS for k in raw))
 
 
+def _excluded_kinds(t: Term) -> frozenset[str]:
+    """Kinds a term's negations rule out: ``not: {"type": "number"}`` leaves no numbers."""
+    out: frozenset[str] = frozenset()
+    for n in t.neg:
+        raw = n.raw
+        if isinstance(raw, dict) and "type" in raw and all(
+                k == "type" or k in _ANNOTATIONS for k in raw):
+            out |= n.view.kinds
+    return out
+
+
+def _implied_dependents(t: Term, merged: Merged) -> tuple[Node, ...]:
+    """Dependent schemas in force for every value of an objects-only term."""
+    if not merged.kinds or not merged.kinds <= {"object"}:
+        return ()
+    required = merged.required
+    present = {n.key for n in t.pos}
+    return tuple(dict.fromkeys(
+        node for v in merged.views for p, node in v.dependent_schemas.items()
+        if p in required and node.key not in present))
+
+
 def _has_ref(raw: Any) -> bool:
     if isinstance(raw, dict):
         if "$ref" in raw or "$dynamicRef" in raw or "$recursiveRef" in raw:
@@ -116,10 +138,11 @@ class Merged:
     """The local keywords of every node of a flat term, combined (all must hold)."""
 
     views: tuple[View, ...]
+    excluded: frozenset[str] = frozenset()
 
     @property
     def kinds(self) -> frozenset[str]:
-        kinds = ALL_KINDS
+        kinds = ALL_KINDS - self.excluded
         for v in self.views:
             kinds &= v.kinds
         enum = self.enum
@@ -434,9 +457,12 @@ class Checker:
     # -- one flat term against one node ------------------------------------------------------
 
     def _check_flat(self, t: Term, b: Node) -> Outcome:
-        merged = Merged(tuple(n.view for n in t.pos))
+        merged = Merged(tuple(n.view for n in t.pos), _excluded_kinds(t))
         if any(v.is_false for v in merged.views) or any(_trivially_true(n) for n in t.neg):
             return PROVED
+        implied = _implied_dependents(t, merged)
+        if implied:
+            return self._check(Term(t.pos + implied, t.neg), b)
         enum = merged.enum
         if enum is not None or merged.kinds <= {"null", "boolean"}:
             return self._check_finite(t, merged, b)
@@ -589,7 +615,7 @@ class Checker:
         terms = self.expand(both)
         unknown = False
         for term in terms:
-            merged = Merged(tuple(n.view for n in term.pos))
+            merged = Merged(tuple(n.view for n in term.pos), _excluded_kinds(term))
             if not merged.kinds or any(v.is_false for v in merged.views):
                 continue
             if merged.enum is not None:
@@ -665,7 +691,7 @@ class Checker:
         return pending
 
     def _kind_empty(self, merged: Merged, kind: str) -> bool:
-        probe = Merged(merged.views)
+        probe = Merged(merged.views, merged.excluded)
         if kind in ("int", "frac"):
             lo, lo_x, hi, hi_x = probe.number_bounds()
             if lo is not None and hi is not None:
@@ -933,7 +959,7 @@ class Checker:
         for name, dep in sorted(bv.dependent_schemas.items()):
             if any(n.view.is_false for n in merged.property_nodes(name)):
                 continue
-            has = synthetic({"required": [name]}, self._like(t))
+            has = synthetic({"type": "object", "required": [name]}, self._like(t))
             r = self._check(Term(t.pos + (has,), t.neg), dep)
             if r.no:
                 return self._no(t, b, r.witness)
@@ -1048,7 +1074,7 @@ class Checker:
         try:
             found: list[Any] = []
             for term in self.expand(t):
-                merged = Merged(tuple(n.view for n in term.pos))
+                merged = Merged(tuple(n.view for n in term.pos), _excluded_kinds(term))
                 kinds = sorted(merged.kinds, key=_KIND_ORDER.index)
                 if kind is not None:
                     kinds = [k for k in kinds if k == kind]
