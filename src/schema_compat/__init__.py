@@ -1,26 +1,74 @@
-"""schema-compat: JSON Schema evolution checks with proof, and message validation."""
+"""schema-compat: JSON Schema evolution checks with proof, and message validation.
+
+The public API, imported lazily so that ``backbeat-validate`` starts fast::
+
+    from schema_compat import diff, validate_message, MessageValidator
+
+    (result,) = diff("schemas/beatframe/1.1.0.json", "schemas/beatframe/2.0.0.json")
+    result.backward.status            # "breaking"
+    result.backward.witnesses[0]      # a message 1.1.0 accepts and 2.0.0 rejects
+
+    validator = MessageValidator.from_directory("schemas")   # compile once
+    validator.validate({"type": "backbeat.beatframe.v2", ...})  # [] when valid
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, LoadError, SchemaCompatError, SchemaError, UsageError
-from .loading import ContractsRepository, SchemaDocument, load_repository, load_schema_file
 
 try:
     __version__ = version("schema-compat")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
+if TYPE_CHECKING:
+    from .api import check, diff
+    from .engine import Options, compare
+    from .findings import ComparisonResult, Finding, Witness
+    from .loading import ContractsRepository, SchemaDocument, load_repository, load_schema_file
+    from .validate import MessageValidator, ValidationIssue, validate_message
+
+_LAZY = {
+    "diff": "api", "check": "api",
+    "Options": "engine", "compare": "engine",
+    "ComparisonResult": "findings", "Finding": "findings", "Witness": "findings",
+    "ContractsRepository": "loading", "SchemaDocument": "loading",
+    "load_repository": "loading", "load_schema_file": "loading",
+    "MessageValidator": "validate", "ValidationIssue": "validate",
+    "validate_message": "validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'schema_compat' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)
+
+
 __all__ = [
+    "ComparisonResult",
     "ConfigError",
     "ContractsRepository",
+    "Finding",
     "LoadError",
+    "MessageValidator",
+    "Options",
     "SchemaCompatError",
     "SchemaDocument",
     "SchemaError",
     "UsageError",
+    "ValidationIssue",
+    "Witness",
     "__version__",
+    "check",
+    "compare",
+    "diff",
     "load_repository",
     "load_schema_file",
+    "validate_message",
 ]

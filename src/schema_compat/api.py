@@ -1,0 +1,28 @@
+"""Convenience entry points for Python callers: the CLI's work without the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .config import load_config
+from .engine import Options, compare_sets
+from .findings import ComparisonResult
+from .gate import GateReport, gate
+from .loading import resolve_input
+
+
+def diff(old: str | os.PathLike[str], new: str | os.PathLike[str], *,
+         schemas: str | os.PathLike[str] = "schemas", policy: str = "BACKWARD",
+         timeout: float = 10.0) -> list[ComparisonResult]:
+    """Compare two schema versions (files, directories, ``NAME@VERSION``, ``git:REF:PATH``)."""
+    root = Path(schemas)
+    old_set = resolve_input(os.fspath(old), schemas_dir=root)
+    new_set = resolve_input(os.fspath(new), schemas_dir=root)
+    return compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper()))
+
+
+def check(against: str | None = None, *, config: str | os.PathLike[str] | None = None) -> GateReport:
+    """Run the release gate of the contracts repository in the working directory."""
+    cfg = load_config(path=Path(config) if config is not None else None)
+    return gate(config=cfg, against=against)
