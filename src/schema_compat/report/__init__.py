@@ -49,6 +49,6 @@ def reporter(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-from . import json_report, markdown, text  # noqa: E402,F401  (registration)
+from . import github, json_report, junit, markdown, sarif, text  # noqa: E402,F401  (registration)
 
 __all__ = ["REPORTERS", "GateSummary", "ReportContext", "reporter"]
