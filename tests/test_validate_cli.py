@@ -435,11 +435,6 @@ def test_installed_schema_compat_validate(how):
     assert out.stderr == "schema-compat: error: nowhere: schemas directory does not exist\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/__init__.py imports cli/diff.py, which imports the diff engine (jsonschema, "
-    "rich) at module level; validate start-up pays for it",
-)
 def test_validate_command_does_not_import_heavy_modules():
     code = (
         "import sys; from schema_compat.cli import run, backbeat_app; "

@@ -15,17 +15,12 @@ The public API, imported lazily so that ``backbeat-validate`` starts fast::
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, LoadError, SchemaCompatError, SchemaError, UsageError
 
-try:
-    __version__ = version("schema-compat")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
-
 if TYPE_CHECKING:
+    __version__: str
     from .api import check, diff
     from .engine import Options, compare
     from .findings import ComparisonResult, Finding, Witness
@@ -43,7 +38,19 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    # importlib.metadata costs tens of milliseconds: only reports need the version.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("schema-compat")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'schema_compat' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m schema_compat``."""
 
-from .cli import main
+from .cli.commands import main
 
 main()
