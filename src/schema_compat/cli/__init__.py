@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._runner import run
-    from .commands import app, main
     from .backbeat import backbeat_app, backbeat_validate_main
+    from .commands import app, main
 
 _LAZY = {"app": "commands", "main": "commands", "backbeat_app": "backbeat",
          "backbeat_validate_main": "backbeat", "run": "_runner"}
