@@ -103,9 +103,14 @@ class ReplaySummary:
 
     examples: int = 0
     changed: tuple[ReplayChange, ...] = ()
+    backward: int = 0  # counts of all transitions (``changed`` keeps the first ones in detail)
+    forward: int = 0
+    unreadable: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"examples": self.examples, "changed": [c.to_json() for c in self.changed]}
+        return {"examples": self.examples, "changed": [c.to_json() for c in self.changed],
+                "backward": self.backward, "forward": self.forward,
+                "unreadable": self.unreadable}
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,14 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
                 if before[key].document != doc.document:
                     results.append(_in_place(name, before[key], doc, opts, accept, problems))
                 continue
-            results.extend(_new_version(name, doc, now, opts, accept, problems))
+            made = list(_new_version(name, doc, now, opts, accept, problems))
+            if made and examples is not None and (examples / name).is_dir():
+                # The recorded examples of every version, replayed across this release.
+                from .replay import replay
+
+                prev, new = _endpoints(made[0], now)
+                made[0] = replace(made[0], replay=replay(prev, new, examples, workers=1))
+            results.extend(made)
             problems.extend(f"{name} {doc.version}: {note}" for note in _new_hazards(doc, now))
             if (why := _type_major_ok(doc)) is not None:
                 problems.append(why)
@@ -184,6 +191,13 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
         problems.append(f"waiver for {where} expired on {waiver.expires} ({waiver.reason})")
     return GateReport(tuple(results), passed=not problems, problems=tuple(problems),
                       waived=tuple(dict.fromkeys(accept.waived)))
+
+
+def _endpoints(result: ComparisonResult,
+               versions: Sequence[SchemaDocument]) -> tuple[SchemaDocument, SchemaDocument]:
+    by_version = {str(d.version): d for d in versions}
+    assert result.old is not None and result.new is not None
+    return by_version[str(result.old.version)], by_version[str(result.new.version)]
 
 
 def _base_versions(base: SchemaSet | ContractsRepository | None) -> dict[str, dict[str, SchemaDocument]]:

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .._json import dumps
-from ..findings import BREAKING, COMPATIBLE, ComparisonResult, Finding, Witness
+from ..findings import BREAKING, COMPATIBLE, ComparisonResult, Finding, ReplaySummary, Witness
 from . import ReportContext, reporter
 
 _STYLE = {COMPATIBLE: "green", BREAKING: "bold red", "unknown": "yellow", "ok": "green"}
@@ -94,11 +94,27 @@ def _render_result(console: Console, result: ComparisonResult) -> None:
             _print_witness(console, w, "  ")
     for note in result.notes:
         console.print(f"  [dim]note: {escape(note)}[/]")
-    if result.replay is not None and result.replay.examples:
-        console.print(f"  replay: {result.replay.examples} examples, "
-                      f"{len(result.replay.changed)} changed verdict")
-        for c in result.replay.changed:
-            console.print(f"    {c.direction}: {escape(c.example)}: {escape(c.error)}")
+    if result.replay is not None:
+        _render_replay(console, result.replay)
+
+
+_SHOWN_PER_DIRECTION = 10
+
+
+def _render_replay(console: Console, replay: ReplaySummary) -> None:
+    unreadable = f", {replay.unreadable} unreadable" if replay.unreadable else ""
+    console.print(f"  replay: {replay.examples:,} messages; {replay.backward:,} valid under old "
+                  f"but not new (backward), {replay.forward:,} valid under new but not old "
+                  f"(forward){unreadable}")
+    for direction, total in (("backward", replay.backward), ("forward", replay.forward)):
+        changes = [c for c in replay.changed if c.direction == direction]
+        for c in changes[:_SHOWN_PER_DIRECTION]:
+            rejecting = "new" if direction == "backward" else "old"
+            console.print(f"    {direction}: {escape(c.example)}")
+            console.print(f"      rejected by {rejecting}: {escape(c.error)}")
+        if total > _SHOWN_PER_DIRECTION:
+            console.print(f"    … and {total - _SHOWN_PER_DIRECTION:,} more {direction} "
+                          "(--format json lists up to 1,000 of each)")
 
 
 @reporter("text")
