@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 
 from . import oracle
 from .diff import ABSENT, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, KeywordChange, diff_documents
@@ -68,6 +69,14 @@ def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None) -> N
 
 
 def _check_metaschema(doc: SchemaDocument, draft: int) -> None:
+    # jsonschema-rs answers in milliseconds where python-jsonschema takes seconds on a large
+    # 2020-12 schema ($dynamicRef in the metaschema); python-jsonschema then explains a
+    # rejection, and has the last word, so the two must agree before a schema is refused.
+    try:
+        if jsonschema_rs.meta.is_valid(doc.document):
+            return
+    except (jsonschema_rs.ReferencingError, ValueError):
+        pass  # an unknown `$schema` URI: judged below by the draft it names
     cls = _VALIDATORS[draft]
     # No format checker: its "regex" check uses Python's re, which rejects valid ECMA-262
     # patterns such as named groups; patterns are checked below with an ECMA engine.
@@ -247,6 +256,18 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             effects[direction] = UNKNOWN
             reasons.append("time limit reached before this change was measured")
             continue
+        local = _local_outcome(change, old_root, direction, deadline, options)
+        if local is not None and local.yes:
+            effects[direction] = OK
+            continue
+        if local is not None and local.no:
+            embedded = _embed(change, old_root, new_root, direction, local.witness)
+            if embedded is not None:
+                near = change.new_path if direction == BACKWARD else change.old_path
+                rejecting = new_root if direction == BACKWARD else old_root
+                effects[direction] = BREAKING
+                witnesses.append(_witness(direction, embedded, rejecting, near))
+                continue
         if counterfactual is None:
             try:
                 counterfactual = _apply(old, old_root, change, new)
@@ -255,10 +276,15 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
                 reasons.append(f"could not measure this change alone: {exc}")
                 continue
         checker = Checker(max_steps=options.max_steps, deadline=deadline)
-        if direction == BACKWARD:
-            outcome = checker.includes(old_root, counterfactual)
-        else:
-            outcome = checker.includes(counterfactual, old_root)
+        try:
+            if direction == BACKWARD:
+                outcome = checker.includes(old_root, counterfactual)
+            else:
+                outcome = checker.includes(counterfactual, old_root)
+        except SchemaError as exc:
+            effects[direction] = UNKNOWN
+            reasons.append(f"could not measure this change alone: {exc}")
+            continue
         near = change.new_path if direction == BACKWARD else change.old_path
         effect, witness = _effect(outcome, direction, old_root, new_root, near)
         effects[direction] = effect
@@ -305,12 +331,24 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     document = copy.deepcopy(old.document)
     path = _split(change.old_schema_path)
     target = _resolve(document, path)
-    kw = change.keyword
-    if kw == "<schema>":
+    if change.keyword == "<schema>":
         document = _replace(document, path, copy.deepcopy(change.new))
-    elif not isinstance(target, dict):
+    else:
+        _mutate(target, change)
+    _bring_definitions(document, change.new, new.document)
+    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
+    # A change made alone may leave a dangling $ref (to a definition another change added):
+    # that surfaces as a SchemaError while measuring, and the effect is then unknown.
+    return load_root(doc.document, doc.source, path=doc.path,
+                     root_dir=doc.path.parent if doc.path else None)
+
+
+def _mutate(target: Any, change: KeywordChange) -> None:
+    """Make ``change`` in the subschema ``target`` (in place)."""
+    kw = change.keyword
+    if not isinstance(target, dict):
         raise _CannotApply(f"no subschema at {change.old_schema_path}")
-    elif change.member == "<conditional>":
+    if change.member == "<conditional>":
         for part in ("if", "then", "else"):
             target.pop(part, None)
         if change.new is not ABSENT:
@@ -331,31 +369,203 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
             values = [v for v in values if not any(_same(v, x) for x in change.old)]
         target[kw] = values
     elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
-        mapping = target.setdefault(kw, {})
+        mapping = dict(target.get(kw, {}))
         if change.new is ABSENT:
             mapping.pop(change.member, None)
         else:
             mapping[change.member] = copy.deepcopy(change.new)
+        target[kw] = mapping
     elif change.member is not ABSENT and (kw in SCHEMA_LIST_KEYWORDS or kw == "items"):
-        items = target.setdefault(kw, [])
+        items = list(target.get(kw, []))
         if change.new is ABSENT:
             if isinstance(change.member, int) and change.member < len(items):
                 del items[change.member]
         else:
             items.append(copy.deepcopy(change.new))
+        target[kw] = items
     elif change.new is ABSENT:
         target.pop(kw, None)
     else:
         target[kw] = copy.deepcopy(change.new)
-    _bring_definitions(document, change.new, new.document)
-    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
-    root = load_root(doc.document, doc.source, path=doc.path,
-                     root_dir=doc.path.parent if doc.path else None)
-    # A change made alone may leave a schema the old draft would not accept (e.g. a $ref to a
-    # definition added by another change): refuse to measure rather than mis-measure.
-    for node in walk(root):
-        node.view  # noqa: B018 - resolves references, raising SchemaError if one dangles
-    return root
+
+
+# Subschemas under these keywords do not grow the instance set when they grow: measuring a
+# change there needs the whole document.
+_NON_MONOTONE = frozenset({"not", "if", "oneOf"})
+
+
+def _local_outcome(change: KeywordChange, old_root: Node, direction: str, deadline: float,
+                   options: Options) -> Outcome | None:
+    """The change measured in its own subschema, where that settles it for the document.
+
+    ``yes`` means the change, made alone, changes nothing in ``direction`` there, at a place
+    where that implies the whole schema is unchanged too; ``no`` carries a value for that
+    subschema (to embed in a whole message). None when the place is doubtful: measure fully.
+    Cheap where the whole-document counterfactual is not: a schema of thousands of
+    properties is compared once, not once per change.
+    """
+    if change.keyword in ("<schema>", "$schema", "$id", "id", "$ref", "$defs", "definitions"):
+        return None
+    path = _split(change.old_schema_path)
+    raw_doc = old_root.raw
+    if any(seg in _NON_MONOTONE for seg in path) or _has_keyword(raw_doc, "unevaluatedProperties") \
+            or _has_keyword(raw_doc, "unevaluatedItems"):
+        return None
+    if path and path[0] in ("$defs", "definitions") and any(
+            _has_keyword(raw_doc, kw) for kw in _NON_MONOTONE):
+        return None
+    try:
+        target = _resolve(raw_doc, path)
+    except (_CannotApply, IndexError, ValueError):
+        return None
+    if not isinstance(target, dict) or (path and ("$id" in target or "id" in target)):
+        return None
+    modified = dict(target)
+    try:
+        _mutate(modified, change)
+    except _CannotApply:
+        return None
+    node = old_root.child(target, *path) if path else old_root
+    changed = Node(modified, node.resolver, node.ctx, node.draft, node.pointer)
+    checker = Checker(max_steps=options.max_steps, deadline=deadline)
+    try:
+        outcome = (checker.includes(node, changed) if direction == BACKWARD
+                   else checker.includes(changed, node))
+    except SchemaError:
+        return None
+    return outcome if outcome.status != "unknown" else None
+
+
+def _instance_path(raw_doc: Any, path: list[str]) -> list[str | int] | None:
+    """Where in a message the subschema at ``path`` applies (None when no single place)."""
+    out: list[str | int] = []
+    node = raw_doc
+    i = 0
+    while i < len(path):
+        seg = path[i]
+        if not isinstance(node, dict):
+            return None
+        value = node.get(seg)
+        if seg == "properties" and i + 1 < len(path):
+            out.append(path[i + 1])
+            node = value.get(path[i + 1]) if isinstance(value, dict) else None
+            i += 2
+        elif seg in ("allOf", "anyOf", "oneOf", "prefixItems") and i + 1 < len(path):
+            if seg == "prefixItems":
+                out.append(int(path[i + 1]))
+            node = value[int(path[i + 1])] if isinstance(value, list) else None
+            i += 2
+        elif seg == "items" and isinstance(value, list) and i + 1 < len(path):
+            out.append(int(path[i + 1]))
+            node = value[int(path[i + 1])]
+            i += 2
+        elif seg in ("items", "contains"):
+            out.append(0)
+            node = value
+            i += 1
+        elif seg in ("then", "else"):
+            node = value
+            i += 1
+        elif seg == "dependentSchemas" and i + 1 < len(path):
+            node = value.get(path[i + 1]) if isinstance(value, dict) else None
+            i += 2
+        else:
+            return None  # definitions, pattern-named properties, names: no single place
+    return out
+
+
+def _embed(change: KeywordChange, old_root: Node, new_root: Node, direction: str,
+           local: Any) -> Any | None:
+    """A whole message carrying the local counterexample at its place, if the real pair
+    confirms it (valid under the source side, invalid under the other)."""
+    where = _instance_path(old_root.raw, _split(change.old_schema_path))
+    if where is None:
+        return None
+    src, dst = (old_root, new_root) if direction == BACKWARD else (new_root, old_root)
+    placements = [(where, local)]
+    if isinstance(change.member, str) and isinstance(local, dict) and change.member in local:
+        # A change to one property: carry just that property's value into a message that is
+        # valid on both sides, so the other side rejects it for this change only.
+        placements.insert(0, ([*where, change.member], local[change.member]))
+    for base in _bases(src, dst):
+        for at, value in placements:
+            message = _place(copy.deepcopy(base), at, value)
+            if (message is not None and oracle.is_valid(src, message)
+                    and not oracle.is_valid(dst, message)):
+                return message
+    return None
+
+
+def _bases(src: Node, dst: Node) -> list[Any]:
+    """Messages to carry a counterexample: one valid under both sides first (so that the other
+    side rejects it for this change only), then one valid under the source side."""
+    key = ("bases", id(dst.ctx))
+    cached = src.ctx.examples.get(key)
+    if cached is None:
+        # Built once per comparison: an example of a large schema costs what its size does.
+        checker = Checker(max_steps=50_000)
+        cached = []
+        for value in (checker.example_of(src, dst), checker.example(src)):
+            if value is not _NO_EXAMPLE and value not in cached:
+                cached.append(value)
+        src.ctx.examples[key] = cached
+    return list(cached)
+
+
+def _place(message: Any, where: list[str | int], value: Any) -> Any | None:
+    if not where:
+        return value
+    node = message
+    for key in where[:-1]:
+        if isinstance(key, str):
+            if not isinstance(node, dict):
+                return None
+            node = node.setdefault(key, {})
+        else:
+            if not isinstance(node, list) or key > len(node):
+                return None
+            if key == len(node):
+                node.append({})
+            node = node[key]
+    last = where[-1]
+    if isinstance(last, str) and isinstance(node, dict):
+        node[last] = value
+    elif isinstance(last, int) and isinstance(node, list) and last <= len(node):
+        if last == len(node):
+            node.append(value)
+        else:
+            node[last] = value
+    else:
+        return None
+    return message
+
+
+def _has_keyword(raw: Any, keyword: str) -> bool:
+    return keyword in _keys_anywhere(raw)
+
+
+_KEYS_CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _keys_anywhere(raw: Any) -> frozenset[str]:
+    """Every object key in a document (cached: each change of a comparison asks again)."""
+    hit = _KEYS_CACHE.get(id(raw))
+    if hit is not None and hit[0] is raw:
+        return hit[1]
+    keys: set[str] = set()
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            keys.update(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    found = frozenset(keys)
+    if len(_KEYS_CACHE) > 64:
+        _KEYS_CACHE.clear()
+    _KEYS_CACHE[id(raw)] = (raw, found)
+    return found
 
 
 def _local_refs(value: Any) -> Iterable[str]:

@@ -119,9 +119,14 @@ class SchemaContext:
     draft: int
     source: str
     root_dir: Path | None
+    document: Any = None
     remote_refs: set[str] = field(default_factory=set)
     # Patterns that backtracking validators may take exponential time on, by location.
     hazards: dict[str, str] = field(default_factory=dict)
+    # Examples already built for terms of this document (the engine's witness cache).
+    examples: dict[Any, Any] = field(default_factory=dict)
+    # Views by subschema identity, so that every Node of one subschema reads it once.
+    views: dict[Any, View] = field(default_factory=dict)
 
 
 class Node:
@@ -159,8 +164,18 @@ class Node:
 
     @cached_property
     def view(self) -> View:
-        """The canonical reading of this subschema's keywords."""
-        return _build_view(self)
+        """The canonical reading of this subschema's keywords.
+
+        Shared by every Node of the same subschema in the same document (the engine makes
+        new Nodes for the same raw object when it compares a changed copy of a subschema).
+        """
+        cache = self.ctx.views
+        key = (id(self.raw), self.draft, self.resolver._base_uri)
+        view = cache.get(key)
+        if view is None or view.node.raw is not self.raw:
+            view = _build_view(self)
+            cache[key] = view
+        return view
 
     def resolve(self, ref: str) -> Node:
         """The node a ``$ref`` names (remote references raise RemoteRef)."""
@@ -491,7 +506,8 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
         sdraft = detect_draft(contents, default_draft)
         registry = registry.with_resource(
             uri, _SPECS[sdraft].create_resource(contents))
-    ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir)
+    ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir,
+                        document=document)
     return Node(document, registry.resolver(base), ctx, draft, "")
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from . import oracle
@@ -95,6 +96,38 @@ _ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "defau
 def _trivially_true(node: Node) -> bool:
     raw = node.raw
     return raw is True or (isinstance(raw, dict) and all(k in _ANNOTATIONS for k in raw))
+
+
+@lru_cache(maxsize=2048)
+def _string_language(patterns: tuple[str, ...], lo: int, hi: int | None) -> Language:
+    """Strings matching every pattern, of length lo..hi (code points). Pure, so cached.
+
+    Patterns first, lengths last: `with_length` skips bounds the patterns already imply, so a
+    `maxLength: 10000` beside a 32-character pattern costs nothing.
+    """
+    lang = Language.any_string()
+    for p in patterns:
+        lang = lang.intersection(compile_pattern(p))
+    return lang.with_length(lo, hi)
+
+
+@lru_cache(maxsize=2048)
+def _string_examples(patterns: tuple[str, ...], lo: int, hi: int | None) -> tuple[str, ...]:
+    return tuple(_string_language(patterns, lo, hi).examples(3))
+
+
+def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
+    """Property names whose schema is the very same object on both sides (a changed copy of a
+    subschema keeps its untouched children): nothing to compare for them."""
+    if len(merged.views) != 1:
+        return frozenset()
+    (av,) = merged.views
+    if av.pattern_properties or bv.pattern_properties or av.node.ctx is not bv.node.ctx:
+        return frozenset()
+    right = bv.properties
+    return frozenset(name for name, node in av.properties.items()
+                     if name in right and right[name].raw is node.raw
+                     and right[name].resolver._base_uri == node.resolver._base_uri)
 
 
 def _excluded_kinds(t: Term) -> frozenset[str]:
@@ -318,6 +351,14 @@ class Checker:
         if result.no and not self._confirm(Term((a,)), b, result.witness):
             return _unknown("a counterexample was found but could not be confirmed")
         return result
+
+    def example_of(self, *nodes: Node) -> Any:
+        """A value valid under every node, or ``_MISSING``."""
+        self._anchor = nodes[0]
+        try:
+            return self._example(Term(nodes))
+        except (BudgetExceeded, RecursionError):
+            return _MISSING
 
     def example(self, node: Node) -> Any:
         """A value valid under ``node``, or ``_MISSING``; exposed for witness building."""
@@ -747,12 +788,7 @@ class Checker:
     # strings
 
     def _string_language(self, merged: Merged | View) -> Language:
-        # Patterns first, lengths last: `with_length` skips bounds the patterns already
-        # imply, so a `maxLength: 10000` beside a 32-character pattern costs nothing.
-        lang = Language.any_string()
-        for p in merged.patterns:
-            lang = lang.intersection(compile_pattern(p))
-        return lang.with_length(merged.min_length, merged.max_length)
+        return _string_language(tuple(merged.patterns), merged.min_length, merged.max_length)
 
     def _compare_strings(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
@@ -903,7 +939,10 @@ class Checker:
             return PROVED if oracle.is_valid(b, w) or not t.contains(w) else self._no(t, b, w)
         names = sorted(merged.explicit_names() | set(bv.properties) | merged.required
                        | bv.required)
+        same = _shared_properties(merged, bv)
         for name in names:
+            if name in same:
+                continue
             left_nodes = merged.property_nodes(name)
             if any(n.view.is_false for n in left_nodes):
                 continue  # the old side never has this property
@@ -1062,9 +1101,17 @@ class Checker:
     # -- examples ----------------------------------------------------------------------------
 
     def _example(self, t: Term, kind: str | None = None) -> Any:
-        for value in self._examples(t, kind, 1):
-            return value
-        return _MISSING
+        # Witnesses of large objects ask for the same property examples again and again;
+        # the answer depends only on the term, so it is kept with the schema's context.
+        cache = t.pos[0].ctx.examples if t.pos and all(
+            n.ctx is t.pos[0].ctx for n in (*t.pos, *t.neg)) else None
+        key = (t.key, kind)
+        if cache is not None and key in cache:
+            return cache[key]
+        value = next(iter(self._examples(t, kind, 1)), _MISSING)
+        if cache is not None:
+            cache[key] = value
+        return value
 
     def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
         """Up to ``limit`` distinct values valid under ``t`` (checked by the oracle)."""
@@ -1139,7 +1186,7 @@ class Checker:
             if sample is not None and lo <= len(sample) and (hi is None or len(sample) <= hi):
                 yield sample
         try:
-            yield from self._string_language(merged).examples(3)
+            yield from _string_examples(tuple(merged.patterns), lo, hi)
         except (UnsupportedPattern, InvalidPattern):
             if not merged.patterns:
                 yield "x" * max(lo, 1) if hi is None or hi >= 1 else ""
