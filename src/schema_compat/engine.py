@@ -39,9 +39,8 @@ from .rules import classify
 from .schema import DRAFT_NAMES, Node, detect_draft, load_root, walk
 from .semantics import _MISSING as _NO_EXAMPLE
 from .semantics import Checker, Outcome
+from .verdict import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # re-exported for callers
 from .verdict import level, required_bump
-
-DEFAULT_TIMEOUT = 10.0
 
 _VALIDATORS = {
     4: jsonschema.Draft4Validator, 6: jsonschema.Draft6Validator, 7: jsonschema.Draft7Validator,
@@ -211,17 +210,8 @@ def _direction(src: Node, dst: Node, direction: str, deadline: float,
 
 
 def _witness(direction: str, instance: Any, rejecting: Node, near: str | None = None) -> Witness:
-    error = oracle.first_error(rejecting, instance)
-    if near:
-        # Prefer the complaint of the keyword this finding is about over the validator's
-        # general best match (a major bump's `type` const would otherwise always win).
-        for candidate in oracle.all_errors(rejecting, instance):
-            spath = "/" + "/".join(str(p) for p in candidate.absolute_schema_path)
-            if spath == near or spath.startswith(near + "/") or near.startswith(spath + "/"):
-                error = candidate
-                break
-    where = "/" + "/".join(str(p) for p in error.absolute_path) if error else ""
-    text = f"{where or '/'}: {_short(error.message, 200)}" if error else ""
+    where, message = oracle.explain(rejecting, instance, near)
+    text = f"{where or '/'}: {_short(message, 200)}" if message else ""
     return Witness(direction, instance, text)
 
 

@@ -137,3 +137,41 @@ def all_errors(node: Node, instance: Any) -> list[ValidationError]:
         stack.extend(err.context or ())
     out.sort(key=lambda e: -len(e.absolute_schema_path))
     return out
+
+
+def _matches(schema_path: str, near: str | None) -> bool:
+    return bool(near) and (schema_path == near or schema_path.startswith(f"{near}/")
+                           or f"{near}/".startswith(f"{schema_path}/"))
+
+
+def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, str]:
+    """Why ``node`` rejects ``instance``: (JSON pointer in the instance, message).
+
+    ``near`` (a schema pointer) picks the complaint of that keyword over the first one: a
+    witness is shown for one finding, and a major bump's new ``type`` constant would
+    otherwise be the reason given for every one of them.
+    """
+    fast = _document_validator(node)
+    if fast is not None:
+        try:
+            errors = list(fast.iter_errors(instance))
+        except (ValueError, OverflowError):
+            errors = None
+        if errors is not None:
+            if not errors:
+                return "", ""
+            chosen = next((e for e in errors if _matches(_join(e.schema_path), near)), errors[0])
+            return _join(chosen.instance_path), str(chosen.message)
+    error = first_error(node, instance)
+    if near:
+        for candidate in all_errors(node, instance):
+            if _matches(_join(candidate.absolute_schema_path), near):
+                error = candidate
+                break
+    if error is None:
+        return "", ""
+    return _join(error.absolute_path), error.message
+
+
+def _join(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

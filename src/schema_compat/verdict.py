@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from .findings import BREAKING, COMPATIBLE, UNKNOWN, Finding
 
+#: Seconds one schema pair may take before the questions still open are answered unknown.
+DEFAULT_TIMEOUT = 10.0
 BUMP_ORDER = ("none", "patch", "minor", "major")
 POLICIES = ("NONE", "BACKWARD", "FORWARD", "FULL", "BACKWARD_TRANSITIVE",
             "FORWARD_TRANSITIVE", "FULL_TRANSITIVE")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..engine import DEFAULT_TIMEOUT
+from ..verdict import DEFAULT_TIMEOUT
 from .diff import Format, use_color
 
 

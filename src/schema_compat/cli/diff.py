@@ -9,9 +9,8 @@ from pathlib import Path
 
 import typer
 
-from ..engine import DEFAULT_TIMEOUT, Options, compare_sets
-from ..loading import resolve_input
 from ..report import REPORTERS, ReportContext
+from ..verdict import DEFAULT_TIMEOUT
 
 # The choices come from the reporter registry, so a new reporter needs no CLI edit.
 Format = Enum("Format", {name: name for name in sorted(REPORTERS)}, type=str)  # type: ignore[misc]
@@ -46,7 +45,9 @@ def diff_command(
     2 on bad input.
     """
     from .. import __version__
+    from ..engine import Options, compare_sets
     from ..errors import UsageError
+    from ..loading import resolve_input
     from ..verdict import POLICIES
 
     if policy.upper() not in POLICIES:
