@@ -119,13 +119,13 @@ def _check(old: Any, new: Any, pool: list[Any]) -> None:
         assert oracle.is_valid(src, w.instance) and not oracle.is_valid(dst, w.instance)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents, documents, st.lists(instances, min_size=5, max_size=25))
 def test_compatible_means_no_counterexample(old: Any, new: Any, pool: list[Any]) -> None:
     _check(old, new, pool)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas, st.data())
 def test_mutations_of_one_schema(base: Any, data: st.DataObject) -> None:
     """Pairs that share most of their structure, where verdicts are most often subtle."""
