@@ -184,8 +184,9 @@ def generate(templates: dict[str, dict], lines: int, seed: int, path: Path) -> l
 # ---------------------------------------------------------------------------------- runs
 
 
-def run_cmd(argv: list[str], stdout: Path | None = None) -> tuple[float, float, int, str]:
-    """Run a command: (wall s, peak RSS MiB of its largest process, exit code, stdout tail)."""
+def run_cmd(argv: list[str], stdout: Path | None = None) -> tuple[float, float, int, str, float]:
+    """Run a command: (wall s, peak RSS MiB of its largest process, exit code, stdout tail,
+    CPU seconds of it and its workers)."""
     out = stdout.open("wb") if stdout else subprocess.PIPE
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
@@ -201,7 +202,8 @@ def run_cmd(argv: list[str], stdout: Path | None = None) -> tuple[float, float, 
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err}")
     # ru_maxrss (KiB) of a reaped child covers its own reaped children: the largest process.
-    return wall, usage.ru_maxrss / 1024, proc.returncode, text
+    cpu = usage.ru_utime + usage.ru_stime  # includes the reaped worker processes
+    return wall, usage.ru_maxrss / 1024, proc.returncode, text, cpu
 
 
 def _tail(path: Path) -> str:
@@ -223,17 +225,17 @@ def command(name: str) -> list[str]:
     return [sys.executable, "-m", "schema_compat", "validate"]
 
 
-def bench_library(schemas: Path, corpus: Path) -> tuple[float, int]:
+def bench_library(schemas: Path, corpus: Path) -> tuple[float, float, int]:
     sys.path.insert(0, str(ROOT / "src"))
     from schema_compat.validate import MessageInput, MessageValidator
 
     validator = MessageValidator.from_directory(schemas)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = validator.validate_inputs([MessageInput.file(corpus)], workers=1)
-    return time.perf_counter() - start, report.invalid
+    return time.perf_counter() - start, time.process_time() - cpu, report.invalid
 
 
-def bench_python_jsonschema(schemas: Path, corpus: Path, lines: int) -> tuple[float, int, int]:
+def bench_python_jsonschema(schemas: Path, corpus: Path, lines: int) -> tuple[float, float, int, int]:
     """python-jsonschema, routed the same way: is_valid, then iter_errors on failures."""
     import jsonschema
 
@@ -247,7 +249,7 @@ def bench_python_jsonschema(schemas: Path, corpus: Path, lines: int) -> tuple[fl
         for mtype, doc in load_repository(schemas).by_message_type().items()
     }
     invalid = n = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with corpus.open("rb") as f:
         for raw in f:
             n += 1
@@ -259,7 +261,7 @@ def bench_python_jsonschema(schemas: Path, corpus: Path, lines: int) -> tuple[fl
             if not v.is_valid(m):
                 _ = [(e.json_path, e.message) for e in v.iter_errors(m)]
                 invalid += 1
-    return time.perf_counter() - start, invalid, n
+    return time.perf_counter() - start, time.process_time() - cpu, invalid, n
 
 
 def write_files(corpus: Path, directory: Path, count: int) -> None:
@@ -269,9 +271,7 @@ def write_files(corpus: Path, directory: Path, count: int) -> None:
             if n > count:
                 break
             message = orjson.loads(raw)
-            (directory / f"msg-{n:05d}.json").write_bytes(
-                orjson.dumps(message, option=orjson.OPT_INDENT_2)
-            )
+            (directory / f"msg-{n:05d}.json").write_bytes(orjson.dumps(message, option=orjson.OPT_INDENT_2))
 
 
 def machine() -> str:
@@ -302,6 +302,27 @@ def versions() -> str:
     return ", ".join(parts)
 
 
+def _burn(_: int) -> float:
+    start = time.perf_counter()
+    x = 0
+    for i in range(5_000_000):
+        x += i
+    return time.perf_counter() - start
+
+
+def parallel_headroom() -> float:
+    """How many cores two CPU-bound processes actually get right now (2.0 on an idle 2-core
+    machine, 1.0 when other jobs hold a core): read the 2-worker figures against it."""
+    import multiprocessing
+
+    alone = min(_burn(0) for _ in range(2))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(_burn, [0, 1])
+        both = time.perf_counter() - start
+    return 2 * alone / both
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -326,6 +347,7 @@ def main() -> None:
     templates = load_templates(args.schemas)
     cli = command("backbeat-validate")
     load_before = os.getloadavg()[0]
+    headroom_before = parallel_headroom()
     rows: list[str] = []
     notes: list[str] = []
     rss: dict[tuple[int, int], float] = {}
@@ -343,24 +365,25 @@ def main() -> None:
     # Our command on JSONL, 1 and 2 workers, rounds interleaved so machine noise spreads evenly.
     for size, (path, bad) in corpora.items():
         walls: dict[int, list[float]] = {1: [], 2: []}
+        cpus: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.reps):
             for workers in (1, 2):
                 argv = [*cli, "--schemas", str(args.schemas), "--file", str(path)]
                 argv += ["--workers", str(workers)]
-                wall, peak, _, text = run_cmd(argv, stdout=work / "out.txt")
+                wall, peak, _, text, cpu = run_cmd(argv, stdout=work / "out.txt")
+                cpus[workers].append(cpu)
                 found = invalid_count(text)
                 if found != len(bad):
-                    notes.append(
-                        f"{size} lines, {workers} workers: {found} invalid, expected {len(bad)}"
-                    )
+                    notes.append(f"{size} lines, {workers} workers: {found} invalid, expected {len(bad)}")
                 walls[workers].append(wall)
                 rss[(size, workers)] = max(rss.get((size, workers), 0.0), peak)
-                log(f"{size} lines, {workers} worker(s): {wall:.2f} s, {peak:.0f} MiB")
+                log(f"{size} lines, {workers} worker(s): {wall:.2f} s, {cpu:.2f} CPU-s, {peak:.0f} MiB")
         for workers in (1, 2):
             w = median(walls[workers])
+            c = median(cpus[workers])
             rows.append(
                 f"| `backbeat-validate --file` JSONL, {workers} worker{'s' if workers > 1 else ''} "
-                f"| {size:,} | {size / w:,.0f} | {w:.2f} [{min(walls[workers]):.2f}–"
+                f"| {size:,} | {size / w:,.0f} | {size / c:,.0f} | {w:.2f} [{min(walls[workers]):.2f}–"
                 f"{max(walls[workers]):.2f}] | {rss[(size, workers)]:.0f} |"
             )
 
@@ -368,19 +391,21 @@ def main() -> None:
     size = min(corpora)
     path, bad = corpora[size]
     lib = [bench_library(args.schemas, path) for _ in range(args.reps)]
-    w = median([t for t, _ in lib])
-    if lib[0][1] != len(bad):
-        notes.append(f"library: {lib[0][1]} invalid, expected {len(bad)}")
-    rows.append(f"| library in-process, 1 worker | {size:,} | {size / w:,.0f} | {w:.2f} | – |")
-    ours_lib = size / w
+    w = median([t for t, _, _ in lib])
+    c = median([cpu for _, cpu, _ in lib])
+    if lib[0][2] != len(bad):
+        notes.append(f"library: {lib[0][2]} invalid, expected {len(bad)}")
+    rows.append(
+        f"| library in-process, 1 worker | {size:,} | {size / w:,.0f} | {size / c:,.0f} | {w:.2f} | – |"
+    )
 
     # python-jsonschema baseline on the first lines.
-    t, found, n = bench_python_jsonschema(args.schemas, path, args.baseline_lines)
+    t, c, found, n = bench_python_jsonschema(args.schemas, path, args.baseline_lines)
     expected = sum(1 for b in bad if b <= n)
-    base = n / t
+    base, base_cpu = n / t, n / c
     rows.append(
         f"| python-jsonschema {_version('jsonschema')} + format checker (in-process) "
-        f"| {n:,} | {base:,.0f} | {t:.2f} | – |"
+        f"| {n:,} | {base:,.0f} | {base_cpu:,.0f} | {t:.2f} | – |"
     )
     notes.append(
         f"python-jsonschema found {found} invalid of {expected} defective lines in the first "
@@ -396,15 +421,14 @@ def main() -> None:
     dir_walls, dir_rss = [], 0.0
     for _ in range(args.reps):
         argv = [*cli, "--schemas", str(args.schemas), "--dir", str(files_dir), "--exit-code"]
-        wall, peak, code, text = run_cmd(argv)
+        wall, peak, code, text, _ = run_cmd(argv)
         dir_walls.append(wall)
         dir_rss = max(dir_rss, peak)
         if invalid_count(text) != expected_files or code != (1 if expected_files else 0):
             notes.append(f"--dir run: {text.strip().splitlines()[-1]} (exit {code})")
     one = json.dumps(vary(templates[sorted(templates)[0]], random.Random(1), 1))
     start_walls = [
-        run_cmd([*cli, "--schemas", str(args.schemas), "--message", one])[0]
-        for _ in range(args.reps)
+        run_cmd([*cli, "--schemas", str(args.schemas), "--message", one])[0] for _ in range(args.reps)
     ]
     dir_table = [
         f"| `backbeat-validate --dir` ({args.files:,} files, {expected_files} invalid) "
@@ -419,16 +443,21 @@ def main() -> None:
         walls = [run_cmd(argv)[0] for _ in range(args.reps)]
         dir_table.append(f"| {tool} | {median(walls):.2f} | – |")
 
+    def rates(row: str) -> tuple[float, float]:
+        cells = row.split("|")
+        return float(cells[3].replace(",", "")), float(cells[4].replace(",", ""))
+
     ratio_lines = []
-    for size in corpora:
-        for workers in (1, 2):
-            line = next(r for r in rows if f"{workers} worker" in r and f"| {size:,} |" in r)
-            rate = float(line.split("|")[3].replace(",", ""))
-            ratio_lines.append(
-                f"- {size:,} lines, {workers} worker{'s' if workers > 1 else ''}: "
-                f"**×{rate / base:,.0f}** python-jsonschema"
-            )
-    ratio_lines.append(f"- library in-process, 1 worker: **×{ours_lib / base:,.0f}**")
+    for row in rows:
+        if "python-jsonschema" in row:
+            continue
+        wall_rate, cpu_rate = rates(row)
+        what = row.split("|")[1].strip().replace("`", "")
+        lines_ = row.split("|")[2].strip()
+        ratio_lines.append(
+            f"- {what}, {lines_} lines: **×{wall_rate / base:,.0f}** (wall), "
+            f"**×{cpu_rate / base_cpu:,.0f}** (per CPU-second)"
+        )
 
     mem = []
     sizes = sorted(corpora)
@@ -441,6 +470,12 @@ def main() -> None:
                 f"{rss[(large, workers)]:.0f} MiB at {large:,} lines (file ×{large // small})"
             )
 
+    headroom_after = parallel_headroom()
+    if min(headroom_before, headroom_after) < 1.5:
+        notes.append(
+            "fewer than two cores were free during the run (see Machine): the 2-worker rows "
+            "cannot show a speed-up; compare msgs/CPU-s instead"
+        )
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
@@ -448,7 +483,9 @@ def main() -> None:
             "",
             f"Measured {now} by `bench/bench_validate.py` (seed {args.seed}, {args.reps} reps, "
             "median [min–max]).",
-            f"Machine: {machine()}; load average before the run {load_before:.2f}.",
+            f"Machine: {machine()}; load average before the run {load_before:.2f}; cores "
+            f"two CPU-bound processes got: {headroom_before:.2f} before, {headroom_after:.2f} "
+            "after (2.00 = both cores free; the machine is shared).",
             f"Versions: {versions()}.",
             "",
             f"Corpus: BACKBEAT-like JSON Lines from the bundled schemas' examples, "
@@ -459,11 +496,11 @@ def main() -> None:
             "",
             "## Throughput (whole command unless noted)",
             "",
-            "| what | lines | msgs/s | wall s | peak RSS MiB |",
-            "|---|---|---|---|---|",
+            "| what | lines | msgs/s (wall) | msgs/CPU-s | wall s | peak RSS MiB |",
+            "|---|---|---|---|---|---|",
             *rows,
             "",
-            "Ratios against python-jsonschema (msgs/s):",
+            "Ratios against python-jsonschema:",
             "",
             *ratio_lines,
             "",
@@ -502,9 +539,7 @@ def _version(name: str) -> str:
         return "?"
 
 
-def _peer_commands(
-    schemas: Path, files_dir: Path, work: Path
-) -> list[tuple[str, list[str] | None]]:
+def _peer_commands(schemas: Path, files_dir: Path, work: Path) -> list[tuple[str, list[str] | None]]:
     """check-jsonschema / ajv-cli on the same files, only if installed.
 
     Both take one schema, so the routed schemas are embedded (by their `$id`) in one that

@@ -75,9 +75,7 @@ def test_issue_carries_every_field(validator):
         message='"00ff\\n" does not match "^[0-9a-f]{4}$"',
         schema="ping@1.1.0",
     )
-    assert str(issue) == (
-        'm.jsonl:12: /id: pattern: "00ff\\n" does not match "^[0-9a-f]{4}$" [ping@1.1.0]'
-    )
+    assert str(issue) == ('m.jsonl:12: /id: pattern: "00ff\\n" does not match "^[0-9a-f]{4}$" [ping@1.1.0]')
 
 
 def test_trailing_newline_does_not_match_dollar(validator):

@@ -79,9 +79,7 @@ def test_directory_text_report(capsys):
 
 def test_exit_code_flag(capsys):
     assert cli(capsys, "--schemas", SCHEMAS, "--dir", str(MESSAGES), "--exit-code")[0] == 1
-    code, out, _ = cli(
-        capsys, "--schemas", SCHEMAS, "--file", str(MESSAGES / "ok.json"), "--exit-code"
-    )
+    code, out, _ = cli(capsys, "--schemas", SCHEMAS, "--file", str(MESSAGES / "ok.json"), "--exit-code")
     assert (code, out) == (0, "1 message, 1 valid, 0 invalid\n")
 
 
@@ -98,9 +96,7 @@ def test_repeated_files_keep_their_order(capsys):
         str(MESSAGES / "bad-id.json"),
     )
     sources = [line.split(":")[0] for line in out.splitlines()[:-1]]
-    assert sources == [str(MESSAGES / "nested" / "more.ndjson")] * 3 + [
-        str(MESSAGES / "bad-id.json")
-    ]
+    assert sources == [str(MESSAGES / "nested" / "more.ndjson")] * 3 + [str(MESSAGES / "bad-id.json")]
     assert out.splitlines()[-1] == "4 messages, 1 valid, 3 invalid"
 
 
@@ -147,9 +143,7 @@ def test_gzip_files(capsys, tmp_path):
         out.write(ping() + "\n" + ping(n=-2) + "\n")
     code, out, _ = cli(capsys, "--schemas", SCHEMAS, "--dir", str(tmp_path), "--exit-code")
     assert code == 1
-    assert out.splitlines()[0] == (
-        f"{path}:2: /n: minimum: -2 is less than the minimum of 0 [ping@1.1.0]"
-    )
+    assert out.splitlines()[0] == (f"{path}:2: /n: minimum: -2 is less than the minimum of 0 [ping@1.1.0]")
 
 
 def test_workers_flag(capsys, tmp_path, monkeypatch):
@@ -196,8 +190,7 @@ def test_bad_inputs_are_reported_and_the_rest_still_checked(capsys, tmp_path):
     assert out.splitlines() == [
         f"{t}/array.json: routing: message is an array, not an object; cannot route it by type "
         "(a .json file holds one message; put many in a .jsonl file)",
-        f"{t}/notjson.json: json: not valid JSON: invalid literal, expected 'true' "
-        "(line 1, column 1)",
+        f"{t}/notjson.json: json: not valid JSON: invalid literal, expected 'true' (line 1, column 1)",
         f'{t}/untyped.json: routing: message has no "type" property; known types: '
         "test.ping.v1, test.ping.v2, test.pong.v1",
         f"{t}/missing.json: io: cannot read: no such file",
@@ -252,9 +245,7 @@ def test_usage_and_input_errors_exit_2(capsys, argv, message):
 def test_unusable_schemas_exit_2_with_one_line(capsys, tmp_path, document, message):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "1.0.0.json").write_text(json.dumps(document))
-    code, out, err = cli(
-        capsys, "--schemas", str(tmp_path), "--message", "{}", application=backbeat_app
-    )
+    code, out, err = cli(capsys, "--schemas", str(tmp_path), "--message", "{}", application=backbeat_app)
     assert (code, out) == (2, "")
     assert err.startswith("backbeat-validate: error: ")
     assert message in err
@@ -360,12 +351,8 @@ def test_seed_debug_usages_file_json_and_inline(capsys, tmp_path, monkeypatch):
     """`--file message.json --json` and `--message '{...}'` from the seed's debug tools."""
     monkeypatch.chdir(ROOT)
     path = tmp_path / "message.json"
-    path.write_text(
-        json.dumps({**BEATFRAME, "phase": "finish", "deadline_at": "2025-02-30T10:00:00Z"})
-    )
-    _, out, _ = cli(
-        capsys, "--schemas", "./schemas", "--file", str(path), "--json", application=backbeat_app
-    )
+    path.write_text(json.dumps({**BEATFRAME, "phase": "finish", "deadline_at": "2025-02-30T10:00:00Z"}))
+    _, out, _ = cli(capsys, "--schemas", "./schemas", "--file", str(path), "--json", application=backbeat_app)
     report = json.loads(out)
     assert [(e["pointer"], e["keyword"]) for e in report["invalid"][0]["errors"]] == [
         ("/deadline_at", "format"),
@@ -412,11 +399,7 @@ def test_installed_backbeat_validate_reads_stdin():
 
 @pytest.mark.parametrize("how", ["schema-compat", "python -m"])
 def test_installed_schema_compat_validate(how):
-    argv = (
-        [script("schema-compat")]
-        if how == "schema-compat"
-        else [sys.executable, "-m", "schema_compat"]
-    )
+    argv = [script("schema-compat")] if how == "schema-compat" else [sys.executable, "-m", "schema_compat"]
     out = subprocess.run(
         [*argv, "validate", "--schemas", SCHEMAS, "--dir", str(MESSAGES), "--json", "--exit-code"],
         capture_output=True,

@@ -311,8 +311,7 @@ def _pointer(parts: Sequence[str | int]) -> str:
     if not parts:
         return ""
     return "".join(
-        "/" + (str(p).replace("~", "~0").replace("/", "~1") if isinstance(p, str) else str(p))
-        for p in parts
+        "/" + (str(p).replace("~", "~0").replace("/", "~1") if isinstance(p, str) else str(p)) for p in parts
     )
 
 
@@ -504,15 +503,11 @@ class MessageValidator:
             self._routes = {mtype: self._compiled[doc.label] for mtype, doc in table.items()}
             self.schemas = tuple(table[mtype] for mtype in sorted(table))
         # The hot loop's routing table: type → bound `is_valid`, one lookup per message.
-        self._checks: dict[str, Any] = {
-            mtype: c.validator.is_valid for mtype, c in self._routes.items()
-        }
+        self._checks: dict[str, Any] = {mtype: c.validator.is_valid for mtype, c in self._routes.items()}
         self._known_types = ", ".join(sorted(self._routes))
 
     @classmethod
-    def from_directory(
-        cls, root: str | os.PathLike[str], *, schema: str | None = None
-    ) -> MessageValidator:
+    def from_directory(cls, root: str | os.PathLike[str], *, schema: str | None = None) -> MessageValidator:
         """Load and compile every schema under ``root`` (``<name>/<semver>.json``)."""
         return cls(load_repository(Path(root)), schema=schema)
 
@@ -534,9 +529,7 @@ class MessageValidator:
         """Every issue of one parsed message (empty when valid)."""
         return list(self.check(message, source=source, line=line).issues)
 
-    def check(
-        self, message: object, *, source: str = "<message>", line: int | None = None
-    ) -> MessageResult:
+    def check(self, message: object, *, source: str = "<message>", line: int | None = None) -> MessageResult:
         """The verdict on one parsed message, naming the schema it was checked against."""
         compiled = self._route(message)
         if compiled is None:
@@ -569,9 +562,7 @@ class MessageValidator:
 
     # -- streams of messages
 
-    def validate_inputs(
-        self, inputs: Iterable[MessageInput], *, workers: int | None = None
-    ) -> ValidationReport:
+    def validate_inputs(self, inputs: Iterable[MessageInput], *, workers: int | None = 1) -> ValidationReport:
         """Check every message of ``inputs``; failures are kept in memory (see iter_batches)."""
         messages = 0
         failures: list[MessageResult] = []
@@ -580,14 +571,13 @@ class MessageValidator:
             failures.extend(batch.failures)
         return ValidationReport(messages, tuple(failures))
 
-    def iter_batches(
-        self, inputs: Iterable[MessageInput], *, workers: int | None = None
-    ) -> Iterator[Batch]:
+    def iter_batches(self, inputs: Iterable[MessageInput], *, workers: int | None = 1) -> Iterator[Batch]:
         """Check every message of ``inputs``, yielding results slice by slice in input order.
 
         Memory is bounded by a slice, not by the input: consume the batches as they come.
-        ``workers`` is the number of processes for large JSON Lines files (default: one per
-        available core; 1 disables them).
+        ``workers`` is the number of processes for large JSON Lines files; None means one per
+        available core. The default, 1, never forks: forking a multi-threaded service is
+        unsafe, so a library caller opts in (the command line does, by default).
         """
         items = list(inputs)
         count = _default_workers() if workers is None else max(1, workers)
@@ -656,9 +646,7 @@ class MessageValidator:
         return _RawChunk(len(lines) - blank, len(lines), failures)
 
     @staticmethod
-    def _bad_line(
-        raw: bytes, exc: orjson.JSONDecodeError, line: int, failures: list[_RawFailure]
-    ) -> int:
+    def _bad_line(raw: bytes, exc: orjson.JSONDecodeError, line: int, failures: list[_RawFailure]) -> int:
         """Record a line that is not JSON; returns 1 when it was only blank (not a message)."""
         if not raw.strip():
             return 1
@@ -717,9 +705,7 @@ class MessageValidator:
         text = f"line is longer than {MAX_LINE_BYTES >> 20} MiB; not checked"
         return _RawChunk(1, 1, [_input_failure(IO, text, line)])
 
-    def _scan_file_lines(
-        self, path: Path, gz: bool, start: int, end: int | None
-    ) -> Iterator[_RawChunk]:
+    def _scan_file_lines(self, path: Path, gz: bool, start: int, end: int | None) -> Iterator[_RawChunk]:
         """Check the JSON Lines of ``path`` (the byte range ``start``..``end`` when plain)."""
         try:
             with _open(path, gz) as stream:

@@ -7,6 +7,7 @@ command runs, so other commands do not pay for the validator's start-up.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -43,9 +44,7 @@ _HELP = "\n\n".join(
 def validate_command(
     schemas: Annotated[
         Path,
-        typer.Option(
-            "--schemas", metavar="DIR", help="Contracts directory: <name>/<semver>.json files."
-        ),
+        typer.Option("--schemas", metavar="DIR", help="Contracts directory: <name>/<semver>.json files."),
     ],
     dirs: Annotated[
         list[Path] | None,
@@ -67,9 +66,7 @@ def validate_command(
             help="Check every message against this schema instead of routing by `type`.",
         ),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Machine-readable report on stdout.")
-    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable report on stdout.")] = False,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when any message is invalid.")
     ] = False,
@@ -91,10 +88,17 @@ def validate_command(
         raise UsageError("nothing to validate: give --dir, --file or --message")
     validator = MessageValidator.from_directory(schemas, schema=schema)
     batches = validator.iter_batches(inputs, workers=workers)
-    if json_output:
-        invalid = _write_json(sys.stdout, validator, batches)
-    else:
-        invalid = _write_text(sys.stdout, batches)
+    try:
+        if json_output:
+            invalid = _write_json(sys.stdout, validator, batches)
+        else:
+            invalid = _write_text(sys.stdout, batches)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining
+        # again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 1 if exit_code and invalid else 0
 
 
@@ -110,9 +114,7 @@ def _inputs(dirs: list[Path], files: list[Path], messages: list[str]) -> list[Me
     for directory in dirs:
         found = discover_inputs(directory)
         if not found:
-            print(
-                f"warning: {directory}: no message files (.json, .jsonl, .ndjson)", file=sys.stderr
-            )
+            print(f"warning: {directory}: no message files (.json, .jsonl, .ndjson)", file=sys.stderr)
         inputs.extend(found)
     inputs.extend(MessageInput.file(path) for path in files)
     if messages.count("-") > 1:
