@@ -294,12 +294,15 @@ def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
     if outcome.no:
         w = outcome.witness
         # The counterfactual witness counts only if the real pair confirms it.
-        if direction == BACKWARD:
-            real = oracle.is_valid(old_root, w) and not oracle.is_valid(new_root, w)
-            rejecting = new_root
-        else:
-            real = oracle.is_valid(new_root, w) and not oracle.is_valid(old_root, w)
-            rejecting = old_root
+        try:
+            if direction == BACKWARD:
+                real = oracle.is_valid(old_root, w) and not oracle.is_valid(new_root, w)
+                rejecting = new_root
+            else:
+                real = oracle.is_valid(new_root, w) and not oracle.is_valid(old_root, w)
+                rejecting = old_root
+        except oracle.Undecidable:
+            return UNKNOWN, None
         if real:
             return BREAKING, _witness(direction, w, rejecting, near)
         return UNKNOWN, None
@@ -477,12 +480,15 @@ def _embed(change: KeywordChange, old_root: Node, new_root: Node, direction: str
         # A change to one property: carry just that property's value into a message that is
         # valid on both sides, so the other side rejects it for this change only.
         placements.insert(0, ([*where, change.member], local[change.member]))
-    for base in _bases(src, dst):
-        for at, value in placements:
-            message = _place(copy.deepcopy(base), at, value)
-            if (message is not None and oracle.is_valid(src, message)
-                    and not oracle.is_valid(dst, message)):
-                return message
+    try:
+        for base in _bases(src, dst):
+            for at, value in placements:
+                message = _place(copy.deepcopy(base), at, value)
+                if (message is not None and oracle.is_valid(src, message)
+                        and not oracle.is_valid(dst, message)):
+                    return message
+    except oracle.Undecidable:
+        return None
     return None
 
 

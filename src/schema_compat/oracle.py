@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import jsonschema.validators
 import jsonschema_rs
+import referencing.exceptions
 import regress
 from jsonschema import ValidationError
 
@@ -87,20 +88,37 @@ def validator_for(node: Node) -> Any:
     return cls(node.raw, registry=node.ctx.registry, _resolver=node.resolver)
 
 
+class Undecidable(Exception):
+    """The oracle cannot judge: the schema leans on a reference it cannot resolve."""
+
+
 def is_valid(node: Node, instance: Any) -> bool:
-    """Whether ``instance`` is valid under ``node`` (RecursionError counts as not decided)."""
+    """Whether ``instance`` is valid under ``node``.
+
+    Raises Undecidable when validation reaches a ``$ref`` that cannot be resolved (a remote
+    one, never fetched): the caller's answer is then ``unknown``.
+    """
     fast = _document_validator(node)
     if fast is not None:
         try:
             return bool(fast.is_valid(instance))
         except (ValueError, OverflowError):  # e.g. integers beyond 64 bits
             pass
-    return bool(validator_for(node).is_valid(instance))
+    try:
+        return bool(validator_for(node).is_valid(instance))
+    except referencing.exceptions.Unresolvable as exc:
+        raise Undecidable(f"validation needs {exc}") from None
 
 
 _RS_CLASSES = {DRAFT4: jsonschema_rs.Draft4Validator, DRAFT6: jsonschema_rs.Draft6Validator,
                DRAFT7: jsonschema_rs.Draft7Validator, DRAFT2019: jsonschema_rs.Draft201909Validator,
                DRAFT2020: jsonschema_rs.Draft202012Validator}
+
+
+def _refuse(uri: str) -> Any:
+    # Never fetch: a document with a remote or missing reference is judged the slow way,
+    # where an unresolvable reference makes the answer unknown.
+    raise ValueError(f"not fetched: {uri}")
 
 
 def _document_validator(node: Node) -> Any:
@@ -114,7 +132,8 @@ def _document_validator(node: Node) -> Any:
     if key not in cache:
         try:
             # Formats are annotations here, as everywhere in the engine.
-            cache[key] = _RS_CLASSES[node.draft](node.raw, validate_formats=False)
+            cache[key] = _RS_CLASSES[node.draft](node.raw, validate_formats=False,
+                                                 retriever=_refuse)
         except Exception:
             cache[key] = None
     return cache[key]
@@ -162,7 +181,10 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
                 return "", ""
             chosen = next((e for e in errors if _matches(_join(e.schema_path), near)), errors[0])
             return _join(chosen.instance_path), str(chosen.message)
-    error = first_error(node, instance)
+    try:
+        error = first_error(node, instance)
+    except referencing.exceptions.Unresolvable:
+        return "", ""
     if near:
         for candidate in all_errors(node, instance):
             if _matches(_join(candidate.absolute_schema_path), near):

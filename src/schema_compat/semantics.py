@@ -348,6 +348,8 @@ class Checker:
             return _unknown(str(exc) or "comparison exceeded its work budget")
         except RecursionError:
             return _unknown("schemas nest too deeply to compare")
+        except oracle.Undecidable as exc:
+            return _unknown(str(exc))
         if result.no and not self._confirm(Term((a,)), b, result.witness):
             return _unknown("a counterexample was found but could not be confirmed")
         return result
@@ -357,7 +359,7 @@ class Checker:
         self._anchor = nodes[0]
         try:
             return self._example(Term(nodes))
-        except (BudgetExceeded, RecursionError):
+        except (BudgetExceeded, RecursionError, oracle.Undecidable):
             return _MISSING
 
     def example(self, node: Node) -> Any:
@@ -365,7 +367,7 @@ class Checker:
         self._anchor = node
         try:
             return self._example(Term((node,)))
-        except (BudgetExceeded, RecursionError):
+        except (BudgetExceeded, RecursionError, oracle.Undecidable):
             return _MISSING
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -389,7 +391,7 @@ class Checker:
     def _confirm(self, t: Term, b: Node, witness: Any) -> bool:
         try:
             return t.contains(witness) and not oracle.is_valid(b, witness)
-        except RecursionError:
+        except (RecursionError, oracle.Undecidable):
             return False
 
     def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
