@@ -217,3 +217,67 @@ def draft_label(document: Any) -> str:
     """Human name of a document's draft."""
     d = detect_draft(document)
     return {DRAFT4: "draft-04", DRAFT2019: "2019-09"}.get(d, f"draft-0{d}" if d < 10 else "2020-12")
+
+
+# Keywords that take part in validation in some draft; anything else is an annotation or a
+# keyword validators ignore (SchemaStore's markdownDescription, enumDescriptions, x-*...).
+_ASSERTING = frozenset({
+    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+    "exclusiveMinimum", "maxLength", "minLength", "pattern", "format", "items",
+    "additionalItems", "prefixItems", "maxItems", "minItems", "uniqueItems", "contains",
+    "minContains", "maxContains", "maxProperties", "minProperties", "required", "properties",
+    "patternProperties", "additionalProperties", "dependencies", "dependentRequired",
+    "dependentSchemas", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "allOf",
+    "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef", "$recursiveRef",
+    "$anchor", "$dynamicAnchor", "$recursiveAnchor", "$defs", "definitions", "$schema",
+    "$vocabulary", "$id", "id",
+})
+
+
+def skeleton(schema: Any) -> Any:
+    """The schema with every annotation removed: what validation depends on, and only that.
+
+    Two documents with equal skeletons accept exactly the same messages. The root's ``$id``
+    (where a version is often written) is dropped unless a relative file reference depends on
+    it; embedded resources keep theirs, since references may name them.
+    """
+    keep_id = _has_relative_file_ref(schema)
+    out = _skeleton(schema, True)
+    if isinstance(out, dict) and not keep_id:
+        out.pop("$id", None)
+        out.pop("id", None)
+    return out
+
+
+def _skeleton(schema: Any, keep_id: bool) -> Any:
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for kw, value in schema.items():
+        if kw not in _ASSERTING or (kw in ("$id", "id") and not keep_id):
+            continue
+        if kw in SUBSCHEMA_KEYWORDS:
+            out[kw] = _skeleton(value, keep_id)
+        elif kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies":
+            out[kw] = ({k: _skeleton(v, keep_id) for k, v in value.items()}
+                       if isinstance(value, dict) else value)
+        elif kw in SCHEMA_LIST_KEYWORDS or kw == "items":
+            out[kw] = ([_skeleton(v, keep_id) for v in value] if isinstance(value, list)
+                       else _skeleton(value, keep_id))
+        else:
+            out[kw] = value
+    return out
+
+
+def _has_relative_file_ref(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#") and "://" not in ref:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

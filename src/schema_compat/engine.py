@@ -18,7 +18,14 @@ import jsonschema
 import jsonschema_rs
 
 from . import oracle
-from .diff import ABSENT, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, KeywordChange, diff_documents
+from .diff import (
+    ABSENT,
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    KeywordChange,
+    diff_documents,
+    skeleton,
+)
 from .errors import SchemaError
 from .findings import (
     BACKWARD,
@@ -36,7 +43,7 @@ from .findings import (
 from .loading import SchemaDocument, SchemaSet
 from .redos import catastrophic_backtracking
 from .rules import classify
-from .schema import DRAFT_NAMES, Node, detect_draft, load_root, walk
+from .schema import DRAFT_NAMES, Node, detect_draft, load_root
 from .semantics import _MISSING as _NO_EXAMPLE
 from .semantics import Checker, Outcome
 from .verdict import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # re-exported for callers
@@ -96,13 +103,30 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _reachable(root: Node) -> list[Node]:
+    """Every subschema validation can reach from the root, following ``$ref``s.
+
+    Definitions nothing refers to are left out: validators never look at them, so a broken
+    reference or pattern there does not make the schema unusable (real schemas have them).
+    """
+    seen: dict[Any, Node] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.key in seen:
+            continue
+        seen[node.key] = node
+        stack.extend(reversed(list(node.view.subschemas())))  # view resolves $ref
+    return list(seen.values())
+
+
 def _check_subschemas(root: Node) -> None:
-    """Patterns compile as ECMA-262; every local ``$ref`` resolves; no ``$ref`` loop without
-    an instance step in between (it would never finish validating)."""
+    """Reachable patterns compile as ECMA-262; reachable ``$ref``s resolve; no ``$ref`` loop
+    without an instance step in between (it would never finish validating)."""
     same_instance: dict[Any, list[Node]] = {}
     nodes: dict[Any, Node] = {}
-    for node in walk(root):
-        view = node.view  # resolves $ref (SchemaError when it points nowhere)
+    for node in _reachable(root):
+        view = node.view
         nodes[node.key] = node
         for pattern in (*view.patterns, *view.pattern_properties):
             try:
@@ -155,8 +179,13 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     """Compare two versions of one schema; see the module docstring."""
     options = options or Options()
     deadline = time.monotonic() + options.timeout
-    old_root, new_root = prepare(old), prepare(new)
     changes = list(diff_documents(old.document, new.document))
+    if (detect_draft(old.document) == detect_draft(new.document)
+            and skeleton(old.document) == skeleton(new.document)):
+        # Only annotations differ: the same messages are valid, whatever the schema says
+        # (even where it leans on references we would not fetch).
+        return _annotations_only(old, new, changes, schema)
+    old_root, new_root = prepare(old), prepare(new)
 
     back = _direction(old_root, new_root, BACKWARD, deadline, options)
     fwd = _direction(new_root, old_root, FORWARD, deadline, options)
@@ -182,6 +211,26 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         status="changed" if changes else "unchanged",
         notes=notes,
     )
+
+
+def _annotations_only(old: SchemaDocument, new: SchemaDocument, changes: list[KeywordChange],
+                      schema: str | None) -> ComparisonResult:
+    for doc in (old, new):
+        _check_metaschema(doc, detect_draft(doc.document))
+    findings = []
+    for change in changes:
+        rule, message = classify(change)
+        findings.append(Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
+                                annotation=rule.annotation))
+    findings.sort(key=_finding_order)
+    ok = DirectionVerdict(COMPATIBLE)
+    return ComparisonResult(
+        schema=schema or new.name or old.name,
+        old=Side(old.source, _ver(old), DRAFT_NAMES[detect_draft(old.document)]),
+        new=Side(new.source, _ver(new), DRAFT_NAMES[detect_draft(new.document)]),
+        backward=ok, forward=ok, level="FULL",
+        required_bump=required_bump(COMPATIBLE, COMPATIBLE, findings),
+        findings=tuple(findings), status="changed" if changes else "unchanged")
 
 
 def hazard_notes(root: Node, previous: Node | None = None) -> list[str]:
