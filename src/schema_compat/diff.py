@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 from .schema import DRAFT4, DRAFT2019, detect_draft, json_equal
 
@@ -237,47 +238,53 @@ _ASSERTING = frozenset({
 def skeleton(schema: Any) -> Any:
     """The schema with every annotation removed: what validation depends on, and only that.
 
-    Two documents with equal skeletons accept exactly the same messages. The root's ``$id``
-    (where a version is often written) is dropped unless a relative file reference depends on
-    it; embedded resources keep theirs, since references may name them.
+    Two documents with equal skeletons accept exactly the same messages. An ``$id`` is kept
+    only when some ``$ref`` could name it: any relative file reference keeps them all, and an
+    absolute one keeps the ``$id`` that resolves to it (the root's ``$id``, where a version is
+    often written, usually goes).
     """
-    keep_id = _has_relative_file_ref(schema)
-    out = _skeleton(schema, True)
-    if isinstance(out, dict) and not keep_id:
-        out.pop("$id", None)
-        out.pop("id", None)
-    return out
+    root_id = schema.get("$id", schema.get("id")) if isinstance(schema, dict) else None
+    base = root_id if isinstance(root_id, str) else ""
+    refs = _ref_targets(schema)
+    keep_all = any("://" not in r and not r.startswith("#") for r in refs)
+    absolute = {r.split("#", 1)[0] for r in refs if "://" in r}
+
+    def wanted(ident: Any) -> bool:
+        return keep_all or (isinstance(ident, str) and urljoin(base, ident).split("#")[0] in absolute)
+
+    return _skeleton(schema, wanted)
 
 
-def _skeleton(schema: Any, keep_id: bool) -> Any:
+def _skeleton(schema: Any, wanted: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out: dict[str, Any] = {}
     for kw, value in schema.items():
-        if kw not in _ASSERTING or (kw in ("$id", "id") and not keep_id):
+        if kw not in _ASSERTING or (kw in ("$id", "id") and not wanted(value)):
             continue
         if kw in SUBSCHEMA_KEYWORDS:
-            out[kw] = _skeleton(value, keep_id)
+            out[kw] = _skeleton(value, wanted)
         elif kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies":
-            out[kw] = ({k: _skeleton(v, keep_id) for k, v in value.items()}
+            out[kw] = ({k: _skeleton(v, wanted) for k, v in value.items()}
                        if isinstance(value, dict) else value)
         elif kw in SCHEMA_LIST_KEYWORDS or kw == "items":
-            out[kw] = ([_skeleton(v, keep_id) for v in value] if isinstance(value, list)
-                       else _skeleton(value, keep_id))
+            out[kw] = ([_skeleton(v, wanted) for v in value] if isinstance(value, list)
+                       else _skeleton(value, wanted))
         else:
             out[kw] = value
     return out
 
 
-def _has_relative_file_ref(value: Any) -> bool:
+def _ref_targets(value: Any) -> list[str]:
+    found = []
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             ref = item.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#") and "://" not in ref:
-                return True
+            if isinstance(ref, str):
+                found.append(ref)
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+    return found
