@@ -8,6 +8,7 @@ import typer
 
 from . import check as _check
 from . import diff as _diff
+from . import matrix as _matrix
 from . import replay as _replay
 from . import rules as _rules
 from . import validate as _validate
@@ -33,6 +34,7 @@ def _root(
 app.command("diff")(_diff.diff_command)
 app.command("check")(_check.check_command)
 app.command("bump")(_check.bump_command)
+app.command("matrix")(_matrix.matrix_command)
 app.command("replay")(_replay.replay_command)
 app.command("validate")(_validate.validate_command)
 app.command("rules")(_rules.rules_command)
