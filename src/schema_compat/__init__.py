@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .engine import Options, compare
     from .findings import ComparisonResult, Finding, Witness
     from .loading import ContractsRepository, SchemaDocument, load_repository, load_schema_file
+    from .matrix import MatrixReport, build_matrix
     from .validate import MessageValidator, ValidationIssue, validate_message
 
 _LAZY = {
@@ -34,6 +35,7 @@ _LAZY = {
     "ContractsRepository": "loading", "SchemaDocument": "loading",
     "load_repository": "loading", "load_schema_file": "loading",
     "MessageValidator": "validate", "ValidationIssue": "validate",
+    "build_matrix": "matrix", "MatrixReport": "matrix",
     "validate_message": "validate",
 }
 
@@ -63,6 +65,7 @@ __all__ = [
     "ContractsRepository",
     "Finding",
     "LoadError",
+    "MatrixReport",
     "MessageValidator",
     "Options",
     "SchemaCompatError",
@@ -72,6 +75,7 @@ __all__ = [
     "ValidationIssue",
     "Witness",
     "__version__",
+    "build_matrix",
     "check",
     "compare",
     "diff",

@@ -187,8 +187,8 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         return _annotations_only(old, new, changes, schema)
     old_root, new_root = prepare(old), prepare(new)
 
-    back = _direction(old_root, new_root, BACKWARD, deadline, options)
-    fwd = _direction(new_root, old_root, FORWARD, deadline, options)
+    back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
+    fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
 
     findings = [_finding(change, old, new, old_root, new_root, back, fwd, deadline, options)
                 for change in changes]
@@ -247,8 +247,10 @@ def _finding_order(f: Finding) -> tuple[Any, ...]:
             f.old_path or f.new_path or "", f.new_path or "", f.rule)
 
 
-def _direction(src: Node, dst: Node, direction: str, deadline: float,
-               options: Options) -> DirectionVerdict:
+def direction_verdict(src: Node, dst: Node, direction: str, deadline: float,
+                      options: Options) -> DirectionVerdict:
+    """One direction's verdict between two prepared roots (is every value of ``src`` valid
+    under ``dst``?), with a confirmed witness when breaking; no per-finding work."""
     checker = Checker(max_steps=options.max_steps, deadline=deadline)
     outcome = checker.includes(src, dst)
     if outcome.yes:

@@ -8,6 +8,11 @@ from pathlib import Path
 from .errors import LoadError
 
 
+def run_git(args: list[str], cwd: Path) -> bytes:
+    """Run git in ``cwd``; its last stderr line becomes a LoadError on failure."""
+    return _git(args, cwd)
+
+
 def _git(args: list[str], cwd: Path) -> bytes:
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,

@@ -35,7 +35,7 @@ from typing import Any
 import semver
 
 from .config import Config
-from .engine import DEFAULT_TIMEOUT, Options, _direction, compare, prepare
+from .engine import DEFAULT_TIMEOUT, Options, compare, direction_verdict, prepare
 from .errors import LoadError, UsageError
 from .findings import BACKWARD, BREAKING, BUMPS, COMPATIBLE, FORWARD, UNKNOWN, DirectionVerdict, Witness
 from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
@@ -87,7 +87,7 @@ def versions_from_repository(repo: ContractsRepository,
 def _git(args: list[str], cwd: Path) -> bytes:
     from . import gitio
 
-    return gitio._git(args, cwd)  # one runner for every git call: same limits, same errors
+    return gitio.run_git(args, cwd)  # one runner for every git call: same limits, same errors
 
 
 def versions_from_git(path: Path, *, tags: str | None = None,
@@ -390,8 +390,8 @@ def _run_pair(task: _Task) -> _PairResult:
         return _PairResult(result.backward, result.forward, result.required_bump)
     deadline = time.monotonic() + options.timeout  # one budget per pair, as compare() has
     old, new = _ROOTS[task.old], _ROOTS[task.new]
-    back = _direction(old, new, BACKWARD, deadline, options)
-    fwd = _direction(new, old, FORWARD, deadline, options)
+    back = direction_verdict(old, new, BACKWARD, deadline, options)
+    fwd = direction_verdict(new, old, FORWARD, deadline, options)
     if UNKNOWN in (back.status, fwd.status):
         # compare() may still prove the direction breaking with a finding's witness.
         result = compare(_DOCS[task.old], _DOCS[task.new], options)
