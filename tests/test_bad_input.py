@@ -89,3 +89,20 @@ def test_catastrophic_pattern_is_compared_and_flagged(tmp_path: Path, cli) -> No
     (result,) = res.json()["results"]
     assert result["backward"] == "breaking"
     assert any("can backtrack catastrophically" in n for n in result["notes"])
+
+
+@pytest.mark.parametrize(("old", "new"), [("^(a)\\1$", "^(b)\\1$"), ("^(?=a)\\w+$", "^(?=b)\\w+$")])
+def test_unanalysable_patterns_still_get_confirmed_witnesses(old: str, new: str, tmp_path: Path,
+                                                            cli) -> None:
+    """Back-references and lookarounds are beyond the automata, but a short string built from
+    the patterns' letters proves the break; the oracle confirms it."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps({"type": "string", "pattern": old}))
+    b.write_text(json.dumps({"type": "string", "pattern": new}))
+    res = cli("diff", str(a), str(b), "--format", "json")
+    (result,) = res.json()["results"]
+    assert result["backward"] == "breaking"
+    witness = next(w for w in result["witnesses"] if w["direction"] == "backward")
+    import regress
+    assert regress.Regex(old).find(witness["instance"]) is not None
+    assert regress.Regex(new).find(witness["instance"]) is None

@@ -130,6 +130,17 @@ def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
                      and right[name].resolver._base_uri == node.resolver._base_uri)
 
 
+def _sample_strings(patterns: tuple[str, ...], lo: int, hi: int | None) -> Iterator[str]:
+    """Short strings over the letters the patterns mention (a bounded, deterministic search)."""
+    letters = sorted({c for p in patterns for c in p if c.isalnum()})[:6] or ["a"]
+    top = min(hi if hi is not None else 4, 4)
+    for length in range(max(lo, 0), max(top, lo) + 1):
+        if length > 6:
+            return
+        for combo in itertools.product(letters, repeat=length):
+            yield "".join(combo)
+
+
 def _excluded_kinds(t: Term) -> frozenset[str]:
     """Kinds a term's negations rule out: ``not: {"type": "number"}`` leaves no numbers."""
     out: frozenset[str] = frozenset()
@@ -816,6 +827,13 @@ class Checker:
                     and (bv.max_length is None or (merged.max_length is not None
                                                     and merged.max_length <= bv.max_length))):
                 return PROVED
+            # No proof either way; a short string built from the patterns' own letters is
+            # often a counterexample the oracle can confirm (``^(a)\1$`` against ``^(b)\1$``).
+            for w in _sample_strings((*merged.patterns, *bv.patterns), merged.min_length,
+                                     merged.max_length):
+                self._tick()
+                if t.contains(w) and not oracle.is_valid(b, w):
+                    return Outcome(NO, w)
             return _unknown(f"pattern not analysable: {exc}")
         except InvalidPattern as exc:
             return _unknown(f"invalid pattern: {exc}")
