@@ -79,15 +79,18 @@ def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
     document = read_json_file(path)
     if not isinstance(document, (dict, bool)):
         raise LoadError(f"{path}: not a JSON Schema (expected an object or a boolean)")
-    version = parse_version(path.stem)
-    if version is not None:
-        inferred = path.parent.name
-    else:
-        inferred = path.name.removesuffix(".json").removesuffix(".schema")
-        version = version_from_id(document)
+    inferred, version = _identify(path, document)
     return SchemaDocument(
         name=name or inferred, version=version, source=str(path), document=document, path=path
     )
+
+
+def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
+    """Name and version from ``<name>/<semver>.json``, else from the file name and ``$id``."""
+    version = parse_version(path.stem)
+    if version is not None:
+        return path.parent.name, version
+    return path.name.removesuffix(".json").removesuffix(".schema"), version_from_id(document)
 
 
 @dataclass
@@ -187,13 +190,7 @@ def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
     document = parse_json(data, source)
     if not isinstance(document, (dict, bool)):
         raise LoadError(f"{source}: not a JSON Schema (expected an object or a boolean)")
-    p = Path(rel)
-    version = parse_version(p.stem)
-    if version is not None:
-        name = p.parent.name
-    else:
-        name = p.name.removesuffix(".json").removesuffix(".schema")
-        version = version_from_id(document)
+    name, version = _identify(Path(rel), document)
     return SchemaDocument(name=name, version=version, source=source, document=document)
 
 

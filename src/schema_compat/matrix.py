@@ -38,6 +38,7 @@ from .config import Config
 from .engine import DEFAULT_TIMEOUT, Options, compare, direction_verdict, prepare
 from .errors import LoadError, UsageError
 from .findings import BACKWARD, BREAKING, BUMPS, COMPATIBLE, FORWARD, UNKNOWN, DirectionVerdict, Witness
+from .gate import declared_bump
 from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
 from .schema import Node
 from .verdict import POLICIES, level, policy_satisfied, protected_directions
@@ -463,13 +464,7 @@ def _line(doc: SchemaDocument) -> str:
 def _declared_bump(prev: semver.Version | None, cur: semver.Version | None) -> str | None:
     if prev is None or cur is None:
         return None
-    if cur.major != prev.major:
-        return "major"
-    if cur.minor != prev.minor:
-        return "minor"
-    if cur.patch != prev.patch:
-        return "patch"
-    return "none"
+    return declared_bump(prev, cur) or "none"
 
 
 def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInput | SchemaDocument]],
