@@ -52,6 +52,9 @@ def leaf_schema() -> st.SearchStrategy[dict[str, Any]]:
         ),
         st.builds(lambda vs: {"enum": vs}, st.lists(scalars, min_size=1, max_size=3)),
         st.builds(lambda m: {"type": "integer", "multipleOf": m}, st.sampled_from([1, 2, 3])),
+        st.builds(lambda hi, m: {"type": "integer", "maximum": hi, "multipleOf": m},
+                  st.integers(-4, 2), st.sampled_from([1, 2, 3])),
+        st.builds(lambda hi: {"type": "integer", "maximum": hi}, st.integers(-4, 2)),
         st.just({}),
         st.just(False),
     )

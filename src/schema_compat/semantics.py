@@ -774,13 +774,20 @@ class Checker:
                 candidates.append(_step_at_or_below(brng_lo - 1, step, last))
             if brng_hi is not None and (last is None or last > brng_hi):
                 candidates.append(_step_at_or_above(brng_hi + 1, step, first))
+            uncovered = False
             for m in bv.multiple_of:
                 if not _int_multiples_covered(step, m):
-                    candidates.extend(_int_non_multiples(first, last, step, m))
+                    found = _int_non_multiples(first, last, step, m)
+                    # A finite range can happen to hold only multiples; anything else unproven
+                    # must not pass for a proof.
+                    uncovered = uncovered or not found
+                    candidates.extend(found)
             for c in candidates:
                 if c is not None:
                     return self._no(t, b, c)
-            return PROVED if not candidates else _unknown("no integer counterexample found")
+            if uncovered and not _all_multiples(first, last, step, bv.multiple_of):
+                return _unknown("no integer counterexample found for multipleOf")
+            return PROVED
         # Non-integral numbers: prove by interval containment and multipleOf, else search.
         ok = True
         if blo is not None and (lo is None or lo < blo or (lo == blo and blo_x and not lo_x)):
@@ -1379,17 +1386,30 @@ def _int_multiples_covered(step: int, m: Fraction) -> bool:
 
 
 def _int_non_multiples(first: int | None, last: int | None, step: int, m: Fraction) -> list[int]:
-    start = first if first is not None else (_round_down(0, step) if last is None or last >= 0
-                                             else last)
-    out = []
+    """An allowed integer (a multiple of ``step`` in [first, last]) that is not a multiple of
+    ``m``, searching from the bounded end: with only an upper bound, downwards."""
+    if first is not None:
+        start, sign = first, 1
+    elif last is not None:
+        start, sign = last, -1  # already a multiple of step (see _int_range)
+    else:
+        start, sign = 0, 1
     for k in range(m.numerator + 1):
-        x = start + k * step
-        if last is not None and x > last:
+        x = start + sign * k * step
+        if (first is not None and x < first) or (last is not None and x > last):
             break
         if x % m.numerator != 0:
-            out.append(x)
-            break
-    return out
+            return [x]
+    return []
+
+
+def _all_multiples(first: int | None, last: int | None, step: int,
+                   mults: tuple[Fraction, ...]) -> bool:
+    """Every allowed integer is a multiple of every ``mults`` (checked one by one, small ranges
+    only)."""
+    if first is None or last is None or (last - first) // step > 10_000:
+        return False
+    return all(x % m.numerator == 0 for x in range(first, last + 1, step) for m in mults)
 
 
 def _ints_near_zero(first: int | None, last: int | None, step: int) -> Iterator[int]:
