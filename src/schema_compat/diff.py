@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .schema import DRAFT4, DRAFT2019, detect_draft, json_equal
+from .schema import detect_draft, json_equal
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "<absent>"})()
 
@@ -212,12 +212,6 @@ def _diff_set(kw: str, o: list[Any] | str, n: list[Any] | str, okp: str, nkp: st
         if not any(json_equal(x, y) for x in ol):
             path = nkp if isinstance(n, str) else _join(nkp, j)
             yield KeywordChange(kw, okp, path, ABSENT, y, op, np_, member=y)
-
-
-def draft_label(document: Any) -> str:
-    """Human name of a document's draft."""
-    d = detect_draft(document)
-    return {DRAFT4: "draft-04", DRAFT2019: "2019-09"}.get(d, f"draft-0{d}" if d < 10 else "2020-12")
 
 
 # Keywords that take part in validation in some draft; anything else is an annotation or a

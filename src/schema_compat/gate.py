@@ -172,7 +172,7 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
             key = str(doc.version)
             if key in before:
                 if before[key].document != doc.document:
-                    results.append(_in_place(name, before[key], doc, opts, accept, problems))
+                    results.append(_in_place(name, before[key], doc, opts, problems))
                 continue
             made = list(_new_version(name, doc, now, opts, accept, problems))
             if made and examples is not None and (examples / name).is_dir():
@@ -212,7 +212,7 @@ def _base_versions(base: SchemaSet | ContractsRepository | None) -> dict[str, di
 
 
 def _in_place(name: str, old: SchemaDocument, new: SchemaDocument, opts: Options,
-              accept: _Acceptance, problems: list[str]) -> ComparisonResult:
+              problems: list[str]) -> ComparisonResult:
     result = compare(old, new, opts, schema=name)
     if result.required_bump not in ("none", "patch"):
         problems.append(f"{name} {new.version}: released version changed in place "

@@ -624,7 +624,6 @@ class Checker:
                 # Every value of `part` matches two branches: any of them is a witness.
                 return self._no(t, b, self._example(part))
             # Search for a value matching no branch, or more than one.
-            found = False
             for br in branches:
                 r = self._check(part, br)
                 if r.no:
@@ -635,8 +634,7 @@ class Checker:
                 both = self._example(Term(part.pos + (br,), part.neg))
                 if both is not _MISSING and sum(oracle.is_valid(x, both) for x in branches) > 1:
                     return self._no(t, b, both)
-            if not found:
-                return _unknown("could not show that exactly one oneOf branch matches")
+            return _unknown("could not show that exactly one oneOf branch matches")
         return PROVED
 
     def _check_not(self, t: Term, b: Node, negated: Node) -> Outcome:

@@ -92,7 +92,9 @@ class SourceMap(Mapping[str, Position]):
 
     # -- lookups ------------------------------------------------------------------------------
 
-    def _node(self, pointer: str) -> int | None:
+    def _deepest(self, pointer: str) -> tuple[int, bool] | None:
+        """The node of ``pointer`` or of its nearest existing ancestor, and whether it was
+        reached exactly (None: not a JSON pointer)."""
         try:
             tokens = split_pointer(pointer)
         except ValueError:
@@ -101,9 +103,13 @@ class SourceMap(Mapping[str, Position]):
         for token in tokens:
             child = self._children.get((node, token))
             if child is None:
-                return None
+                return node, False
             node = child
-        return node
+        return node, True
+
+    def _node(self, pointer: str) -> int | None:
+        found = self._deepest(pointer)
+        return found[0] if found is not None and found[1] else None
 
     def _position(self, offset: int) -> Position:
         line = bisect_right(self._line_starts, offset)
@@ -130,17 +136,8 @@ class SourceMap(Mapping[str, Position]):
 
         None only when ``pointer`` is not a JSON pointer at all.
         """
-        try:
-            tokens = split_pointer(pointer)
-        except ValueError:
-            return None
-        node = 0
-        for token in tokens:
-            child = self._children.get((node, token))
-            if child is None:
-                break
-            node = child
-        return self._best(node)
+        found = self._deepest(pointer)
+        return None if found is None else self._best(found[0])
 
     # -- Mapping ------------------------------------------------------------------------------
 
