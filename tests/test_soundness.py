@@ -14,8 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schema_compat import oracle
+from schema_compat.diff import diff_documents
 from schema_compat.engine import Options, compare
+from schema_compat.engine import _apply as change_alone  # what "this change alone" means
 from schema_compat.loading import SchemaDocument
+from schema_compat.rules import classify
 from schema_compat.schema import load_root
 
 NAMES = ["a", "b", "c"]
@@ -150,3 +153,58 @@ def test_mutations_of_one_schema(base: Any, data: st.DataObject) -> None:
     pool = data.draw(st.lists(instances, min_size=5, max_size=25))
     pool += [{"a": x} for x in data.draw(st.lists(instances, max_size=10))]
     _check(wrapped, mutated, pool)
+
+
+# A definition used in places of every polarity: findings inside it are measured locally only
+# where that is sound (see positions.py), and each ``ok`` effect is checked against the change
+# made alone (the counterfactual document) here. Where the whole verdict is ``compatible``,
+# every effect is ``ok`` by definition (the versions differ in no message), so those are not
+# the changes measured.
+CONTEXTS = [
+    {"$ref": "#/$defs/d"},
+    {"not": {"$ref": "#/$defs/d"}},
+    {"oneOf": [{"$ref": "#/$defs/d"}, {"type": "object", "required": ["b"]}]},
+    {"type": "object", "properties": {"a": {"$ref": "#/$defs/d"},
+                                      "b": {"not": {"$ref": "#/$defs/d"}}}},
+    {"type": "object", "properties": {"a": {"$ref": "#/$defs/d"},
+                                      "c": {"type": "array", "items": {"$ref": "#"}}}},
+    {"if": {"$ref": "#/$defs/d"}, "then": {"required": ["a"]}},
+    {"type": "array", "contains": {"$ref": "#/$defs/d"}, "maxContains": 1},
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schemas, st.sampled_from(CONTEXTS), st.data())
+def test_finding_effects_hold_for_the_change_alone(d: Any, context: Any,
+                                                   data: st.DataObject) -> None:
+    d2 = data.draw(st.one_of(schemas, st.just({"type": "object", "properties": {"a": d}})))
+    old = {"$defs": {"d": d}, **context}
+    new = {"$defs": {"d": d2}, **context}
+    pool = data.draw(st.lists(instances, min_size=5, max_size=25))
+    pool += [{"a": x, "b": y} for x, y in data.draw(st.lists(st.tuples(instances, instances),
+                                                             max_size=8))]
+    pool += [[x] for x in pool[:10]]
+    old_doc, new_doc = _doc(old, "old"), _doc(new, "new")
+    result = compare(old_doc, new_doc, Options(timeout=5, max_steps=50_000))
+    old_node = load_root(old, "old")
+    by_key: dict[Any, list[Any]] = {}
+    for c in diff_documents(old, new):
+        by_key.setdefault((classify(c)[0].id, c.old_path, c.new_path), []).append(c)
+    for f in result.findings:
+        candidates = by_key.get((f.rule, f.old_path, f.new_path), [])
+        if len(candidates) != 1 or f.annotation or "ok" not in (f.backward, f.forward):
+            continue
+        (change,) = candidates
+        try:
+            alone = change_alone(old_doc, old_node, change, new_doc)
+        except Exception:
+            continue  # not measurable alone (e.g. a dangling reference): nothing to check
+        for inst in pool:
+            try:
+                in_old, in_alone = oracle.is_valid(old_node, inst), oracle.is_valid(alone, inst)
+            except oracle.Undecidable:
+                continue
+            if f.backward == "ok" and result.backward.status != "compatible":
+                assert not (in_old and not in_alone), ("backward ok", f.rule, old, new, inst)
+            if f.forward == "ok" and result.forward.status != "compatible":
+                assert not (in_alone and not in_old), ("forward ok", f.rule, old, new, inst)

@@ -41,11 +41,12 @@ from .findings import (
     Witness,
 )
 from .loading import SchemaDocument, SchemaSet
+from .positions import Positions, positions
 from .redos import catastrophic_backtracking
 from .rules import classify
-from .schema import DRAFT_NAMES, Node, detect_draft, load_root
+from .schema import DRAFT_NAMES, Node, RemoteRef, detect_draft, load_root
 from .semantics import _MISSING as _NO_EXAMPLE
-from .semantics import Checker, Outcome
+from .semantics import PROVED, Checker, Outcome
 from .verdict import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # re-exported for callers
 from .verdict import level, required_bump
 
@@ -190,7 +191,9 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
 
-    findings = [_finding(change, old, new, old_root, new_root, back, fwd, deadline, options)
+    pos = positions(old_root) if changes else None
+    findings = [_finding(change, old, new, old_root, new_root, pos, back, fwd, deadline,
+                         options)
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
@@ -279,8 +282,8 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
 
 
 def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, old_root: Node,
-             new_root: Node, back: DirectionVerdict, fwd: DirectionVerdict, deadline: float,
-             options: Options) -> Finding:
+             new_root: Node, pos: Positions | None, back: DirectionVerdict,
+             fwd: DirectionVerdict, deadline: float, options: Options) -> Finding:
     rule, message = classify(change)
     if rule.annotation:
         return Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
@@ -297,18 +300,31 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             effects[direction] = UNKNOWN
             reasons.append("time limit reached before this change was measured")
             continue
-        local = _local_outcome(change, old_root, direction, deadline, options)
+        measured = _local_outcome(change, old_root, pos, direction, deadline, options)
+        local, at = measured if measured is not None else (None, None)
         if local is not None and local.yes:
             effects[direction] = OK
             continue
-        if local is not None and local.no:
-            embedded = _embed(change, old_root, new_root, direction, local.witness)
+        if local is not None and local.no and pos is not None:
+            embedded = _embed(change, at, old_root, new_root, pos, direction, local.witness)
             if embedded is not None:
                 near = change.new_path if direction == BACKWARD else change.old_path
                 rejecting = new_root if direction == BACKWARD else old_root
                 effects[direction] = BREAKING
                 witnesses.append(_witness(direction, embedded, rejecting, near))
                 continue
+            if pos.paths.get(id(at)) is not None:
+                # The whole-document measure would find the same value, which the real pair
+                # does not confirm (another change undoes this one there).
+                effects[direction] = UNKNOWN
+                reasons.append("a counterexample for this change alone is not one for the "
+                               "two real versions")
+                continue
+        if local is not None and not local.yes and not local.no:
+            # The whole document poses the same open question as the subschema.
+            effects[direction] = UNKNOWN
+            reasons.append(local.reason or "could not decide this change")
+            continue
         if counterfactual is None:
             try:
                 counterfactual = _apply(old, old_root, change, new)
@@ -433,111 +449,196 @@ def _mutate(target: Any, change: KeywordChange) -> None:
         target[kw] = copy.deepcopy(change.new)
 
 
-# Subschemas under these keywords do not grow the instance set when they grow: measuring a
-# change there needs the whole document.
-_NON_MONOTONE = frozenset({"not", "if", "oneOf"})
+# Keywords that name resources or select a dialect: a change to one of them can change what
+# references elsewhere resolve to, which no single subschema shows.
+_RESOLUTION_KEYWORDS = frozenset({
+    "<schema>", "$schema", "$id", "id", "$anchor", "$dynamicAnchor", "$vocabulary",
+})
 
 
-def _local_outcome(change: KeywordChange, old_root: Node, direction: str, deadline: float,
-                   options: Options) -> Outcome | None:
-    """The change measured in its own subschema, where that settles it for the document.
+def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
+                   direction: str, deadline: float,
+                   options: Options) -> tuple[Outcome, Any] | None:
+    """The change measured in the smallest subschema that settles it for the document.
 
-    ``yes`` means the change, made alone, changes nothing in ``direction`` there, at a place
-    where that implies the whole schema is unchanged too; ``no`` carries a value for that
-    subschema (to embed in a whole message). None when the place is doubtful: measure fully.
-    Cheap where the whole-document counterfactual is not: a schema of thousands of
-    properties is compared once, not once per change.
+    That is the deepest subschema on the way to the change that validation reaches only
+    positively (see positions.py), with nothing else referring into the part below it: the
+    document then accepts more (or fewer) messages exactly when that subschema does. ``yes``
+    means the change, made alone, changes nothing in ``direction``; ``no`` carries a value for
+    the changed subschema (to embed in a whole message); ``unknown`` means the document
+    question is as open as the local one. None when no such place exists: measure the whole
+    document.
     """
-    if change.keyword in ("<schema>", "$schema", "$id", "id", "$ref", "$defs", "definitions"):
+    if pos is None or change.keyword in _RESOLUTION_KEYWORDS \
+            or change.keyword in _CONTEXT_KEYWORDS:
         return None
     path = _split(change.old_schema_path)
-    raw_doc = old_root.raw
-    if any(seg in _NON_MONOTONE for seg in path) or _has_keyword(raw_doc, "unevaluatedProperties") \
-            or _has_keyword(raw_doc, "unevaluatedItems"):
-        return None
-    if path and path[0] in ("$defs", "definitions") and any(
-            _has_keyword(raw_doc, kw) for kw in _NON_MONOTONE):
-        return None
     try:
-        target = _resolve(raw_doc, path)
+        target = _resolve(old_root.raw, path)
     except (_CannotApply, IndexError, ValueError):
         return None
-    if not isinstance(target, dict) or (path and ("$id" in target or "id" in target)):
+    if not isinstance(target, dict):
         return None
-    modified = dict(target)
+    if change.keyword in ("$defs", "definitions"):
+        proved = _definitions_outcome(change, target, pos)
+        return None if proved is None else (proved, target)
+    if not pos.reachable(target):
+        return PROVED, target  # validation never looks at this subschema
+    depth = pos.anchor(old_root.raw, path)
+    if depth is None:
+        return None
+    anchor_raw = _resolve(old_root.raw, path[:depth])
+    anchor = pos.nodes[id(anchor_raw)]
+    spine = {id(r) for r in _along(anchor_raw, path[depth:])}
+    if _refers_into(change, pos.nodes[id(target)], pos, spine):
+        return None
+    modified, changed_target = _copy_along(anchor_raw, path[depth:])
     try:
-        _mutate(modified, change)
+        _mutate(changed_target, change)
     except _CannotApply:
         return None
-    node = old_root.child(target, *path) if path else old_root
-    changed = Node(modified, node.resolver, node.ctx, node.draft, node.pointer)
+    changed = Node(modified, anchor.resolver, anchor.ctx, anchor.draft, anchor.pointer)
     checker = Checker(max_steps=options.max_steps, deadline=deadline)
     try:
-        outcome = (checker.includes(node, changed) if direction == BACKWARD
-                   else checker.includes(changed, node))
+        outcome = (checker.includes(anchor, changed) if direction == BACKWARD
+                   else checker.includes(changed, anchor))
     except SchemaError:
-        return None
-    return outcome if outcome.status != "unknown" else None
+        return None  # e.g. a $ref to a definition only the new document has
+    return outcome, anchor_raw
 
 
-def _instance_path(raw_doc: Any, path: list[str]) -> list[str | int] | None:
-    """Where in a message the subschema at ``path`` applies (None when no single place)."""
-    out: list[str | int] = []
-    node = raw_doc
-    i = 0
-    while i < len(path):
-        seg = path[i]
-        if not isinstance(node, dict):
-            return None
-        value = node.get(seg)
-        if seg == "properties" and i + 1 < len(path):
-            out.append(path[i + 1])
-            node = value.get(path[i + 1]) if isinstance(value, dict) else None
-            i += 2
-        elif seg in ("allOf", "anyOf", "oneOf", "prefixItems") and i + 1 < len(path):
-            if seg == "prefixItems":
-                out.append(int(path[i + 1]))
-            node = value[int(path[i + 1])] if isinstance(value, list) else None
-            i += 2
-        elif seg == "items" and isinstance(value, list) and i + 1 < len(path):
-            out.append(int(path[i + 1]))
-            node = value[int(path[i + 1])]
-            i += 2
-        elif seg in ("items", "contains"):
-            out.append(0)
-            node = value
-            i += 1
-        elif seg in ("then", "else"):
-            node = value
-            i += 1
-        elif seg == "dependentSchemas" and i + 1 < len(path):
-            node = value.get(path[i + 1]) if isinstance(value, dict) else None
-            i += 2
-        else:
-            return None  # definitions, pattern-named properties, names: no single place
+# Keywords that change how sibling subschemas count (maxContains makes ``contains``
+# non-monotone; unevaluated* depend on what the siblings evaluated): measure fully.
+_CONTEXT_KEYWORDS = frozenset({"maxContains", "unevaluatedProperties", "unevaluatedItems"})
+
+
+def _along(raw: Any, rest: list[str]) -> list[Any]:
+    """The subschema ``raw`` and every container on the way down ``rest``."""
+    out = [raw]
+    for seg in rest:
+        raw = raw[int(seg)] if isinstance(raw, list) else raw[seg]
+        out.append(raw)
     return out
 
 
-def _embed(change: KeywordChange, old_root: Node, new_root: Node, direction: str,
-           local: Any) -> Any | None:
-    """A whole message carrying the local counterexample at its place, if the real pair
-    confirms it (valid under the source side, invalid under the other)."""
-    where = _instance_path(old_root.raw, _split(change.old_schema_path))
-    if where is None:
+def _copy_along(raw: Any, rest: list[str]) -> tuple[Any, Any]:
+    """A copy of ``raw`` sharing everything but the containers down ``rest`` (copied, so the
+    change made at the end leaves the old document as it is); returns (copy, end)."""
+    top = copy.copy(raw)
+    here = top
+    for seg in rest:
+        key: Any = int(seg) if isinstance(here, list) else seg
+        here[key] = copy.copy(here[key])
+        here = here[key]
+    return top, here
+
+
+def _refers_into(change: KeywordChange, target: Node, pos: Positions, spine: set[int]) -> bool:
+    """Does the changed content refer (by ``$ref``) to anything that leads back into the copied
+    part? Such a reference would see the old subschemas, not the changed ones."""
+    refs = list(_local_refs_all(change.new))
+    if change.keyword == "$ref" and isinstance(change.new, str):
+        refs.append(change.new)
+    if not refs:
+        return False
+    if _names_resources(change.new):
+        return True
+    for ref in refs:
+        try:
+            resolved = target.resolve(ref)
+        except (SchemaError, RemoteRef):
+            continue  # measured below as it stands (unresolvable: the caller falls back)
+        if pos.reaches(resolved.raw, spine):
+            return True
+    return False
+
+
+def _local_refs_all(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for v in value.values():
+            yield from _local_refs_all(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _local_refs_all(v)
+
+
+def _definitions_outcome(change: KeywordChange, target: dict[str, Any],
+                         pos: Positions) -> Outcome | None:
+    """A definition added, or removed where nothing reaches it: no message changes."""
+    if change.added and not _names_resources(change.new):
+        return PROVED  # no old reference can resolve to it: they all resolved already
+    if change.removed and isinstance(change.member, str):
+        old = target.get(change.keyword, {}).get(change.member, ABSENT)
+        if old is not ABSENT and not _reaches_into(old, pos) and not _names_resources(old):
+            return PROVED
+    return None
+
+
+def _reaches_into(raw: Any, pos: Positions) -> bool:
+    """Does validation reach ``raw`` or any subschema inside it?"""
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if pos.reachable(value):
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _names_resources(raw: Any) -> bool:
+    """Does ``raw`` declare an identifier or anchor a reference could resolve to?"""
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(v, str) and k in ("$id", "id", "$anchor", "$dynamicAnchor"):
+                    return True
+                stack.append(v)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: Positions,
+           direction: str, local: Any) -> Any | None:
+    """A whole message carrying ``local`` (a counterexample for the subschema ``at``) at its
+    place, if the real pair confirms it (valid under the source side, invalid under the
+    other)."""
+    found = pos.paths.get(id(at))
+    if found is None:
         return None
+    where: list[str | int] = list(found)
     src, dst = (old_root, new_root) if direction == BACKWARD else (new_root, old_root)
-    placements = [(where, local)]
-    if isinstance(change.member, str) and isinstance(local, dict) and change.member in local:
-        # A change to one property: carry just that property's value into a message that is
-        # valid on both sides, so the other side rejects it for this change only.
-        placements.insert(0, ([*where, change.member], local[change.member]))
+
+    def confirmed(message: Any) -> bool:
+        return (message is not None and oracle.is_valid(src, message)
+                and not oracle.is_valid(dst, message))
+
     try:
-        for base in _bases(src, dst):
-            for at, value in placements:
-                message = _place(copy.deepcopy(base), at, value)
-                if (message is not None and oracle.is_valid(src, message)
-                        and not oracle.is_valid(dst, message)):
+        bases = _bases(src, dst)
+        if isinstance(change.member, str) and isinstance(local, dict) \
+                and change.member in local \
+                and at is _resolve(old_root.raw, _split(change.old_schema_path)):
+            # A change to one property: carry just that property's value into a message
+            # that is valid on both sides, so the other side rejects it for this change only.
+            for base in bases:
+                message = _place(copy.deepcopy(base), [*where, change.member],
+                                 local[change.member])
+                if confirmed(message):
                     return message
+        if not where:
+            return local if confirmed(local) else None  # a value of the root is a message
+        for base in bases:
+            message = _place(copy.deepcopy(base), where, local)
+            if confirmed(message):
+                return message
     except oracle.Undecidable:
         return None
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 import jsonschema.validators
@@ -18,7 +19,7 @@ import referencing.exceptions
 import regress
 from jsonschema import ValidationError
 
-from .schema import DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020, Node
+from .schema import DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020, Node, detect_draft
 
 _BASE = {
     DRAFT4: jsonschema.Draft4Validator,
@@ -98,7 +99,7 @@ def is_valid(node: Node, instance: Any) -> bool:
     Raises Undecidable when validation reaches a ``$ref`` that cannot be resolved (a remote
     one, never fetched): the caller's answer is then ``unknown``.
     """
-    fast = _document_validator(node)
+    fast = _document_validator(node) or _subschema_validator(node)
     if fast is not None:
         try:
             return bool(fast.is_valid(instance))
@@ -137,6 +138,93 @@ def _document_validator(node: Node) -> Any:
         except Exception:
             cache[key] = None
     return cache[key]
+
+
+_RS_DRAFTS = {DRAFT4: jsonschema_rs.Draft4, DRAFT6: jsonschema_rs.Draft6,
+              DRAFT7: jsonschema_rs.Draft7, DRAFT2019: jsonschema_rs.Draft201909,
+              DRAFT2020: jsonschema_rs.Draft202012}
+_META = {DRAFT4: "http://json-schema.org/draft-04/schema#",
+         DRAFT6: "http://json-schema.org/draft-06/schema#",
+         DRAFT7: "http://json-schema.org/draft-07/schema#",
+         DRAFT2019: "https://json-schema.org/draft/2019-09/schema",
+         DRAFT2020: "https://json-schema.org/draft/2020-12/schema"}
+_FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
+
+
+def _subschema_validator(node: Node) -> Any:
+    """jsonschema-rs for a subschema that stands, unchanged, at its pointer in a self-contained
+    document: a ``$ref`` to it through a registry holding the document (cheap to build, and
+    compiled only as far as that subschema reaches). None for anything else: changed copies,
+    synthetic subschemas, documents with embedded resources (``$id`` below the root)."""
+    document = node.ctx.document
+    if document is None or node.raw is document or not isinstance(node.raw, dict):
+        return None
+    cache = node.ctx.examples
+    key = ("rs-sub", id(node.raw), node.pointer, node.draft)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[1] if hit[0] is node.raw else None
+    validator = None
+    registry = _document_registry(node)
+    if registry is not None and _at_pointer(document, node.pointer) is node.raw:
+        uri, reg = registry
+        try:
+            validator = jsonschema_rs.validator_for(
+                {"$schema": _META[node.draft],
+                 "$ref": f"{uri}#{quote(node.pointer, safe=_FRAGMENT_SAFE)}"},
+                registry=reg, validate_formats=False, retriever=_refuse)
+        except Exception:
+            validator = None
+    cache[key] = (node.raw, validator)
+    return validator
+
+
+def _document_registry(node: Node) -> tuple[str, Any] | None:
+    cache = node.ctx.examples
+    key = ("rs-registry", node.draft)
+    if key not in cache:
+        document = node.ctx.document
+        cache[key] = None
+        if isinstance(document, dict) and detect_draft(document) == node.draft \
+                and not _embedded_ids(document):
+            ident = document.get("id" if node.draft == DRAFT4 else "$id")
+            uri = ident.split("#")[0] if isinstance(ident, str) and ident.split("#")[0] \
+                else "urn:schema-compat:document"
+            try:
+                cache[key] = (uri, jsonschema_rs.Registry(
+                    [(uri, document)], draft=_RS_DRAFTS[node.draft], retriever=_refuse))
+            except Exception:
+                cache[key] = None
+    result: tuple[str, Any] | None = cache[key]
+    return result
+
+
+def _embedded_ids(document: dict[str, Any]) -> bool:
+    """Does any subschema below the root declare its own ``$id``/``id``?"""
+    stack: list[Any] = [v for k, v in document.items() if k not in ("$id", "id")]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k in ("$id", "id") and isinstance(v, str):
+                    return True
+                stack.append(v)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _at_pointer(document: Any, pointer: str) -> Any:
+    value = document
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
 
 
 def first_error(node: Node, instance: Any) -> ValidationError | None:

@@ -1233,14 +1233,22 @@ class Checker:
             if value is _MISSING:
                 return _MISSING
             items.append(value)
-        # `contains` needs its matches; swap in one where nothing matches yet.
+        # `contains` needs its matches (minContains of them): add them where missing.
         for v in merged.views:
-            if v.contains is not None and v.min_contains > 0 and not any(
-                    oracle.is_valid(v.contains, x) for x in items):
-                value = self._example(Term((v.contains,) + merged.item_nodes(len(items))))
+            if v.contains is None or v.min_contains <= 0:
+                continue
+            need = v.min_contains - sum(1 for x in items if oracle.is_valid(v.contains, x))
+            if need > 16:
+                return _MISSING
+            while need > 0:
+                term = Term((v.contains,) + merged.item_nodes(len(items)))
+                value = next((x for x in self._examples(term, None, 4 * need + 4)
+                              if not merged.unique or not any(json_equal(x, y) for y in items)),
+                             _MISSING)
                 if value is _MISSING:
                     return _MISSING
                 items.append(value)
+                need -= 1
         if merged.unique and not duplicate:
             seen: list[Any] = []
             for x in items:
