@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .schema import detect_draft, json_equal
+from .schema import detect_draft, json_equal, json_key
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "<absent>"})()
 
@@ -197,8 +197,9 @@ def _diff_set(kw: str, o: list[Any] | str, n: list[Any] | str, okp: str, nkp: st
     ol = [o] if isinstance(o, str) else list(o)
     nl = [n] if isinstance(n, str) else list(n)
     if kw == "enum":
-        removed = [x for x in ol if not any(json_equal(x, y) for y in nl)]
-        added = [x for x in nl if not any(json_equal(x, y) for y in ol)]
+        old_keys, new_keys = {json_key(x) for x in ol}, {json_key(y) for y in nl}
+        removed = [x for x in ol if json_key(x) not in new_keys]
+        added = [x for x in nl if json_key(x) not in old_keys]
         if removed:
             yield KeywordChange(kw, okp, nkp, removed, ABSENT, op, np_, member="removed")
         if added:

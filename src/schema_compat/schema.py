@@ -79,6 +79,23 @@ def json_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def json_key(value: Any) -> Any:
+    """A hashable stand-in for a JSON value: equal keys exactly when ``json_equal``."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", value)  # 1 and 1.0 are equal and hash alike, as JSON Schema wants
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, list):
+        return ("l", tuple(json_key(x) for x in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((k, json_key(v)) for k, v in value.items()))
+    return ("o", repr(value))
+
+
 def kind_of(value: Any) -> str:
     """The kind (see KINDS) of a JSON value."""
     if value is None:
@@ -255,6 +272,9 @@ class View:
     unevaluated_properties: Node | None = None
     unevaluated_items: Node | None = None
     unsupported: tuple[str, ...] = ()
+    # Subschemas applying to a property, by name (semantics.property_nodes fills it: large
+    # comparisons ask about the same names of the same subschemas many times).
+    by_name: dict[str, tuple[Node, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def is_true(self) -> bool:

@@ -19,12 +19,12 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from . import oracle
 from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
-from .schema import ALL_KINDS, Node, View, json_equal, kind_of
+from .schema import ALL_KINDS, Node, View, json_equal, json_key, kind_of
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 _MISSING = object()
@@ -116,6 +116,25 @@ def _string_examples(patterns: tuple[str, ...], lo: int, hi: int | None) -> tupl
     return tuple(_string_language(patterns, lo, hi).examples(3))
 
 
+@lru_cache(maxsize=512)
+def _name_classes(patterns: tuple[str, ...], limit: int = 64) -> tuple[Language, ...] | None:
+    """The non-empty classes of property names by which patterns they match (matching all
+    first, then in the order of the patterns); None past ``limit`` classes. Refining one
+    pattern at a time drops empty classes early, where every combination would cost 2^n
+    automaton products. Pure, so cached."""
+    classes = [Language.any_string()]
+    for pattern in patterns:
+        lang = compile_pattern(pattern)
+        refined: list[Language] = []
+        for c in classes:
+            refined.extend(part for part in (c.intersection(lang), c.difference(lang))
+                           if not part.is_empty())
+        if len(refined) > limit:
+            return None
+        classes = refined
+    return tuple(classes)
+
+
 def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
     """Property names whose schema is the very same object on both sides (a changed copy of a
     subschema keeps its untouched children): nothing to compare for them."""
@@ -184,7 +203,7 @@ class Merged:
     views: tuple[View, ...]
     excluded: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def kinds(self) -> frozenset[str]:
         kinds = ALL_KINDS - self.excluded
         for v in self.views:
@@ -194,7 +213,7 @@ class Merged:
             kinds &= frozenset(kind_of(x) for x in enum)
         return kinds
 
-    @property
+    @cached_property
     def enum(self) -> tuple[Any, ...] | None:
         result: tuple[Any, ...] | None = None
         for v in self.views:
@@ -203,8 +222,8 @@ class Merged:
             if result is None:
                 result = v.enum
             else:
-                other = v.enum
-                result = tuple(x for x in result if any(json_equal(x, y) for y in other))
+                other = {json_key(y) for y in v.enum}
+                result = tuple(x for x in result if json_key(x) in other)
         return result
 
     def number_bounds(self) -> tuple[Fraction | None, bool, Fraction | None, bool]:
@@ -295,6 +314,8 @@ class Merged:
         return {name for v in self.views for name in v.properties}
 
     def property_nodes(self, name: str) -> tuple[Node, ...]:
+        if len(self.views) == 1:
+            return property_nodes(self.views[0], name)
         return tuple(n for v in self.views for n in property_nodes(v, name))
 
     def closed(self) -> bool:
@@ -303,8 +324,11 @@ class Merged:
                    and not v.pattern_properties for v in self.views)
 
 
-def property_nodes(view: View, name: str) -> list[Node]:
+def property_nodes(view: View, name: str) -> tuple[Node, ...]:
     """The subschemas one view applies to the value of property ``name``."""
+    hit = view.by_name.get(name)
+    if hit is not None:
+        return hit
     nodes: list[Node] = []
     if name in view.properties:
         nodes.append(view.properties[name])
@@ -315,7 +339,8 @@ def property_nodes(view: View, name: str) -> list[Node]:
             matched = True
     if name not in view.properties and not matched and view.additional is not None:
         nodes.append(view.additional)
-    return nodes
+    found = view.by_name[name] = tuple(nodes)
+    return found
 
 
 def _search(pattern: str, text: str) -> bool:
@@ -1039,18 +1064,17 @@ class Checker:
         if not patterns:
             reps: list[str] = [self._fresh_name(explicit)]
         else:
-            if len(patterns) > 8:
+            if len(patterns) > 16:
                 return self._compare_other_names_coarse(t, merged, b)
             try:
-                langs = [compile_pattern(p) for p in patterns]
+                classes = _name_classes(tuple(patterns))
             except (UnsupportedPattern, InvalidPattern) as exc:
                 return self._compare_other_names_coarse(t, merged, b, str(exc))
+            if classes is None:
+                return self._compare_other_names_coarse(t, merged, b)
             reps = []
-            for mask in itertools.product((True, False), repeat=len(patterns)):
+            for lang in classes:
                 self._tick()
-                lang = Language.any_string()
-                for matched, lp in zip(mask, langs):
-                    lang = lang.intersection(lp if matched else lp.complement())
                 for name in lang.examples(len(explicit) + 2):
                     if name not in explicit:
                         reps.append(name)
