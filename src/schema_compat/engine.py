@@ -22,6 +22,7 @@ from .diff import (
     ABSENT,
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
+    SUBSCHEMA_KEYWORDS,
     KeywordChange,
     diff_documents,
     skeleton,
@@ -44,7 +45,7 @@ from .loading import SchemaDocument, SchemaSet
 from .positions import Positions, positions
 from .redos import catastrophic_backtracking
 from .rules import classify
-from .schema import DRAFT_NAMES, Node, RemoteRef, detect_draft, load_root
+from .schema import DRAFT2019, DRAFT_NAMES, Node, RemoteRef, detect_draft, load_root
 from .semantics import _MISSING as _NO_EXAMPLE
 from .semantics import PROVED, Checker, Outcome
 from .verdict import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # re-exported for callers
@@ -484,15 +485,16 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
         return None if proved is None else (proved, target)
     if not pos.reachable(target):
         return PROVED, target  # validation never looks at this subschema
-    depth = pos.anchor(old_root.raw, path)
-    if depth is None:
+    chain = pos.chain(target)
+    if chain is None:
         return None
-    anchor_raw = _resolve(old_root.raw, path[:depth])
-    anchor = pos.nodes[id(anchor_raw)]
-    spine = {id(r) for r in _along(anchor_raw, path[depth:])}
-    if _refers_into(change, pos.nodes[id(target)], pos, spine):
+    anchor = chain[0]
+    if _refers_into(change, chain[-1], pos, {id(n.raw) for n in chain}):
         return None
-    modified, changed_target = _copy_along(anchor_raw, path[depth:])
+    copied = _copy_chain(chain)
+    if copied is None:
+        return None
+    modified, changed_target = copied
     try:
         _mutate(changed_target, change)
     except _CannotApply:
@@ -504,7 +506,7 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
                    else checker.includes(changed, anchor))
     except SchemaError:
         return None  # e.g. a $ref to a definition only the new document has
-    return outcome, anchor_raw
+    return outcome, anchor.raw
 
 
 # Keywords that change how sibling subschemas count (maxContains makes ``contains``
@@ -512,30 +514,68 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
 _CONTEXT_KEYWORDS = frozenset({"maxContains", "unevaluatedProperties", "unevaluatedItems"})
 
 
-def _along(raw: Any, rest: list[str]) -> list[Any]:
-    """The subschema ``raw`` and every container on the way down ``rest``."""
-    out = [raw]
-    for seg in rest:
-        raw = raw[int(seg)] if isinstance(raw, list) else raw[seg]
-        out.append(raw)
-    return out
+# Where a subschema can stand inside its parent (definitions are not places: only a $ref
+# makes one take part in validation).
+_SLOT_KEYWORDS = (SUBSCHEMA_KEYWORDS | SCHEMA_LIST_KEYWORDS
+                  | (SCHEMA_MAP_KEYWORDS - {"$defs", "definitions"})
+                  | {"additionalItems", "dependencies"})
 
 
-def _copy_along(raw: Any, rest: list[str]) -> tuple[Any, Any]:
-    """A copy of ``raw`` sharing everything but the containers down ``rest`` (copied, so the
-    change made at the end leaves the old document as it is); returns (copy, end)."""
-    top = copy.copy(raw)
+def _slot(parent: Any, child: Any) -> list[str | int] | None:
+    """The keyword path from ``parent`` to the very object ``child``, if it stands there."""
+    for kw, value in parent.items():
+        if kw not in _SLOT_KEYWORDS:
+            continue
+        if value is child:
+            return [kw]
+        if isinstance(value, dict):
+            for name, sub in value.items():
+                if sub is child:
+                    return [kw, name]
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                if sub is child:
+                    return [kw, i]
+    return None
+
+
+def _copy_chain(chain: list[Node]) -> tuple[Any, Any] | None:
+    """A copy of the anchor (``chain[0]``) that shares everything but the way down the chain,
+    where each subschema is copied (a ``$ref`` is replaced by a copy of its target, in the
+    place the keyword gives it), so the change made at the end leaves the old document as it
+    is; returns (copy, copy of the target)."""
+    if not all(isinstance(n.raw, dict) for n in chain):
+        return None
+    top = copy.copy(chain[0].raw)
     here = top
-    for seg in rest:
-        key: Any = int(seg) if isinstance(here, list) else seg
-        here[key] = copy.copy(here[key])
-        here = here[key]
+    for parent, child in zip(chain, chain[1:]):
+        slot = _slot(parent.raw, child.raw)
+        if slot is not None:
+            for seg in slot:
+                here[seg] = copy.copy(here[seg])
+                here = here[seg]
+            continue
+        ref = parent.view.ref
+        if ref is None or ref.raw is not child.raw \
+                or str(ref.resolver._base_uri) != str(parent.resolver._base_uri):
+            return None
+        target = copy.copy(child.raw)
+        del here["$ref"]
+        if parent.draft >= DRAFT2019:
+            # {"$ref": X, ...} means allOf [X, ...]: the copy of X joins the allOf.
+            here["allOf"] = [*here.get("allOf", []), target]
+            here = target
+        else:
+            # Before 2019-09 a $ref's siblings are ignored: the subschema is its target.
+            here.clear()
+            here.update(target)
     return top, here
 
 
 def _refers_into(change: KeywordChange, target: Node, pos: Positions, spine: set[int]) -> bool:
     """Does the changed content refer (by ``$ref``) to anything that leads back into the copied
-    part? Such a reference would see the old subschemas, not the changed ones."""
+    part (such a reference would see the old subschemas, not the changed ones), or to nothing
+    in the old document?"""
     refs = list(_local_refs_all(change.new))
     if change.keyword == "$ref" and isinstance(change.new, str):
         refs.append(change.new)
@@ -546,8 +586,10 @@ def _refers_into(change: KeywordChange, target: Node, pos: Positions, spine: set
     for ref in refs:
         try:
             resolved = target.resolve(ref)
-        except (SchemaError, RemoteRef):
-            continue  # measured below as it stands (unresolvable: the caller falls back)
+        except RemoteRef:
+            continue  # another document: it cannot lead back into this one's copied part
+        except SchemaError:
+            return True  # a definition only the new document has: measure the whole document
         if pos.reaches(resolved.raw, spine):
             return True
     return False

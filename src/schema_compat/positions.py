@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from .schema import Node
 
@@ -48,35 +47,24 @@ class Positions:
     def positive_only(self, raw: object) -> bool:
         return self.polarity.get(id(raw)) == POSITIVE
 
-    def anchor(self, root: Any, path: list[str]) -> int | None:
-        """How much of ``path`` (a raw pointer from ``root`` to a reachable subschema) leads
-        to the deepest subschema on it that is reached only positively, and below which
-        every subschema down to the target is reached only from its parent on the path.
-
-        Replacing that anchor by a copy with the target changed is then the same as making
-        the change in the document: nothing else refers into the copied part. None when no
-        such anchor exists.
+    def chain(self, target: object) -> list[Node] | None:
+        """The subschemas from an anchor down to ``target``: the anchor is reached only
+        positively, and each one below it is reached by one edge only, from the one above
+        (a keyword of it, or its ``$ref``). Replacing the anchor by a copy with the target
+        changed is then the same as making the change in the document: nothing else refers
+        into the copied part. None when there is no such chain.
         """
-        spine: list[tuple[int, Any]] = [(0, root)]
-        value = root
-        for i, seg in enumerate(path):
-            if isinstance(value, dict):
-                value = value.get(seg)
-            elif isinstance(value, list) and seg.isdigit() and int(seg) < len(value):
-                value = value[int(seg)]
-            else:
-                return None
-            if isinstance(value, dict) and id(value) in self.nodes:
-                spine.append((i + 1, value))
-        if spine[-1][0] != len(path) or id(root) not in self.nodes:
+        ident = id(target)
+        if ident not in self.nodes:
             return None
-        for j in range(len(spine) - 1, -1, -1):
-            depth, raw = spine[j]
-            if self.positive_only(raw):
-                return depth
-            if j == 0 or self.parents.get(id(raw)) != [id(spine[j - 1][1])]:
+        chain = [ident]
+        while self.polarity.get(ident) != POSITIVE:
+            parents = self.parents.get(ident)
+            if parents is None or len(parents) != 1 or parents[0] in chain:
                 return None
-        return None
+            ident = parents[0]
+            chain.append(ident)
+        return [self.nodes[i] for i in reversed(chain)]
 
     def reaches(self, start: object, targets: set[int]) -> bool:
         """Does validation from ``start`` reach any of ``targets`` (ids of raw subschemas)?"""

@@ -372,6 +372,7 @@ class Checker:
         self._assumed: set[Any] = set()
         self._gen_depth = 0
         self._anchor: Node | None = None
+        self._expansions: dict[Any, Any] = {}
 
     # -- public ------------------------------------------------------------------------------
 
@@ -455,6 +456,10 @@ class Checker:
         key = (t.key, b.key)
         if key in self._memo:
             return self._memo[key]
+        if len(t.pos) == 1 and not t.neg and key not in self._open:
+            congruent = self._congruent(t.pos[0], b)
+            if congruent is not None and congruent.yes:
+                return congruent
         if key in self._open:
             # Reached again below itself: recursion went through at least one instance
             # descent (same-instance cycles are refused at load), so assuming the question
@@ -477,6 +482,37 @@ class Checker:
         self._memo_log.append(key)
         return result
 
+    def _congruent(self, a: Node, b: Node) -> Outcome | None:
+        """A shortcut for two subschemas that are the same but for one branch of one
+        ``allOf``/``anyOf``/``oneOf`` (a changed copy, as findings measure): inclusion of that
+        branch settles it, with no expansion of every combination of branches. For
+        ``oneOf`` the larger of the two branches must also be disjoint from the others, so no
+        value comes to match two. ``yes`` or None (undecided: the full comparison follows).
+        """
+        ar, br = a.raw, b.raw
+        if not isinstance(ar, dict) or not isinstance(br, dict) or ar.keys() != br.keys() \
+                or a.draft != b.draft or a.resolver._base_uri != b.resolver._base_uri:
+            return None
+        differing = [k for k in ar if ar[k] is not br[k]]
+        if len(differing) != 1 or differing[0] not in ("allOf", "anyOf", "oneOf"):
+            return None
+        kw = differing[0]
+        av, bv = a.view, b.view
+        left = av.all_of if kw == "allOf" else av.any_of if kw == "anyOf" else av.one_of
+        right = bv.all_of if kw == "allOf" else bv.any_of if kw == "anyOf" else bv.one_of
+        if left is None or right is None or len(left) != len(right):
+            return None
+        changed = [i for i, (x, y) in enumerate(zip(left, right)) if x.raw is not y.raw]
+        if len(changed) != 1:
+            return None
+        (i,) = changed
+        if not self._check(Term((left[i],)), right[i]).yes:
+            return None
+        if kw == "oneOf" and not all(self._disjoint(Term((right[i],)), other).yes
+                                     for j, other in enumerate(left) if j != i):
+            return None
+        return PROVED
+
     def _check_terms(self, t: Term, b: Node) -> Outcome:
         outcome = PROVED
         for term in self.expand(t):
@@ -497,21 +533,39 @@ class Checker:
         terms: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [((), t.neg)]
         for node in t.pos:
             options = self._expand_node(node)
-            terms = [(p + op, n + on) for (p, n) in terms for (op, on) in options]
-            if len(terms) > self.max_terms:
+            if len(terms) * len(options) > self.max_terms:
                 raise BudgetExceeded("too many combinations of anyOf/oneOf branches")
+            terms = [(p + op, n + on) for (p, n) in terms for (op, on) in options]
         return [Term(p, n, flat=True) for p, n in terms]
 
     def _expand_node(self, node: Node) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
+        # The same subschemas are expanded for term after term: the answer is the node's.
+        # Entries hold the raw subschema, so its id() stays its own while cached.
+        key = node.key
+        entry = self._expansions.get(key)
+        if entry is None or entry[0] is not node.raw:
+            try:
+                hit: Any = self._expand_node_uncached(node)
+            except BudgetExceeded as exc:
+                hit = exc
+            self._expansions[key] = (node.raw, hit)
+        else:
+            hit = entry[1]
+        if isinstance(hit, BudgetExceeded):
+            raise BudgetExceeded(str(hit))
+        options: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = hit
+        return options
+
+    def _expand_node_uncached(self, node: Node) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
         self._tick()
         v = node.view
         options: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [((node,), ())]
 
         def join(more: list[tuple[tuple[Node, ...], tuple[Node, ...]]]) -> None:
             nonlocal options
-            options = [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]
-            if len(options) > self.max_terms:
+            if len(options) * len(more) > self.max_terms:
                 raise BudgetExceeded("too many combinations of anyOf/oneOf branches")
+            options = [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]
 
         if v.ref is not None:
             join(self._expand_node(v.ref))
