@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urldefrag, urljoin
 
 import jsonschema
 import jsonschema.validators
@@ -166,7 +166,8 @@ def _subschema_validator(node: Node) -> Any:
         return hit[1] if hit[0] is node.raw else None
     validator = None
     registry = _document_registry(node)
-    if registry is not None and _at_pointer(document, node.pointer) is node.raw:
+    if registry is not None and _at_pointer(document, node.pointer) is node.raw \
+            and id(node.raw) in _local_only(node):
         uri, reg = registry
         try:
             validator = jsonschema_rs.validator_for(
@@ -190,13 +191,81 @@ def _document_registry(node: Node) -> tuple[str, Any] | None:
             ident = document.get("id" if node.draft == DRAFT4 else "$id")
             uri = ident.split("#")[0] if isinstance(ident, str) and ident.split("#")[0] \
                 else "urn:schema-compat:document"
-            try:
-                cache[key] = (uri, jsonschema_rs.Registry(
-                    [(uri, document)], draft=_RS_DRAFTS[node.draft], retriever=_refuse))
-            except Exception:
-                cache[key] = None
+            stand_ins = _remote_stand_ins(document, uri)
+            if stand_ins is not None:
+                try:
+                    cache[key] = (uri, jsonschema_rs.Registry(
+                        [(uri, document), *stand_ins.items()], draft=_RS_DRAFTS[node.draft],
+                        retriever=_refuse))
+                except Exception:
+                    cache[key] = None
     result: tuple[str, Any] | None = cache[key]
     return result
+
+
+def _remote_stand_ins(document: dict[str, Any], uri: str) -> dict[str, Any] | None:
+    """Empty documents standing in for the remote ones the document refers to (never
+    fetched), with every pointer it uses present, so a registry can be built; subschemas that
+    reach one are never judged through it (see _local_only). None for a reference by anchor."""
+    stand_ins: dict[str, Any] = {}
+    stack: list[Any] = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                target, fragment = urldefrag(urljoin(uri, ref))
+                if target.startswith(("http://", "https://")) and target != uri:
+                    here = stand_ins.setdefault(target, {})
+                    if fragment and not fragment.startswith("/"):
+                        return None
+                    for part in fragment.split("/")[1:]:
+                        part = unquote(part).replace("~1", "/").replace("~0", "~")
+                        here = here.setdefault(part, {})
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return stand_ins
+
+
+def _local_only(node: Node) -> frozenset[int]:
+    """Subschemas of the node's document (by id) whose validation reaches no remote
+    ``$ref`` and no other file: only those are judged by jsonschema-rs, whose registry holds
+    this document and stand-ins for the remote ones."""
+    cache = node.ctx.examples
+    key = ("rs-local-only", node.draft)
+    found: frozenset[int] | None = cache.get(key)
+    if found is None:
+        root = node.ctx.root
+        found = frozenset()
+        if root is not None:
+            parents: dict[int, list[int]] = {}
+            seen: set[int] = set()
+            remote: list[int] = []
+            stack = [root]
+            while stack:
+                here = stack.pop()
+                if id(here.raw) in seen:
+                    continue
+                seen.add(id(here.raw))
+                view = here.view
+                if view.remote_ref is not None or view.unsupported or (
+                        view.ref is not None
+                        and view.ref.resolver._base_uri != root.resolver._base_uri):
+                    # Remote, not modelled, or another file: not in the registry as it is.
+                    remote.append(id(here.raw))
+                for child in view.subschemas():
+                    parents.setdefault(id(child.raw), []).append(id(here.raw))
+                    stack.append(child)
+            tainted: set[int] = set()
+            while remote:
+                ident = remote.pop()
+                if ident not in tainted:
+                    tainted.add(ident)
+                    remote.extend(parents.get(ident, ()))
+            found = frozenset(seen - tainted)
+        cache[key] = found
+    return found
 
 
 def _embedded_ids(document: dict[str, Any]) -> bool:

@@ -144,6 +144,7 @@ class SchemaContext:
     examples: dict[Any, Any] = field(default_factory=dict)
     # Views by subschema identity, so that every Node of one subschema reads it once.
     views: dict[Any, View] = field(default_factory=dict)
+    root: Node | None = None
 
 
 class Node:
@@ -528,7 +529,9 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
             uri, _SPECS[sdraft].create_resource(contents))
     ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir,
                         document=document)
-    return Node(document, registry.resolver(base), ctx, draft, "")
+    root = Node(document, registry.resolver(base), ctx, draft, "")
+    ctx.root = root
+    return root
 
 
 def walk(root: Node) -> Iterator[Node]:

@@ -500,8 +500,10 @@ class Checker:
         av, bv = a.view, b.view
         left = av.all_of if kw == "allOf" else av.any_of if kw == "anyOf" else av.one_of
         right = bv.all_of if kw == "allOf" else bv.any_of if kw == "anyOf" else bv.one_of
-        if left is None or right is None or len(left) != len(right):
+        if left is None or right is None:
             return None
+        if len(left) != len(right):
+            return self._one_branch_more(kw, left, right)
         changed = [i for i, (x, y) in enumerate(zip(left, right)) if x.raw is not y.raw]
         if len(changed) != 1:
             return None
@@ -512,6 +514,26 @@ class Checker:
                                      for j, other in enumerate(left) if j != i):
             return None
         return PROVED
+
+    def _one_branch_more(self, kw: str, left: tuple[Node, ...],
+                         right: tuple[Node, ...]) -> Outcome | None:
+        """The combinators differ by one branch, added or removed: an ``anyOf`` that gains
+        one, or an ``allOf`` that loses one, only accepts more; a ``oneOf`` that gains a
+        branch disjoint from every other one accepts the same values and more."""
+        shorter, longer = (left, right) if len(left) < len(right) else (right, left)
+        if len(longer) != len(shorter) + 1:
+            return None
+        k = next((i for i, (x, y) in enumerate(zip(shorter, longer)) if x.raw is not y.raw),
+                 len(shorter))
+        if any(x.raw is not y.raw for x, y in zip(shorter[k:], longer[k + 1:])):
+            return None
+        extra = longer[k]
+        if (kw == "anyOf" and longer is right) or (kw == "allOf" and longer is left):
+            return PROVED
+        if kw == "oneOf" and longer is right and all(
+                self._disjoint(Term((extra,)), other).yes for other in left):
+            return PROVED
+        return None
 
     def _check_terms(self, t: Term, b: Node) -> Outcome:
         outcome = PROVED
