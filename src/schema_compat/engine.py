@@ -47,7 +47,7 @@ from .redos import catastrophic_backtracking
 from .rules import classify
 from .schema import DRAFT2019, DRAFT_NAMES, Node, RemoteRef, detect_draft, load_root
 from .semantics import _MISSING as _NO_EXAMPLE
-from .semantics import PROVED, Checker, Outcome
+from .semantics import PROVED, Checker, Outcome, _unknown
 from .verdict import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # re-exported for callers
 from .verdict import level, required_bump
 
@@ -609,13 +609,18 @@ def _local_refs_all(value: Any) -> Iterable[str]:
 
 def _definitions_outcome(change: KeywordChange, target: dict[str, Any],
                          pos: Positions) -> Outcome | None:
-    """A definition added, or removed where nothing reaches it: no message changes."""
+    """A definition added, or removed where nothing reaches it: no message changes. Removed
+    where validation still reaches it, the change alone would leave a reference pointing
+    nowhere: it has no effect of its own to measure (the changes to the references do)."""
     if change.added and not _names_resources(change.new):
         return PROVED  # no old reference can resolve to it: they all resolved already
     if change.removed and isinstance(change.member, str):
         old = target.get(change.keyword, {}).get(change.member, ABSENT)
-        if old is not ABSENT and not _reaches_into(old, pos) and not _names_resources(old):
-            return PROVED
+        if old is not ABSENT and not _names_resources(old):
+            if not _reaches_into(old, pos):
+                return PROVED
+            return _unknown("could not measure this change alone: the "
+                            "definition is still referenced there")
     return None
 
 
