@@ -500,6 +500,9 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
     except _CannotApply:
         return None
     changed = Node(modified, anchor.resolver, anchor.ctx, anchor.draft, anchor.pointer)
+    # The document's caches remember subschemas by id(): the copy must outlive them, or a
+    # later copy could take its id and its answers.
+    anchor.ctx.examples.setdefault(("keep-alive",), []).append(modified)
     checker = Checker(max_steps=options.max_steps, deadline=deadline)
     try:
         outcome = (checker.includes(anchor, changed) if direction == BACKWARD

@@ -85,7 +85,13 @@ def _first_true(nodes: Iterable[Node]) -> bool:
 
 
 def synthetic(raw: Any, like: Node) -> Node:
-    """A node for a schema the engine writes itself (e.g. ``{"required": [p]}``)."""
+    """A node for a schema the engine writes itself (e.g. ``{"required": [p]}``).
+
+    The raw schema is interned in the context: answers are remembered by the ``id()`` of
+    subschemas, which must not pass to another schema while the comparison runs.
+    """
+    key = ("synthetic", json_key(raw))
+    raw = like.ctx.examples.setdefault(key, raw)
     return Node(raw, like.resolver, like.ctx, like.draft, like.pointer + "/<synthetic>")
 
 
@@ -382,6 +388,9 @@ class Checker:
         self._gen_depth = 0
         self._anchor: Node | None = None
         self._expansions: dict[Any, Any] = {}
+        # Examples of terms mixing both documents' subschemas (one document's own terms keep
+        # theirs in its context, across comparisons).
+        self._mixed_examples: dict[Any, Any] = {}
 
     # -- public ------------------------------------------------------------------------------
 
@@ -1234,7 +1243,7 @@ class Checker:
         # Witnesses of large objects ask for the same property examples again and again;
         # the answer depends only on the term, so it is kept with the schema's context.
         cache = t.pos[0].ctx.examples if t.pos and all(
-            n.ctx is t.pos[0].ctx for n in (*t.pos, *t.neg)) else None
+            n.ctx is t.pos[0].ctx for n in (*t.pos, *t.neg)) else self._mixed_examples
         key = (t.key, kind)
         if cache is not None and key in cache:
             return cache[key]
