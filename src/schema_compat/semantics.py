@@ -122,6 +122,9 @@ def _string_gap(left: tuple[tuple[str, ...], int, int | None],
                 right: tuple[tuple[str, ...], int, int | None]) -> tuple[str, ...] | None:
     """Up to four strings of the left language outside the right one; None when the right
     includes the left. Pure, so cached: anyOf branches of patterns ask again and again."""
+    (lp, llo, lhi), (rp, rlo, rhi) = left, right
+    if set(rp) <= set(lp) and rlo <= llo and (rhi is None or (lhi is not None and lhi <= rhi)):
+        return None  # every right-hand constraint is one the left side already has
     gap = _string_language(*left).difference(_string_language(*right))
     return None if gap.is_empty() else tuple(gap.examples(4))
 
@@ -148,6 +151,23 @@ def _name_classes(patterns: tuple[str, ...], limit: int = 64) -> tuple[Language,
             return None
         classes = refined
     return tuple(classes)
+
+
+def _likely_first(t: Term, merged: Merged, branches: tuple[Node, ...]) -> tuple[Node, ...]:
+    """The branches most likely to include ``t`` first (the same schema, then one with a
+    pattern ``t`` has): an anyOf of many patterns is then matched in one try per branch,
+    not in one per pair of branches. Only the order changes, never the answer."""
+    raws = [n.raw for n in t.pos]
+    patterns = set(merged.patterns)
+
+    def rank(br: Node) -> int:
+        if any(br.raw is r or br.raw == r for r in raws):
+            return 0
+        if patterns and patterns & set(br.view.patterns):
+            return 1
+        return 2
+
+    return tuple(sorted(branches, key=rank))
 
 
 def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
@@ -719,6 +739,7 @@ class Checker:
         return [(k, Term(t.pos + (_kind_node(k, self._like(t)),), t.neg, flat=True)) for k in kinds]
 
     def _check_any(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
+        branches = _likely_first(t, merged, branches)
         if any(self._check(t, br).yes for br in branches):
             return PROVED
         pending: list[Outcome] = []
