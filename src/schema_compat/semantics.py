@@ -488,8 +488,9 @@ class Checker:
             a = t.pos[0]
             if a.key == b.key or a.view.is_false:
                 return PROVED
-            if (a.draft == b.draft and not _has_ref(a.raw) and not _has_ref(b.raw)
-                    and json_equal(a.raw, b.raw)):
+            # Equal text is equal meaning only where no reference resolves elsewhere (equal
+            # content has the same references, so checking one side is enough).
+            if a.draft == b.draft and json_equal(a.raw, b.raw) and not _has_ref(a.raw):
                 return PROVED
         key = (t.key, b.key)
         if key in self._memo:
@@ -702,9 +703,8 @@ class Checker:
     def _same_keyword(self, t: Term, b: Node, keyword: str) -> bool:
         """True when the left side carries the very same keyword value in the same context."""
         for n in t.pos:
-            if (isinstance(n.raw, dict) and isinstance(b.raw, dict)
-                    and json_equal(n.raw, b.raw) and n.draft == b.draft
-                    and not _has_ref(b.raw)):
+            if (isinstance(n.raw, dict) and isinstance(b.raw, dict) and n.draft == b.draft
+                    and json_equal(n.raw, b.raw) and not _has_ref(b.raw)):
                 return True
         return False
 
