@@ -115,13 +115,20 @@ class Undecidable(Exception):
     """The oracle cannot judge: the schema leans on a reference it cannot resolve."""
 
 
+_UNSET: Any = object()
+
+
 def is_valid(node: Node, instance: Any) -> bool:
     """Whether ``instance`` is valid under ``node``.
 
     Raises Undecidable when validation reaches a ``$ref`` that cannot be resolved (a remote
     one, never fetched): the caller's answer is then ``unknown``.
     """
-    fast = _document_validator(node) or _subschema_validator(node)
+    # Remembered on the node (nodes are long-lived: views keep them), saving the lookups.
+    fast = node.__dict__.get("_fast_validator", _UNSET)
+    if fast is _UNSET:
+        fast = node.__dict__["_fast_validator"] = (
+            _document_validator(node) or _subschema_validator(node))
     if fast is not None:
         try:
             return bool(fast.is_valid(instance))
