@@ -516,10 +516,17 @@ def git_revision() -> str:
     return f"{rev}+changes in src" if dirty else rev
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pairs", type=int, default=0, help="only the first N corpus pairs")
-    ap.add_argument("--jobs", type=int, default=2)
+    # One pair at a time by default: per-pair times are latencies, and on a 2-core machine a
+    # second pair running beside the first inflated them (median 36 vs 32 ms, p95 535 vs
+    # 486 ms in one measurement). More jobs finish sooner; the figures are then not comparable.
+    ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=5.0, help="Options(timeout) per pair")
     ap.add_argument("--hard-limit", type=float, default=30.0)
     ap.add_argument("--peer-timeout", type=float, default=30.0)
@@ -623,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     out(f"- Machine: {machine()}.")
     out(f"- Versions: {', '.join(versions)}.")
     out(f"- Settings: `Options(timeout={args.timeout:g})`, hard kill at {args.hard_limit:g} s, "
-        f"{args.jobs} pairs at a time; peers {args.peer_timeout:g} s per pair, "
+        f"{_count(args.jobs, 'pair')} at a time; peers {args.peer_timeout:g} s per pair, "
         f"{args.jobs} at a time, run after ours (never concurrently with it).")
     if not peers:
         out("- Peers: none installed (run with `--install-peers`).")
@@ -655,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{fmt_ms(statistics.median([r['wall_ms'] for r in res]))} / "
             f"{fmt_ms(pct([r['wall_ms'] for r in res], 0.95))} |")
     out("")
-    out(f"Our whole corpus run took {ours_wall:.0f} s of wall time with {args.jobs} workers.")
+    out(f"Our whole corpus run took {ours_wall:.0f} s of wall time with "
+        f"{_count(args.jobs, 'worker')}.")
     out("")
     fwd = Counter(r.get("forward") for r in ours if r["status"] == "ok")
     levels = Counter(r.get("level") for r in ours if r["status"] == "ok")

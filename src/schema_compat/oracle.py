@@ -242,7 +242,7 @@ def _remote_stand_ins(document: dict[str, Any], uri: str) -> dict[str, Any] | No
         value = stack.pop()
         if isinstance(value, dict):
             ref = value.get("$ref")
-            if isinstance(ref, str):
+            if isinstance(ref, str) and not ref.startswith("#"):  # "#..." stays in the document
                 target, fragment = urldefrag(urljoin(uri, ref))
                 if target.startswith(("http://", "https://")) and target != uri:
                     here = stand_ins.setdefault(target, {})
