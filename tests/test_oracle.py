@@ -1,0 +1,73 @@
+"""The oracle judges subschemas with jsonschema-rs where it can (a ``$ref`` into a registry
+holding the document); python-jsonschema with ECMA-262 patterns has the last word elsewhere.
+The two must agree wherever the fast path is taken, and the fast path must never be taken
+where validation would reach a remote reference (which is never fetched).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schema_compat import oracle
+from schema_compat.engine import prepare
+from schema_compat.loading import SchemaDocument, load_schema_file
+from schema_compat.positions import positions
+from schema_compat.semantics import _MISSING, Checker
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = sorted((ROOT / "schemas").rglob("*.json"))
+VALUES: list[Any] = [None, True, 0, -1, 2.5, "", "x", "2026-01-01T00:00:00Z", [], [1, "a"], {},
+                     {"type": "BeatFrame"}, "ab\n"]
+
+
+def _agree(node: Any) -> int:
+    fast = oracle._subschema_validator(node)
+    if fast is None:
+        return 0
+    example = Checker(max_steps=5_000).example(node)
+    candidates = [*VALUES, *([] if example is _MISSING else [example])]
+    if isinstance(example, dict):
+        for key in list(example)[:3]:
+            candidates.append({k: v for k, v in example.items() if k != key})
+            candidates.append({**example, key: None})
+    for value in candidates:
+        assert bool(fast.is_valid(value)) == bool(oracle.validator_for(node).is_valid(value)), (
+            node.pointer, value)
+    return len(candidates)
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_fast_subschema_validators_agree_on_the_contracts(path: Path) -> None:
+    root = prepare(load_schema_file(path))
+    pos = positions(root)
+    assert pos is not None
+    checked = sum(_agree(node) for node in pos.nodes.values() if node is not root)
+    assert checked > 0, "no subschema took the fast path"
+
+
+def test_subschemas_reaching_a_remote_ref_are_never_judged_fast() -> None:
+    document = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://example.invalid/doc.json",
+        "type": "object",
+        "properties": {
+            "local": {"$ref": "#/definitions/local"},
+            "remote": {"$ref": "https://example.invalid/other.json#/definitions/thing"},
+            "both": {"anyOf": [{"$ref": "#/definitions/local"},
+                               {"$ref": "#/properties/remote"}]},
+        },
+        "definitions": {"local": {"type": "integer", "maximum": 3}},
+    }
+    root = prepare(SchemaDocument("doc", None, "doc.json", json.loads(json.dumps(document))))
+    props = root.view.properties
+    local, remote, both = props["local"], props["remote"], props["both"]
+    assert oracle._subschema_validator(local) is not None
+    assert oracle.is_valid(local, 2) and not oracle.is_valid(local, 4)
+    for node in (remote, both):
+        assert oracle._subschema_validator(node) is None
+        with pytest.raises(oracle.Undecidable):
+            oracle.is_valid(node, 4)
