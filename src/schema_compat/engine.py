@@ -579,7 +579,7 @@ def _refers_into(change: KeywordChange, target: Node, pos: Positions, spine: set
     """Does the changed content refer (by ``$ref``) to anything that leads back into the copied
     part (such a reference would see the old subschemas, not the changed ones), or to nothing
     in the old document?"""
-    refs = list(_local_refs_all(change.new))
+    refs = list(_refs(change.new))
     if change.keyword == "$ref" and isinstance(change.new, str):
         refs.append(change.new)
     if not refs:
@@ -596,18 +596,6 @@ def _refers_into(change: KeywordChange, target: Node, pos: Positions, spine: set
         if pos.reaches(resolved.raw, spine):
             return True
     return False
-
-
-def _local_refs_all(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-        for v in value.values():
-            yield from _local_refs_all(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _local_refs_all(v)
 
 
 def _definitions_outcome(change: KeywordChange, target: dict[str, Any],
@@ -766,16 +754,21 @@ def _keys_anywhere(raw: Any) -> frozenset[str]:
     return found
 
 
-def _local_refs(value: Any) -> Iterable[str]:
+def _refs(value: Any) -> Iterable[str]:
+    """Every ``$ref`` string anywhere in ``value``."""
     if isinstance(value, dict):
         ref = value.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
+        if isinstance(ref, str):
             yield ref
         for v in value.values():
-            yield from _local_refs(v)
+            yield from _refs(v)
     elif isinstance(value, list):
         for v in value:
-            yield from _local_refs(v)
+            yield from _refs(v)
+
+
+def _local_refs(value: Any) -> Iterable[str]:
+    return (ref for ref in _refs(value) if ref.startswith("#/"))
 
 
 def _bring_definitions(document: Any, value: Any, source: Any) -> None:
