@@ -1,16 +1,19 @@
 """Where each subschema stands in a document: its polarity and a place in a message.
 
 Measuring one change of a large schema against the whole document costs a whole comparison
-per change. Most changes can be measured in their own subschema instead, when growing that
-subschema grows the document (it is only reached *positively*: through properties, items,
-``allOf``/``anyOf``, ``$ref`` and the like, never under ``not``, ``if``, ``oneOf`` or a
-``contains`` bounded by ``maxContains``). Then "the changed subschema accepts everything the
-old one did" implies the same of the whole document, by monotonicity; recursive references
-keep it true by induction on the depth of the message.
+per change. Most changes can be measured in a subschema instead: one that growing grows the
+document (it is only reached *positively*: through properties, items, ``allOf``/``anyOf``,
+``$ref`` and the like, never under ``not``, ``if``, ``oneOf`` or a ``contains`` bounded by
+``maxContains``). Then "the changed subschema accepts everything the old one did" implies
+the same of the whole document, by monotonicity; recursive references keep it true by
+induction on the depth of the message. A change under a ``oneOf`` is measured at the nearest
+such subschema above it, as long as nothing else refers into the part in between
+(``Positions.chain``).
 
 ``positions(root)`` walks every subschema validation can reach and records, per raw
-subschema, how it is reached (positively, negatively, or both) and the shortest path into a
-message where it applies, to carry a local counterexample into a whole message.
+subschema, how it is reached (positively, negatively, or both), by which edges, and the
+shortest path into a message where it applies, to carry a local counterexample into a whole
+message.
 """
 
 from __future__ import annotations
