@@ -527,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     # second pair running beside the first inflated them (median 36 vs 32 ms, p95 535 vs
     # 486 ms in one measurement). More jobs finish sooner; the figures are then not comparable.
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--peer-jobs", type=int, help="peer processes at a time (default: --jobs)")
     ap.add_argument("--timeout", type=float, default=5.0, help="Options(timeout) per pair")
     ap.add_argument("--hard-limit", type=float, default=30.0)
     ap.add_argument("--peer-timeout", type=float, default=30.0)
@@ -535,6 +536,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "diff.md")
     ap.add_argument("--raw", type=Path, help="also write per-pair raw results (JSON) here")
     args = ap.parse_args(argv)
+    if args.peer_jobs is None:
+        args.peer_jobs = args.jobs
 
     if args.install_peers:
         install_peers()
@@ -565,7 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     peer_results: dict[str, list[dict[str, Any]]] = {}
     for peer in peers:
         print(f"corpus: {peer.name}", file=sys.stderr)
-        peer_results[peer.name] = run_peer_many(peer, paths, args.peer_timeout, args.jobs)
+        peer_results[peer.name] = run_peer_many(peer, paths, args.peer_timeout,
+                                                args.peer_jobs)
     raw["corpus"] = {"ids": ids, "ours": ours, **peer_results}
 
     # -- Confluent ------------------------------------------------------------------------
@@ -583,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
             case_paths.append((o, n))
         for peer in peers:
             print(f"confluent: {peer.name}", file=sys.stderr)
-            res = run_peer_many(peer, case_paths, args.peer_timeout, args.jobs)
+            res = run_peer_many(peer, case_paths, args.peer_timeout, args.peer_jobs)
             conf_peers[peer.name] = {c["id"]: (r.get("verdict") if r["status"] == "ok"
                                                else r["status"]) for c, r in zip(cases, res)}
     raw["confluent"] = {"ours": conf["verdicts"], **conf_peers}
@@ -631,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     out(f"- Versions: {', '.join(versions)}.")
     out(f"- Settings: `Options(timeout={args.timeout:g})`, hard kill at {args.hard_limit:g} s, "
         f"{_count(args.jobs, 'pair')} at a time; peers {args.peer_timeout:g} s per pair, "
-        f"{args.jobs} at a time, run after ours (never concurrently with it).")
+        f"{args.peer_jobs} at a time, run after ours (never concurrently with it).")
     if not peers:
         out("- Peers: none installed (run with `--install-peers`).")
     out("")
