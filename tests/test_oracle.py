@@ -24,6 +24,12 @@ VALUES: list[Any] = [None, True, 0, -1, 2.5, "", "x", "2026-01-01T00:00:00Z", []
                      {"type": "BeatFrame"}, "ab\n"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_path_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The registry is built only once a document has been asked enough: here, at once.
+    monkeypatch.setattr(oracle, "_QUESTIONS_BEFORE_REGISTRY", 0)
+
+
 def _agree(node: Any) -> int:
     fast = oracle._subschema_validator(node)
     if fast is None:
@@ -71,3 +77,14 @@ def test_subschemas_reaching_a_remote_ref_are_never_judged_fast() -> None:
         assert oracle._subschema_validator(node) is None
         with pytest.raises(oracle.Undecidable):
             oracle.is_valid(node, 4)
+
+
+def test_the_fast_path_waits_until_a_document_is_asked_often(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(oracle, "_QUESTIONS_BEFORE_REGISTRY", 3)
+    root = prepare(SchemaDocument("doc", None, "doc.json", {
+        "type": "object", "properties": {"n": {"type": "integer", "maximum": 3}}}))
+    n = root.view.properties["n"]
+    answers = [oracle.is_valid(n, v) for v in (1, 4, 2, 5, 3)]
+    assert answers == [True, False, True, False, True]
+    assert n.__dict__.get("_fast_validator") is not None  # built after the third question

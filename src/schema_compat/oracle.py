@@ -116,6 +116,8 @@ class Undecidable(Exception):
 
 
 _UNSET: Any = object()
+_LATER: Any = object()  # not yet decided: ask python-jsonschema this time
+_QUESTIONS_BEFORE_REGISTRY = 200
 
 
 def is_valid(node: Node, instance: Any) -> bool:
@@ -127,9 +129,10 @@ def is_valid(node: Node, instance: Any) -> bool:
     # Remembered on the node (nodes are long-lived: views keep them), saving the lookups.
     fast = node.__dict__.get("_fast_validator", _UNSET)
     if fast is _UNSET:
-        fast = node.__dict__["_fast_validator"] = (
-            _document_validator(node) or _subschema_validator(node))
-    if fast is not None:
+        fast = _document_validator(node) or _subschema_validator(node)
+        if fast is not _LATER:
+            node.__dict__["_fast_validator"] = fast
+    if fast is not None and fast is not _LATER:
         try:
             return bool(fast.is_valid(instance))
         except (ValueError, OverflowError):  # e.g. integers beyond 64 bits
@@ -193,6 +196,13 @@ def _subschema_validator(node: Node) -> Any:
     hit = cache.get(key)
     if hit is not None:
         return hit[1] if hit[0] is node.raw else None
+    if ("rs-registry", node.draft) not in cache:
+        # The registry costs a few walks of the document: worth it for the thousands of
+        # questions a hard comparison asks, not for the few dozen of an easy one.
+        asked = cache.get("rs-asked", 0) + 1
+        cache["rs-asked"] = asked
+        if asked < _QUESTIONS_BEFORE_REGISTRY:
+            return _LATER
     validator = None
     registry = _document_registry(node)
     if registry is not None and _at_pointer(document, node.pointer) is node.raw \
