@@ -726,34 +726,6 @@ def _place(message: Any, where: list[str | int], value: Any) -> Any | None:
     return message
 
 
-def _has_keyword(raw: Any, keyword: str) -> bool:
-    return keyword in _keys_anywhere(raw)
-
-
-_KEYS_CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
-
-
-def _keys_anywhere(raw: Any) -> frozenset[str]:
-    """Every object key in a document (cached: each change of a comparison asks again)."""
-    hit = _KEYS_CACHE.get(id(raw))
-    if hit is not None and hit[0] is raw:
-        return hit[1]
-    keys: set[str] = set()
-    stack = [raw]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            keys.update(value)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    found = frozenset(keys)
-    if len(_KEYS_CACHE) > 64:
-        _KEYS_CACHE.clear()
-    _KEYS_CACHE[id(raw)] = (raw, found)
-    return found
-
-
 def _refs(value: Any) -> Iterable[str]:
     """Every ``$ref`` string anywhere in ``value``."""
     if isinstance(value, dict):

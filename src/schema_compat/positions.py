@@ -47,9 +47,6 @@ class Positions:
     def reachable(self, raw: object) -> bool:
         return id(raw) in self.nodes
 
-    def positive_only(self, raw: object) -> bool:
-        return self.polarity.get(id(raw)) == POSITIVE
-
     def chain(self, target: object) -> list[Node] | None:
         """The subschemas from an anchor down to ``target``: the anchor is reached only
         positively, and each one below it is reached by one edge only, from the one above
