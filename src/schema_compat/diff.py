@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .schema import detect_draft, json_equal, json_key
+from .schema import detect_draft, escape_token, json_equal, json_key
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "<absent>"})()
 
@@ -59,12 +59,8 @@ class KeywordChange:
         return self.new is ABSENT and self.old is not ABSENT
 
 
-def _esc(segment: Any) -> str:
-    return str(segment).replace("~", "~0").replace("/", "~1")
-
-
 def _join(path: str, *segments: Any) -> str:
-    return path + "".join("/" + _esc(s) for s in segments)
+    return path + "".join("/" + escape_token(str(s)) for s in segments)
 
 
 def diff_documents(old: Any, new: Any) -> Iterator[KeywordChange]:

@@ -45,7 +45,16 @@ from .loading import SchemaDocument, SchemaSet
 from .positions import Positions, positions
 from .redos import catastrophic_backtracking
 from .rules import classify
-from .schema import DRAFT2019, DRAFT_NAMES, Node, RemoteRef, detect_draft, load_root
+from .schema import (
+    DRAFT2019,
+    DRAFT_NAMES,
+    Node,
+    RemoteRef,
+    declares,
+    detect_draft,
+    load_root,
+    split_pointer,
+)
 from .semantics import _MISSING as _NO_EXAMPLE
 from .semantics import PROVED, Checker, Outcome, _unknown
 from .verdict import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT  # re-exported for callers
@@ -390,7 +399,7 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     that definition, not a dangling reference.
     """
     document = copy.deepcopy(old.document)
-    path = _split(change.old_schema_path)
+    path = split_pointer(change.old_schema_path)
     target = _resolve(document, path)
     if change.keyword == "<schema>":
         document = _replace(document, path, copy.deepcopy(change.new))
@@ -473,7 +482,7 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
     if pos is None or change.keyword in _RESOLUTION_KEYWORDS \
             or change.keyword in _CONTEXT_KEYWORDS:
         return None
-    path = _split(change.old_schema_path)
+    path = split_pointer(change.old_schema_path)
     try:
         target = _resolve(old_root.raw, path)
     except (_CannotApply, IndexError, ValueError):
@@ -629,19 +638,12 @@ def _reaches_into(raw: Any, pos: Positions) -> bool:
     return False
 
 
+_RESOURCE_KEYS = frozenset({"$id", "id", "$anchor", "$dynamicAnchor"})
+
+
 def _names_resources(raw: Any) -> bool:
     """Does ``raw`` declare an identifier or anchor a reference could resolve to?"""
-    stack = [raw]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            for k, v in value.items():
-                if isinstance(v, str) and k in ("$id", "id", "$anchor", "$dynamicAnchor"):
-                    return True
-                stack.append(v)
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
+    return declares(raw, _RESOURCE_KEYS)
 
 
 def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: Positions,
@@ -663,7 +665,7 @@ def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: 
         bases = _bases(src, dst)
         if isinstance(change.member, str) and isinstance(local, dict) \
                 and change.member in local \
-                and at is _resolve(old_root.raw, _split(change.old_schema_path)):
+                and at is _resolve(old_root.raw, split_pointer(change.old_schema_path)):
             # A change to one property: carry just that property's value into a message
             # that is valid on both sides, so the other side rejects it for this change only.
             for base in bases:
@@ -753,7 +755,7 @@ def _bring_definitions(document: Any, value: Any, source: Any) -> None:
         if ref in seen:
             continue
         seen.add(ref)
-        parts = _split(ref[1:])
+        parts = split_pointer(ref[1:])
         if len(parts) != 2 or parts[0] not in ("$defs", "definitions"):
             continue
         kw, name = parts
@@ -769,10 +771,6 @@ def _same(a: Any, b: Any) -> bool:
     return json_equal(a, b)
 
 
-def _split(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
 def _resolve(document: Any, path: list[str]) -> Any:

@@ -19,7 +19,18 @@ import referencing.exceptions
 import regress
 from jsonschema import ValidationError
 
-from .schema import DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020, Node, detect_draft, json_key
+from .schema import (
+    DRAFT4,
+    DRAFT6,
+    DRAFT7,
+    DRAFT2019,
+    DRAFT2020,
+    Node,
+    declares,
+    detect_draft,
+    json_key,
+    split_pointer,
+)
 
 _BASE = {
     DRAFT4: jsonschema.Draft4Validator,
@@ -309,23 +320,17 @@ def _local_only(node: Node) -> frozenset[int]:
 
 def _embedded_ids(document: dict[str, Any]) -> bool:
     """Does any subschema below the root declare its own ``$id``/``id``?"""
-    stack: list[Any] = [v for k, v in document.items() if k not in ("$id", "id")]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            for k, v in value.items():
-                if k in ("$id", "id") and isinstance(v, str):
-                    return True
-                stack.append(v)
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
+    return declares([v for k, v in document.items() if k not in ("$id", "id")],
+                    frozenset({"$id", "id"}))
 
 
 def _at_pointer(document: Any, pointer: str) -> Any:
+    try:
+        parts = split_pointer(pointer)
+    except ValueError:
+        return None  # a node reached by anchor ("<...>"), not by a pointer
     value = document
-    for part in pointer.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
+    for part in parts:
         if isinstance(value, dict) and part in value:
             value = value[part]
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):

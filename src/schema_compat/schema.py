@@ -170,7 +170,7 @@ class Node:
 
     def child(self, raw: Any, *segments: str | int) -> Node:
         """The subschema ``raw`` found under this one at ``segments``."""
-        pointer = self.pointer + "".join("/" + _escape(str(s)) for s in segments)
+        pointer = self.pointer + "".join("/" + escape_token(str(s)) for s in segments)
         resolver = self.resolver
         draft = self.draft
         if isinstance(raw, dict):
@@ -216,8 +216,35 @@ class Node:
         return Node(contents, resolved.resolver, self.ctx, draft, pointer)
 
 
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
+def declares(value: Any, keys: frozenset[str]) -> bool:
+    """Does any object inside ``value`` give one of ``keys`` a string (an ``$id``, an anchor:
+    a name references could resolve to)?"""
+    stack = [value]
+    while stack:
+        here = stack.pop()
+        if isinstance(here, dict):
+            for k, v in here.items():
+                if isinstance(v, str) and k in keys:
+                    return True
+                stack.append(v)
+        elif isinstance(here, list):
+            stack.extend(here)
+    return False
+
+
+def escape_token(token: str) -> str:
+    """One JSON pointer reference token, escaped (``~`` → ``~0``, ``/`` → ``~1``)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """The unescaped reference tokens of a JSON pointer (RFC 6901); ValueError if malformed."""
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"not a JSON pointer: {pointer!r}")
+    # ~1 before ~0: "~01" is the token "~1", not "/".
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
 
 
 def _is_remote(uri: str) -> bool:

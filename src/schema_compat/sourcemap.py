@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ._json import MAX_DOCUMENT_BYTES
 from .findings import ComparisonResult, Finding
+from .schema import escape_token, split_pointer
 
 Position = tuple[int, int]
 
@@ -54,21 +55,6 @@ _OBJECT, _ARRAY = 0, 1
 
 class SourceMapError(ValueError):
     """The text is not a JSON document; the message gives line and column."""
-
-
-def escape_token(token: str) -> str:
-    """One JSON pointer reference token, escaped (``~`` → ``~0``, ``/`` → ``~1``)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def split_pointer(pointer: str) -> list[str]:
-    """The unescaped reference tokens of a JSON pointer (RFC 6901); ValueError if malformed."""
-    if pointer == "":
-        return []
-    if not pointer.startswith("/"):
-        raise ValueError(f"not a JSON pointer: {pointer!r}")
-    # ~1 before ~0: "~01" is the token "~1", not "/".
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
 
 
 class SourceMap(Mapping[str, Position]):
