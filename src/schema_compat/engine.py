@@ -53,6 +53,7 @@ from .schema import (
     declares,
     detect_draft,
     load_root,
+    reachable,
     split_pointer,
 )
 from .semantics import _MISSING as _NO_EXAMPLE
@@ -114,29 +115,12 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _reachable(root: Node) -> list[Node]:
-    """Every subschema validation can reach from the root, following ``$ref``s.
-
-    Definitions nothing refers to are left out: validators never look at them, so a broken
-    reference or pattern there does not make the schema unusable (real schemas have them).
-    """
-    seen: dict[Any, Node] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.key in seen:
-            continue
-        seen[node.key] = node
-        stack.extend(reversed(list(node.view.subschemas())))  # view resolves $ref
-    return list(seen.values())
-
-
 def _check_subschemas(root: Node) -> None:
     """Reachable patterns compile as ECMA-262; reachable ``$ref``s resolve; no ``$ref`` loop
     without an instance step in between (it would never finish validating)."""
     same_instance: dict[Any, list[Node]] = {}
     nodes: dict[Any, Node] = {}
-    for node in _reachable(root):
+    for node in reachable(root):
         view = node.view
         nodes[node.key] = node
         for pattern in (*view.patterns, *view.pattern_properties):

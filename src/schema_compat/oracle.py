@@ -29,6 +29,7 @@ from .schema import (
     declares,
     detect_draft,
     json_key,
+    reachable,
     split_pointer,
 )
 
@@ -292,11 +293,7 @@ def _local_only(node: Node) -> frozenset[int]:
             parents: dict[int, list[int]] = {}
             seen: set[int] = set()
             remote: list[int] = []
-            stack = [root]
-            while stack:
-                here = stack.pop()
-                if id(here.raw) in seen:
-                    continue
+            for here in reachable(root):
                 seen.add(id(here.raw))
                 view = here.view
                 if view.remote_ref is not None or view.unsupported or (
@@ -306,7 +303,6 @@ def _local_only(node: Node) -> frozenset[int]:
                     remote.append(id(here.raw))
                 for child in view.subschemas():
                     parents.setdefault(id(child.raw), []).append(id(here.raw))
-                    stack.append(child)
             tainted: set[int] = set()
             while remote:
                 ident = remote.pop()

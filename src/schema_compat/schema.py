@@ -561,6 +561,23 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
     return root
 
 
+def reachable(root: Node) -> list[Node]:
+    """Every subschema validation can reach from the root, following ``$ref``s.
+
+    Definitions nothing refers to are left out: validators never look at them, so a broken
+    reference or pattern there does not make the schema unusable (real schemas have them).
+    """
+    seen: dict[Any, Node] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.key in seen:
+            continue
+        seen[node.key] = node
+        stack.extend(reversed(list(node.view.subschemas())))  # view resolves $ref
+    return list(seen.values())
+
+
 def walk(root: Node) -> Iterator[Node]:
     """Every subschema written in ``root``'s document (definitions too), without following
     ``$ref``; parents before children."""
