@@ -7,6 +7,7 @@ where validation would reach a remote reference (which is never fetched).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from schema_compat import oracle
 from schema_compat.engine import prepare
+from schema_compat.errors import SchemaCompatError
 from schema_compat.loading import SchemaDocument, load_schema_file
 from schema_compat.positions import positions
 from schema_compat.semantics import _MISSING, Checker
@@ -53,6 +55,28 @@ def test_fast_subschema_validators_agree_on_the_contracts(path: Path) -> None:
     assert pos is not None
     checked = sum(_agree(node) for node in pos.nodes.values() if node is not root)
     assert checked > 0, "no subschema took the fast path"
+
+
+CORPUS = Path(os.environ.get("SCHEMA_COMPAT_SHARED") or ROOT.parent / "shared") \
+    / "corpus" / "schemastore" / "pairs"
+CORPUS_SAMPLE = sorted(CORPUS.glob("*/*-new.json"))[::10]
+
+
+@pytest.mark.skipif(not CORPUS_SAMPLE, reason="the SchemaStore corpus (../shared) is absent")
+@pytest.mark.parametrize("path", CORPUS_SAMPLE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_subschema_validators_agree_on_real_schemas(path: Path) -> None:
+    """A sample of the corpus, remote references and all (the full differential, run once
+    over every schema, is what the fast path was adopted on)."""
+    try:
+        root = prepare(load_schema_file(path))
+    except SchemaCompatError:
+        pytest.skip("the schema is refused with a one-line error")
+    pos = positions(root)
+    if pos is None:
+        pytest.skip("keywords the engine does not model")
+    for node in list(pos.nodes.values())[:100]:
+        if node is not root:
+            _agree(node)
 
 
 def test_subschemas_reaching_a_remote_ref_are_never_judged_fast() -> None:
