@@ -217,6 +217,23 @@ def test_finding_effects_hold_for_the_change_alone(d: Any, context: Any,
                 assert not (in_alone and not in_old), ("forward ok", f.rule, old, new, inst)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schemas, st.sampled_from(CONTEXTS), st.data())
+def test_verdicts_over_a_changed_definition(d: Any, context: Any, data: st.DataObject) -> None:
+    """The same text around a changed definition: equal subschemas that refer to it are
+    compared through their references, which is only sound where these are positive."""
+    # Widened and narrowed definitions too, so that the polarity of each place matters.
+    d2 = data.draw(st.one_of(schemas, st.builds(lambda o: {"anyOf": [d, o]}, schemas),
+                             st.builds(lambda o: {"allOf": [d, o]}, schemas)))
+    old = {"$defs": {"d": d}, **context}
+    new = {"$defs": {"d": d2}, **context}
+    if data.draw(st.booleans()):
+        old, new = _draft7(old), _draft7(new)
+    base = data.draw(st.lists(instances, min_size=5, max_size=20))
+    pool = [*base, *([x] for x in base), *({"a": x} for x in base), *({"b": x} for x in base)]
+    _check(old, new, pool)
+
+
 def _draft7(document: Any) -> Any:
     text = json.dumps(document).replace("#/$defs/", "#/definitions/")
     out = json.loads(text)

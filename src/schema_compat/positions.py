@@ -81,7 +81,7 @@ class Positions:
         return False
 
 
-def _edges(node: Node) -> Iterator[tuple[Node, str, Step | bool]]:
+def edges(node: Node) -> Iterator[tuple[Node, str, Step | bool]]:
     """(child, how its polarity follows, instance step) for each direct subschema.
 
     ``how`` is "same", "flip" or "both"; the step is False where no single place in the
@@ -140,13 +140,13 @@ def positions(root: Node) -> Positions | None:
         nodes[ident] = node
         if path is not None:
             paths[ident] = path
-        edges = list(_edges(node))
-        children[ident] = edges
-        for child, _, step in edges:
+        out = list(edges(node))
+        children[ident] = out
+        for child, _, step in out:
             queue.append((child, _extend(path, step)))
     parents: dict[int, list[int]] = {}
-    for ident, edges in children.items():
-        for child, _, _ in edges:
+    for ident, below in children.items():
+        for child, _, _ in below:
             parents.setdefault(id(child.raw), []).append(ident)
     # Polarity: a fixed point over the graph (a node's polarity only grows).
     polarity[id(root.raw)] = POSITIVE

@@ -23,6 +23,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from . import oracle
+from .positions import edges
 from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
 from .schema import ALL_KINDS, Node, View, json_equal, json_key, kind_of
 
@@ -490,8 +491,12 @@ class Checker:
                 return PROVED
             # Equal text is equal meaning only where no reference resolves elsewhere (equal
             # content has the same references, so checking one side is enough).
-            if a.draft == b.draft and json_equal(a.raw, b.raw) and not _has_ref(a.raw):
-                return PROVED
+            if a.draft == b.draft and json_equal(a.raw, b.raw):
+                if not _has_ref(a.raw):
+                    return PROVED
+                same = self._same_text(a, b)
+                if same is not None:
+                    return same
         key = (t.key, b.key)
         if key in self._memo:
             return self._memo[key]
@@ -520,6 +525,41 @@ class Checker:
         self._memo[key] = result
         self._memo_log.append(key)
         return result
+
+    def _same_text(self, a: Node, b: Node) -> Outcome | None:
+        """Equal text with references: ``yes`` when every reference sits in a positive place
+        (growing its target grows the subschema: not under ``not``, ``if``, ``oneOf``...) and
+        each target on ``a``'s side is included in the one on ``b``'s side. One comparison
+        per referenced definition then serves every property that refers to it, where the
+        full comparison would take each such property apart again. None: undecided here.
+        """
+        pairs: list[tuple[Node, Node]] = []
+        stack = [(a, b)]
+        while stack:
+            x, y = stack.pop()
+            xv, yv = x.view, y.view
+            if xv.unsupported or xv.remote_ref is not None or xv.unevaluated_properties \
+                    is not None or xv.unevaluated_items is not None:
+                return None
+            below_x, below_y = list(edges(x)), list(edges(y))
+            if len(below_x) != len(below_y):
+                return None
+            for (cx, how, _), (cy, _, _) in zip(below_x, below_y):
+                if xv.ref is not None and cx is xv.ref:
+                    if cy is not yv.ref:
+                        return None
+                    pairs.append((cx, cy))
+                    continue
+                if not _has_ref(cx.raw):
+                    continue
+                # Edges come in keyword order; equal text may list properties differently.
+                if how != "same" or not json_equal(cx.raw, cy.raw):
+                    return None
+                stack.append((cx, cy))
+        for x, y in pairs:
+            if not self._check(Term((x,)), y).yes:
+                return None
+        return PROVED
 
     def _congruent(self, a: Node, b: Node) -> Outcome | None:
         """A shortcut for two subschemas that are the same but for one branch of one
