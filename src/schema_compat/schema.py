@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
+import orjson
 import referencing
 import referencing.exceptions
 import referencing.jsonschema
@@ -68,14 +69,31 @@ def detect_draft(document: Any, default: int = DRAFT2020) -> int:
 
 def json_equal(a: Any, b: Any) -> bool:
     """Equality as JSON Schema's ``enum``/``const`` define it (``true`` is not ``1``)."""
+    if a is b:
+        return True
+    # Python's == is coarser (it also equates true and 1) and runs in C: a cheap refusal.
+    # Where it holds, equal serializations settle it (true and 1 are written differently);
+    # only 1 against 1.0 still needs the walk.
+    if a != b:
+        return False
+    if isinstance(a, (dict, list)):
+        try:
+            if orjson.dumps(a) == orjson.dumps(b):
+                return True
+        except TypeError:
+            pass  # integers beyond 64 bits: the walk below copes
+    return _json_equal(a, b)
+
+
+def _json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
     return type(a) is type(b) and a == b
 
 
@@ -163,14 +181,18 @@ class Node:
     def __repr__(self) -> str:
         return f"Node({self.ctx.source}#{self.pointer})"
 
-    @property
+    @cached_property
     def key(self) -> tuple[int, str]:
         """Identity of the subschema (the same raw object under the same base URI)."""
         return (id(self.raw), str(self.resolver._base_uri))
 
     def child(self, raw: Any, *segments: str | int) -> Node:
         """The subschema ``raw`` found under this one at ``segments``."""
-        pointer = self.pointer + "".join("/" + escape_token(str(s)) for s in segments)
+        # Written out: views of large objects make thousands of children at a time.
+        pointer = self.pointer
+        for s in segments:
+            token = s if isinstance(s, str) else str(s)
+            pointer += "/" + (escape_token(token) if "~" in token or "/" in token else token)
         resolver = self.resolver
         draft = self.draft
         if isinstance(raw, dict):
@@ -387,7 +409,22 @@ def _build_view(node: Node) -> View:
         view.enum = const if view.enum is None else tuple(
             v for v in view.enum if json_equal(v, raw["const"]))
 
-    # numbers
+    # Most subschemas use a handful of keywords: whole groups are skipped when absent.
+    present = raw.keys()
+    if not present.isdisjoint(_NUMBER_KEYWORDS):
+        _number_keywords(view, raw, draft)
+    if not present.isdisjoint(_STRING_KEYWORDS):
+        _string_keywords(view, raw)
+    if not present.isdisjoint(_ARRAY_KEYWORDS):
+        _array_keywords(view, raw, node, draft)
+    if not present.isdisjoint(_OBJECT_KEYWORDS):
+        _object_keywords(view, raw, node, draft)
+    if not present.isdisjoint(_APPLICATOR_KEYWORDS):
+        _applicator_keywords(view, raw, node, draft)
+    return view
+
+
+def _number_keywords(view: View, raw: dict[str, Any], draft: int) -> None:
     lo, hi = to_fraction(raw.get("minimum")), to_fraction(raw.get("maximum"))
     view.minimum, view.maximum = lo, hi
     emin, emax = raw.get("exclusiveMinimum"), raw.get("exclusiveMaximum")
@@ -401,7 +438,8 @@ def _build_view(node: Node) -> View:
     if mult is not None and mult > 0:
         view.multiple_of = (mult,)
 
-    # strings
+
+def _string_keywords(view: View, raw: dict[str, Any]) -> None:
     n = _int(raw.get("minLength"))
     view.min_length = max(n or 0, 0)
     view.max_length = _int(raw.get("maxLength"))
@@ -410,7 +448,8 @@ def _build_view(node: Node) -> View:
     if isinstance(raw.get("format"), str):
         view.format = raw["format"]
 
-    # arrays
+
+def _array_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> None:
     items = raw.get("items")
     if draft <= DRAFT2019 and isinstance(items, list):
         view.prefix_items = tuple(node.child(s, "items", i) for i, s in enumerate(items))
@@ -431,7 +470,8 @@ def _build_view(node: Node) -> View:
     view.max_items = _int(raw.get("maxItems"))
     view.unique_items = raw.get("uniqueItems") is True
 
-    # objects
+
+def _object_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> None:
     props = raw.get("properties")
     if isinstance(props, dict):
         view.properties = {k: node.child(v, "properties", k) for k, v in props.items()}
@@ -471,7 +511,8 @@ def _build_view(node: Node) -> View:
         if "unevaluatedItems" in raw:
             view.unevaluated_items = node.child(raw["unevaluatedItems"], "unevaluatedItems")
 
-    # applicators
+
+def _applicator_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> None:
     for kw in ("allOf", "anyOf", "oneOf"):
         branches = raw.get(kw)
         if isinstance(branches, list):
@@ -490,7 +531,19 @@ def _build_view(node: Node) -> View:
             view.then = node.child(raw["then"], "then")
         if "else" in raw:
             view.else_ = node.child(raw["else"], "else")
-    return view
+
+
+_NUMBER_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                              "multipleOf"})
+_STRING_KEYWORDS = frozenset({"minLength", "maxLength", "pattern", "format"})
+_ARRAY_KEYWORDS = frozenset({"items", "prefixItems", "additionalItems", "contains",
+                             "minContains", "maxContains", "minItems", "maxItems",
+                             "uniqueItems"})
+_OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties",
+                              "required", "minProperties", "maxProperties", "propertyNames",
+                              "dependencies", "dependentRequired", "dependentSchemas",
+                              "unevaluatedProperties", "unevaluatedItems"})
+_APPLICATOR_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "not", "if"})
 
 
 def _tighten_min(view: View, value: Fraction | None, exclusive: bool) -> None:
