@@ -95,6 +95,8 @@ def write(path: Path, value: Any) -> Path:
 
 def test_every_format_is_registered() -> None:
     assert {"text", "json", "markdown", "github", "sarif", "junit"} <= set(REPORTERS)
+    # Each listed module registers the format it is listed for (loaded on first use).
+    assert all(callable(REPORTERS[name]) for name in REPORTERS)
 
 
 # --------------------------------------------------------------------------- json, markdown

@@ -1,11 +1,13 @@
-"""Reporters: one module per output format, each registered once in ``REPORTERS``.
+"""Reporters: one module per output format, each named once in ``FORMATS`` and registered
+by its module with ``@reporter``.
 
 A reporter only renders: it receives finished results and returns text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..findings import ComparisonResult
@@ -34,21 +36,53 @@ class ReportContext:
 
 
 Renderer = Callable[[Sequence[ComparisonResult], ReportContext], str]
-REPORTERS: dict[str, Renderer] = {}
+
+# ``--format`` value → module of this package that renders it. A module is imported when its
+# format is first asked for: a command renders one format, and some reporters are costly to
+# import (rich for text, the source map for github, sarif and junit).
+FORMATS: dict[str, str] = {
+    "github": "github",
+    "json": "json_report",
+    "junit": "junit",
+    "markdown": "markdown",
+    "sarif": "sarif",
+    "text": "text",
+}
+
+
+class _Registry(Mapping[str, Renderer]):
+    """The renderers by format name, each loaded on first use."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[str, Renderer] = {}
+
+    def __getitem__(self, name: str) -> Renderer:
+        if name not in self.loaded:
+            importlib.import_module(f"{__name__}.{FORMATS[name]}")  # registers it
+        return self.loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FORMATS)
+
+    def __len__(self) -> int:
+        return len(FORMATS)
+
+
+REPORTERS = _Registry()
 
 
 def reporter(name: str) -> Callable[[Renderer], Renderer]:
-    """Register a renderer under ``name`` (the ``--format`` value)."""
+    """Register a renderer under ``name`` (the ``--format`` value, listed in ``FORMATS``)."""
 
     def register(fn: Renderer) -> Renderer:
-        if name in REPORTERS:
+        if name not in FORMATS:
+            raise ValueError(f"reporter {name} is not listed in FORMATS")
+        if name in REPORTERS.loaded:
             raise ValueError(f"reporter {name} registered twice")
-        REPORTERS[name] = fn
+        REPORTERS.loaded[name] = fn
         return fn
 
     return register
 
 
-from . import github, json_report, junit, markdown, sarif, text  # noqa: E402,F401  (registration)
-
-__all__ = ["REPORTERS", "GateSummary", "ReportContext", "reporter"]
+__all__ = ["FORMATS", "REPORTERS", "GateSummary", "ReportContext", "reporter"]
