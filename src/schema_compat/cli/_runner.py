@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
 import typer
 
 from ..errors import SchemaCompatError
+
+
+def tune_gc_for_one_run() -> None:
+    """Collector settings for a process that runs one command and exits.
+
+    A comparison allocates many small, long-lived objects (subschema nodes and views, the
+    parsed documents), and the default thresholds make the collector walk them over and
+    over: on a 2,000-property schema that was a tenth of the command's time. Objects
+    created during start-up (modules, classes) are frozen out of collection, and young
+    collections run less often. Only for the process entry points: an embedding
+    application (or the test suite, which calls ``run``) keeps its own settings.
+    """
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 def run(application: typer.Typer, argv: Sequence[str] | None = None, prog: str = "") -> int:

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from . import validate as _validate
-from ._runner import run
+from ._runner import run, tune_gc_for_one_run
 
 backbeat_app = typer.Typer(
     name="backbeat-validate",
@@ -24,4 +24,5 @@ backbeat_app.command()(_validate.validate_command)
 
 def backbeat_validate_main() -> None:
     """Entry point of ``backbeat-validate``."""
+    tune_gc_for_one_run()
     sys.exit(run(backbeat_app, prog="backbeat-validate"))

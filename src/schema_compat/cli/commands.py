@@ -12,7 +12,7 @@ from . import matrix as _matrix
 from . import replay as _replay
 from . import rules as _rules
 from . import validate as _validate
-from ._runner import run
+from ._runner import run, tune_gc_for_one_run
 
 app = typer.Typer(
     name="schema-compat",
@@ -43,4 +43,5 @@ app.command("explain")(_rules.explain_command)
 
 def main() -> None:
     """Entry point of ``schema-compat``."""
+    tune_gc_for_one_run()
     sys.exit(run(app))
