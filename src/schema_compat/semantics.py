@@ -485,25 +485,20 @@ class Checker:
         bv = b.view
         if bv.is_true:
             return PROVED
-        if len(t.pos) == 1 and not t.neg:
+        single = len(t.pos) == 1 and not t.neg
+        same_text = False
+        if single:
             a = t.pos[0]
             if a.key == b.key or a.view.is_false:
                 return PROVED
             # Equal text is equal meaning only where no reference resolves elsewhere (equal
             # content has the same references, so checking one side is enough).
-            if a.draft == b.draft and json_equal(a.raw, b.raw):
-                if not _has_ref(a.raw):
-                    return PROVED
-                same = self._same_text(a, b)
-                if same is not None:
-                    return same
+            same_text = a.draft == b.draft and json_equal(a.raw, b.raw)
+            if same_text and not _has_ref(a.raw):
+                return PROVED
         key = (t.key, b.key)
         if key in self._memo:
             return self._memo[key]
-        if len(t.pos) == 1 and not t.neg and key not in self._open:
-            congruent = self._congruent(t.pos[0], b)
-            if congruent is not None and congruent.yes:
-                return congruent
         if key in self._open:
             # Reached again below itself: recursion went through at least one instance
             # descent (same-instance cycles are refused at load), so assuming the question
@@ -513,7 +508,9 @@ class Checker:
         self._open.add(key)
         start = len(self._memo_log)
         try:
-            result = self._check_terms(t, b)
+            result = self._shortcut(t.pos[0], b, same_text) if single else None
+            if result is None:
+                result = self._check_terms(t, b)
         finally:
             self._open.discard(key)
         if key in self._assumed and not result.yes:
@@ -525,6 +522,15 @@ class Checker:
         self._memo[key] = result
         self._memo_log.append(key)
         return result
+
+    def _shortcut(self, a: Node, b: Node, same_text: bool) -> Outcome | None:
+        """``yes`` by one of the shortcuts for subschemas that are mostly the same text, or
+        None. Run with the question already open: they ask questions of their own, which may
+        lead back to this one through a recursive definition."""
+        if same_text:
+            return self._same_text(a, b)
+        congruent = self._congruent(a, b)
+        return congruent if congruent is not None and congruent.yes else None
 
     def _same_text(self, a: Node, b: Node) -> Outcome | None:
         """Equal text with references: ``yes`` when every reference sits in a positive place
