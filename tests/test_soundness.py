@@ -171,6 +171,9 @@ CONTEXTS = [
                                       "c": {"type": "array", "items": {"$ref": "#"}}}},
     {"if": {"$ref": "#/$defs/d"}, "then": {"required": ["a"]}},
     {"type": "array", "contains": {"$ref": "#/$defs/d"}, "maxContains": 1},
+    # Equal text with the reference under oneOf: its target must mean the same on both sides.
+    {"type": "object", "properties": {"a": {"oneOf": [{"$ref": "#/$defs/d"},
+                                                      {"type": "string"}]}}},
     # A sibling of $ref: applied from 2019-09 on, ignored before.
     {"type": "object", "properties": {"a": {"$ref": "#/$defs/d", "maxLength": 1,
                                             "type": "string"}}},
@@ -234,8 +237,32 @@ def test_verdicts_over_a_changed_definition(d: Any, context: Any, data: st.DataO
     _check(old, new, pool)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(leaf_schema(), leaf_schema(), schemas, schemas, schemas, st.data())
+def test_a_combinator_both_sides_share(a: Any, b: Any, x: Any, y: Any, z: Any,
+                                       data: st.DataObject) -> None:
+    """Both versions apply the same combinator beside different keywords: it may be set
+    aside (A ∧ C ⊆ B ∧ C when A ⊆ B), whatever the combinator. Sometimes one part of it
+    differs (``z`` for ``y``), and then it may not."""
+    def combinator(first: Any, second: Any) -> list[dict[str, Any]]:
+        return [{"oneOf": [first, second]}, {"anyOf": [first, second]},
+                {"allOf": [first, second]}, {"not": second},
+                {"if": first, "then": second}, {"if": first, "else": second}]
+
+    which = data.draw(st.integers(0, 5))
+    shared = combinator(x, y)[which]
+    other = combinator(x, z)[which] if data.draw(st.booleans()) else shared
+    old = {**a, **shared} if isinstance(a, dict) else {"allOf": [a], **shared}
+    new = {**b, **other} if isinstance(b, dict) else {"allOf": [b], **other}
+    if data.draw(st.booleans()):
+        old, new = _draft7(old), _draft7(new)
+    pool = data.draw(st.lists(instances, min_size=10, max_size=30))
+    _check(old, new, pool)
+
+
 def _draft7(document: Any) -> Any:
     text = json.dumps(document).replace("#/$defs/", "#/definitions/")
     out = json.loads(text)
-    out["definitions"] = out.pop("$defs")
+    if "$defs" in out:
+        out["definitions"] = out.pop("$defs")
     return {"$schema": "http://json-schema.org/draft-07/schema#", **out}
