@@ -21,6 +21,7 @@ from schema_compat.engine import _apply as change_alone  # what "this change alo
 from schema_compat.loading import SchemaDocument
 from schema_compat.rules import classify
 from schema_compat.schema import load_root
+from schema_compat.semantics import Checker, Term
 
 NAMES = ["a", "b", "c"]
 scalars = st.one_of(
@@ -258,6 +259,28 @@ def test_a_combinator_both_sides_share(a: Any, b: Any, x: Any, y: Any, z: Any,
         old, new = _draft7(old), _draft7(new)
     pool = data.draw(st.lists(instances, min_size=10, max_size=30))
     _check(old, new, pool)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schemas, schemas, st.lists(instances, min_size=10, max_size=30), st.data())
+def test_disjoint_means_no_common_value(x: Any, y: Any, pool: list[Any],
+                                        data: st.DataObject) -> None:
+    """``oneOf`` proofs rest on disjointness: when the checker says two subschemas share no
+    value, none of the pool is valid under both. Tagged unions (a required property of
+    different consts) are drawn on purpose: they are the disjointness real schemas use."""
+    if data.draw(st.booleans()):
+        tag = st.sampled_from(["a", "b", 1])
+        x = {"type": "object", "required": ["k"], "properties": {"k": {"const": data.draw(tag)},
+                                                                 "v": x}}
+        y = {"type": "object", "required": ["k"], "properties": {"k": {"enum": [data.draw(tag)]},
+                                                                 "v": y}}
+        pool += [{"k": k, "v": v} for k in ("a", "b", 1) for v in pool[:5]]
+        pool += [{"k": k} for k in ("a", "b", 1)]
+    doc = load_root({"$defs": {"x": x, "y": y}}, "doc")
+    nx, ny = doc.resolve("#/$defs/x"), doc.resolve("#/$defs/y")
+    if Checker(max_steps=50_000)._disjoint(Term((nx,)), ny, witness=False).yes:
+        for inst in pool:
+            assert not (oracle.is_valid(nx, inst) and oracle.is_valid(ny, inst)), (x, y, inst)
 
 
 def _draft7(document: Any) -> Any:
