@@ -9,6 +9,14 @@ The left side is read as a union of conjunctions (``Term``s): ``anyOf`` branches
 ``allOf`` and ``$ref`` join it, and ``oneOf``/``if`` are over-approximated by their branches,
 which is sound for proofs because witnesses are re-checked against the real subschemas.
 The right side is taken apart by its own keywords: A ⊆ B1 ∧ B2 iff A ⊆ B1 and A ⊆ B2.
+
+Versions of a schema are mostly the same text, and three shortcuts use that before (or,
+for the last, after) the general comparison: equal text is compared through its references,
+once per referenced definition (``_same_text``); subschemas that differ in one branch of one
+combinator are settled by that branch (``_congruent``); a combinator both sides apply alike
+is set aside (``_without_shared``). Each asks ordinary questions of the checker, with the
+question that called it already open, so recursive definitions end in the usual
+coinductive assumption.
 """
 
 from __future__ import annotations
