@@ -855,12 +855,18 @@ class Checker:
 
     def _check_one(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
         for _kind, part in self._split_by_kind(t, merged):
-            inside = [i for i, br in enumerate(branches) if self._check(part, br).yes]
+            # A branch shown disjoint from `part` cannot hold its values (unless there are
+            # none): the cheap test first spares a full inclusion check, and the witness it
+            # would build and confirm, for each branch of a tagged union.
+            apart = [self._disjoint(part, br, witness=False).yes for br in branches]
+            if all(apart) and self._term_empty(part, 0):
+                continue
+            inside = [i for i, br in enumerate(branches)
+                      if not apart[i] and self._check(part, br).yes]
             # Branches a value of `part` might match besides its own (all, if none is).
             overlapping = list(range(len(branches)))
             if len(inside) == 1:
-                overlapping = [j for j, br in enumerate(branches) if j != inside[0]
-                               and not self._disjoint(part, br, witness=False).yes]
+                overlapping = [j for j in range(len(branches)) if j != inside[0] and not apart[j]]
                 if not overlapping:
                     continue
             if len(inside) >= 2:
