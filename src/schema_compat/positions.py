@@ -134,8 +134,7 @@ def positions(root: Node) -> Positions | None:
                 _requeue_paths(ident, path, children, paths, queue)
             continue
         view = node.view
-        if view.unsupported or view.unevaluated_properties is not None \
-                or view.unevaluated_items is not None:
+        if view.opaque_to_polarity:
             return None
         nodes[ident] = node
         if path is not None:

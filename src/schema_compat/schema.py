@@ -342,6 +342,13 @@ class View:
                     or self.remote_ref is not None or self.unevaluated_properties is not None
                     or self.unevaluated_items is not None or self.unsupported)
 
+    @property
+    def opaque_to_polarity(self) -> bool:
+        """True when a keyword here reads what its siblings evaluated (``unevaluated*``) or is
+        not modelled: a walk that gives each subschema a polarity cannot see through it."""
+        return bool(self.unsupported) or self.unevaluated_properties is not None \
+            or self.unevaluated_items is not None
+
     def subschemas(self) -> Iterator[Node]:
         """Every direct subschema (for walks that must reach them all)."""
         yield from self.prefix_items

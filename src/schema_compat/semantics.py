@@ -260,6 +260,11 @@ class Merged:
     views: tuple[View, ...]
     excluded: frozenset[str] = frozenset()
 
+    @classmethod
+    def of(cls, t: Term) -> Merged:
+        """The local keywords of flat term ``t``, with the kinds its negations rule out."""
+        return cls(tuple(n.view for n in t.pos), _excluded_kinds(t))
+
     @cached_property
     def kinds(self) -> frozenset[str]:
         kinds = ALL_KINDS - self.excluded
@@ -596,8 +601,7 @@ class Checker:
         while stack:
             x, y, exact = stack.pop()
             xv, yv = x.view, y.view
-            if xv.unsupported or xv.remote_ref is not None or xv.unevaluated_properties \
-                    is not None or xv.unevaluated_items is not None:
+            if xv.opaque_to_polarity or xv.remote_ref is not None:
                 return None
             below_x, below_y = list(edges(x)), list(edges(y))
             if len(below_x) != len(below_y):
@@ -751,7 +755,7 @@ class Checker:
     # -- one flat term against one node ------------------------------------------------------
 
     def _check_flat(self, t: Term, b: Node) -> Outcome:
-        merged = Merged(tuple(n.view for n in t.pos), _excluded_kinds(t))
+        merged = Merged.of(t)
         if any(v.is_false for v in merged.views) or any(_trivially_true(n) for n in t.neg):
             return PROVED
         implied = _implied_dependents(t, merged)
@@ -859,7 +863,7 @@ class Checker:
             # none): the cheap test first spares a full inclusion check, and the witness it
             # would build and confirm, for each branch of a tagged union.
             apart = [self._disjoint(part, br, witness=False).yes for br in branches]
-            if all(apart) and self._term_empty(part, 0):
+            if all(apart) and self._term_empty(part):
                 continue
             inside = [i for i, br in enumerate(branches)
                       if not apart[i] and self._check(part, br).yes]
@@ -918,10 +922,12 @@ class Checker:
         if cv.is_false:
             return PROVED
         both = t.and_(c)
-        terms = self.expand(both)
+        if not witness:
+            return PROVED if self._term_empty(both) else _unknown(
+                "could not show that the schemas do not overlap")
         unknown = False
-        for term in terms:
-            merged = Merged(tuple(n.view for n in term.pos), _excluded_kinds(term))
+        for term in self.expand(both):
+            merged = Merged.of(term)
             if not merged.kinds or any(v.is_false for v in merged.views):
                 continue
             if merged.enum is not None:
@@ -931,8 +937,6 @@ class Checker:
                 continue
             if self._empty(merged):
                 continue
-            if not witness:
-                return _unknown("could not show that the schemas do not overlap")
             w = self._example(term)
             if w is not _MISSING and both.contains(w):
                 return Outcome(NO, w)
@@ -956,7 +960,7 @@ class Checker:
                 nodes = merged.property_nodes(name)
                 if any(n.view.is_false for n in nodes) or (
                         len(nodes) > 1 and depth < _EMPTY_DEPTH
-                        and self._term_empty(Term(nodes), depth + 1)):
+                        and self._property_empty(nodes, depth + 1)):
                     # A property every value must have, and no value can have: the
                     # discriminator of a tagged union (two different consts) is one.
                     kinds.discard("object")
@@ -977,16 +981,18 @@ class Checker:
         except (UnsupportedPattern, InvalidPattern):
             return False
 
-    def _term_empty(self, t: Term, depth: int) -> bool:
+    def _property_empty(self, nodes: tuple[Node, ...], depth: int) -> bool:
+        try:
+            return self._term_empty(Term(nodes), depth)
+        except BudgetExceeded:
+            return False  # too many combinations to tell; a spent step budget raises again
+
+    def _term_empty(self, t: Term, depth: int = 0) -> bool:
         """A sound test that no value satisfies ``t`` (False: maybe some does). Every flat
         term of its expansion must be empty: enum values are judged by the oracle, the rest
         by ``_empty``."""
-        try:
-            terms = self.expand(t)
-        except BudgetExceeded:
-            return False  # too many combinations to tell; a spent step budget raises again
-        for term in terms:
-            merged = Merged(tuple(n.view for n in term.pos), _excluded_kinds(term))
+        for term in self.expand(t):
+            merged = Merged.of(term)
             if not merged.kinds or any(v.is_false for v in merged.views):
                 continue
             if merged.enum is not None:
@@ -1433,7 +1439,7 @@ class Checker:
         try:
             found: list[Any] = []
             for term in self.expand(t):
-                merged = Merged(tuple(n.view for n in term.pos), _excluded_kinds(term))
+                merged = Merged.of(term)
                 kinds = sorted(merged.kinds, key=_KIND_ORDER.index)
                 if kind is not None:
                     kinds = [k for k in kinds if k == kind]
