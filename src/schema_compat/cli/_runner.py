@@ -16,7 +16,7 @@ def tune_gc_for_one_run() -> None:
 
     A comparison allocates many small, long-lived objects (subschema nodes and views, the
     parsed documents), and the default thresholds make the collector walk them over and
-    over: on a 2,000-property schema that was a tenth of the command's time. Objects
+    over, a share of the command's time that grows with the schema. Objects
     created during start-up (modules, classes) are frozen out of collection, and young
     collections run less often. Only for the process entry points: an embedding
     application (or the test suite, which calls ``run``) keeps its own settings.
