@@ -25,6 +25,7 @@ from .diff import (
     SUBSCHEMA_KEYWORDS,
     KeywordChange,
     diff_documents,
+    references,
     skeleton,
 )
 from .errors import SchemaError
@@ -52,6 +53,7 @@ from .schema import (
     RemoteRef,
     declares,
     detect_draft,
+    json_equal,
     load_root,
     reachable,
     split_pointer,
@@ -120,7 +122,10 @@ def _check_subschemas(root: Node) -> None:
     without an instance step in between (it would never finish validating)."""
     same_instance: dict[Any, list[Node]] = {}
     nodes: dict[Any, Node] = {}
-    for node in reachable(root):
+    reached = reachable(root)
+    root.ctx.examples[_REACHED] = (frozenset(id(n.raw) for n in reached),
+                                   any(isinstance(n.raw, bool) for n in reached))
+    for node in reached:
         view = node.view
         nodes[node.key] = node
         for pattern in (*view.patterns, *view.pattern_properties):
@@ -175,8 +180,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     options = options or Options()
     deadline = time.monotonic() + options.timeout
     changes = list(diff_documents(old.document, new.document))
-    if (detect_draft(old.document) == detect_draft(new.document)
-            and skeleton(old.document) == skeleton(new.document)):
+    if _annotations_differ_only(old, new):
         # Only annotations differ: the same messages are valid, whatever the schema says
         # (even where it leans on references we would not fetch).
         return _annotations_only(old, new, changes, schema)
@@ -186,8 +190,9 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
 
     pos = positions(old_root) if changes else None
+    seen = _SeenByValidation(old_root, new_root)
     findings = [_finding(change, old, new, old_root, new_root, pos, back, fwd, deadline,
-                         options)
+                         options, seen(change))
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
@@ -208,6 +213,21 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         status="changed" if changes else "unchanged",
         notes=notes,
     )
+
+
+def _annotations_differ_only(old: SchemaDocument, new: SchemaDocument) -> bool:
+    """Do the two documents differ in annotations only (see ``diff.skeleton``)?"""
+    if detect_draft(old.document) != detect_draft(new.document):
+        return False
+    # Relative references name the same files only from the same directory.
+    alike = (old.path is None and new.path is None) or (
+        old.path is not None and new.path is not None
+        and old.path.resolve().parent == new.path.resolve().parent)
+    a = skeleton(old.document, relative_refs_alike=alike)
+    b = skeleton(new.document, relative_refs_alike=alike)
+    # json_equal, not ==: Python's == equates true with 1 and false with 0, which JSON
+    # Schema does not ({"const": 1} and {"const": true} accept different messages).
+    return a is not None and b is not None and json_equal(a, b)
 
 
 def _annotations_only(old: SchemaDocument, new: SchemaDocument, changes: list[KeywordChange],
@@ -277,9 +297,13 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
 
 def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, old_root: Node,
              new_root: Node, pos: Positions | None, back: DirectionVerdict,
-             fwd: DirectionVerdict, deadline: float, options: Options) -> Finding:
+             fwd: DirectionVerdict, deadline: float, options: Options,
+             seen: bool = False) -> Finding:
+    """One change's effect per direction. ``seen``: validation reads the changed value
+    through a reference (an annotation that a ``$ref`` points into, an ``$id`` a reference
+    resolves against): neither the annotation shortcut nor a local measure holds then."""
     rule, message = classify(change)
-    if rule.annotation:
+    if rule.annotation and not seen:
         return Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
                        annotation=True)
     effects: dict[str, str] = {}
@@ -294,7 +318,8 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             effects[direction] = UNKNOWN
             reasons.append("time limit reached before this change was measured")
             continue
-        measured = _local_outcome(change, old_root, pos, direction, deadline, options)
+        measured = None if seen else _local_outcome(change, old_root, pos, direction, deadline,
+                                                      options)
         local, at = measured if measured is not None else (None, None)
         if local is not None and local.yes:
             effects[direction] = OK
@@ -374,6 +399,61 @@ class _CannotApply(Exception):
     pass
 
 
+# The ids of every subschema validation reaches in a prepared document, and whether one of
+# them is a boolean (booleans have no identity of their own to find them by).
+_REACHED = ("reached",)
+# Keywords whose subschemas positions.py follows: a change there is measured in place.
+_SCHEMA_STRUCTURE = (SUBSCHEMA_KEYWORDS | SCHEMA_MAP_KEYWORDS | SCHEMA_LIST_KEYWORDS
+                     | {"dependencies"})
+_NAMING_KEYWORDS = frozenset({"$id", "id"})
+_ANCHOR_KEYWORDS = frozenset({"$anchor", "$dynamicAnchor", "$recursiveAnchor"})
+
+
+class _SeenByValidation:
+    """Does validation read a changed keyword's value other than as the keyword it is: a
+    ``$ref`` into an annotation or an unknown keyword, or an identifier a reference
+    resolves by? Annotation rules and local measures assume it does not."""
+
+    def __init__(self, old_root: Node, new_root: Node) -> None:
+        self.sides = [(references(root.raw), root.ctx.examples.get(_REACHED)) for root in
+                      (old_root, new_root)]
+
+    def __call__(self, change: KeywordChange) -> bool:
+        kw = change.keyword
+        if kw in _SCHEMA_STRUCTURE:
+            return False  # structure positions.py follows, references included
+        for value, (refs, reached) in zip((change.old, change.new), self.sides):
+            if value is ABSENT:
+                continue
+            if kw in _NAMING_KEYWORDS and refs.names(value):
+                return True
+            if kw in _ANCHOR_KEYWORDS and refs.opaque:
+                return True
+            if reached is None:
+                return True  # not prepared: assume the worst
+            ids, booleans = reached
+            if isinstance(value, bool) and booleans:
+                return True
+            if _contains_any(value, ids):
+                return True
+        return False
+
+
+def _contains_any(value: Any, ids: frozenset[int]) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if id(item) in ids:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            if id(item) in ids:
+                return True
+            stack.extend(item)
+    return False
+
+
 def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
            new: SchemaDocument) -> Node:
     """The old document with this one change made, loaded like the old one.
@@ -420,7 +500,7 @@ def _mutate(target: Any, change: KeywordChange) -> None:
         if change.member == "added":
             values.extend(change.new)
         else:
-            values = [v for v in values if not any(_same(v, x) for x in change.old)]
+            values = [v for v in values if not any(json_equal(v, x) for x in change.old)]
         target[kw] = values
     elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
         mapping = dict(target.get(kw, {}))
@@ -678,7 +758,7 @@ def _bases(src: Node, dst: Node) -> list[Any]:
         checker = Checker(max_steps=50_000)
         cached = []
         for value in (checker.example_of(src, dst), checker.example(src)):
-            if value is not _NO_EXAMPLE and value not in cached:
+            if value is not _NO_EXAMPLE and not any(json_equal(value, c) for c in cached):
                 cached.append(value)
         src.ctx.examples[key] = cached
     return list(cached)
@@ -747,12 +827,6 @@ def _bring_definitions(document: Any, value: Any, source: Any) -> None:
         if isinstance(target, dict) and name in target and name not in document.get(kw, {}):
             document.setdefault(kw, {})[name] = copy.deepcopy(target[name])
             pending.extend(_local_refs(target[name]))
-
-
-def _same(a: Any, b: Any) -> bool:
-    from .schema import json_equal
-
-    return json_equal(a, b)
 
 
 
