@@ -123,8 +123,9 @@ def _check_subschemas(root: Node) -> None:
     same_instance: dict[Any, list[Node]] = {}
     nodes: dict[Any, Node] = {}
     reached = reachable(root)
-    root.ctx.examples[_REACHED] = (frozenset(id(n.raw) for n in reached),
-                                   any(isinstance(n.raw, bool) for n in reached))
+    root.ctx.examples[_REACHED] = (
+        frozenset(id(n.raw) for n in reached),
+        any(n.view.ref is not None and isinstance(n.view.ref.raw, bool) for n in reached))
     for node in reached:
         view = node.view
         nodes[node.key] = node
@@ -399,8 +400,8 @@ class _CannotApply(Exception):
     pass
 
 
-# The ids of every subschema validation reaches in a prepared document, and whether one of
-# them is a boolean (booleans have no identity of their own to find them by).
+# The ids of every subschema validation reaches in a prepared document, and whether a $ref
+# resolves to a boolean (booleans have no identity of their own to find them by).
 _REACHED = ("reached",)
 # Keywords whose subschemas positions.py follows: a change there is measured in place.
 _SCHEMA_STRUCTURE = (SUBSCHEMA_KEYWORDS | SCHEMA_MAP_KEYWORDS | SCHEMA_LIST_KEYWORDS
@@ -422,7 +423,8 @@ class _SeenByValidation:
         kw = change.keyword
         if kw in _SCHEMA_STRUCTURE:
             return False  # structure positions.py follows, references included
-        for value, (refs, reached) in zip((change.old, change.new), self.sides):
+        for value, path, (refs, reached) in zip((change.old, change.new),
+                                                (change.old_path, change.new_path), self.sides):
             if value is ABSENT:
                 continue
             if kw in _NAMING_KEYWORDS and refs.names(value):
@@ -431,8 +433,9 @@ class _SeenByValidation:
                 return True
             if reached is None:
                 return True  # not prepared: assume the worst
-            ids, booleans = reached
-            if isinstance(value, bool) and booleans:
+            ids, ref_to_boolean = reached
+            if isinstance(value, bool) and ref_to_boolean and (refs.opaque or any(
+                    p == split_pointer(path or "") for p in refs.pointers)):
                 return True
             if _contains_any(value, ids):
                 return True

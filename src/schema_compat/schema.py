@@ -283,6 +283,8 @@ class View:
     node: Node
     boolean: bool | None = None  # True/False for boolean schemas
     kinds: frozenset[str] = ALL_KINDS
+    # Integers only as written without a fraction or exponent (draft 4's "integer").
+    int_literal: bool = False
     enum: tuple[Any, ...] | None = None
     minimum: Fraction | None = None
     min_exclusive: bool = False
@@ -408,6 +410,10 @@ def _build_view(node: Node) -> View:
             elif isinstance(name, dict) and draft <= DRAFT4:
                 kinds = ALL_KINDS  # draft 3 style schema in a type list: give up narrowing
         view.kinds = kinds
+    if draft == DRAFT4 and "int" in view.kinds and "frac" not in view.kinds:
+        # Draft 4's "integer" is an integer written without a fraction: 1.0 is not one
+        # (draft 6 on, and every draft's enum and const, take 1.0 for 1).
+        view.int_literal = True
 
     if "enum" in raw and isinstance(raw["enum"], list):
         view.enum = tuple(raw["enum"])
