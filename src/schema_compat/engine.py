@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import jsonschema
@@ -28,7 +28,7 @@ from .diff import (
     references,
     skeleton,
 )
-from .errors import SchemaError
+from .errors import SchemaError, UsageError
 from .findings import (
     BACKWARD,
     BREAKING,
@@ -42,6 +42,7 @@ from .findings import (
     Side,
     Witness,
 )
+from .formats import ASSERT, DEFAULT_FORMAT_MODE, FORMAT_MODES
 from .loading import SchemaDocument, SchemaSet
 from .positions import Positions, positions
 from .redos import catastrophic_backtracking
@@ -76,14 +77,19 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT
     policy: str = "BACKWARD"
     max_steps: int = 400_000
+    # "assert": `format` narrows the valid strings, as the repository's validator reads it;
+    # "annotation": it changes nothing valid (formats.py).
+    formats: str = DEFAULT_FORMAT_MODE
 
 
-def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None) -> Node:
+def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
+            formats: str = DEFAULT_FORMAT_MODE) -> Node:
     """Load a schema document and refuse it, with one clear line, when it is not usable."""
     draft = detect_draft(doc.document)
     _check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
-                     root_dir=doc.path.parent if doc.path else None, siblings=siblings)
+                     root_dir=doc.path.parent if doc.path else None, siblings=siblings,
+                     assert_formats=formats == ASSERT)
     _check_subschemas(root)
     return root
 
@@ -179,13 +185,16 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
             schema: str | None = None) -> ComparisonResult:
     """Compare two versions of one schema; see the module docstring."""
     options = options or Options()
+    if options.formats not in FORMAT_MODES:
+        raise UsageError(f"formats must be one of {', '.join(FORMAT_MODES)}, got {options.formats!r}")
     deadline = time.monotonic() + options.timeout
     changes = list(diff_documents(old.document, new.document))
     if _annotations_differ_only(old, new):
         # Only annotations differ: the same messages are valid, whatever the schema says
         # (even where it leans on references we would not fetch).
-        return _annotations_only(old, new, changes, schema)
-    old_root, new_root = prepare(old), prepare(new)
+        return replace(_annotations_only(old, new, changes, schema), formats=options.formats)
+    old_root = prepare(old, formats=options.formats)
+    new_root = prepare(new, formats=options.formats)
 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
@@ -213,6 +222,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         findings=tuple(findings),
         status="changed" if changes else "unchanged",
         notes=notes,
+        formats=options.formats,
     )
 
 
@@ -477,7 +487,8 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     # A change made alone may leave a dangling $ref (to a definition another change added):
     # that surfaces as a SchemaError while measuring, and the effect is then unknown.
     return load_root(doc.document, doc.source, path=doc.path,
-                     root_dir=doc.path.parent if doc.path else None)
+                     root_dir=doc.path.parent if doc.path else None,
+                     assert_formats=old_root.ctx.assert_formats)
 
 
 def _mutate(target: Any, change: KeywordChange) -> None:

@@ -217,8 +217,9 @@ def _string_gap(left: tuple[tuple[str, ...], int, int | None],
 
 
 @lru_cache(maxsize=2048)
-def _string_examples(patterns: tuple[str, ...], lo: int, hi: int | None) -> tuple[str, ...]:
-    return tuple(_string_language(patterns, lo, hi).examples(3))
+def _string_examples(patterns: tuple[str, ...], lo: int, hi: int | None,
+                     count: int = 3) -> tuple[str, ...]:
+    return tuple(_string_language(patterns, lo, hi).examples(count))
 
 
 def _names_language(node: Node) -> Language | None:
@@ -1236,6 +1237,10 @@ class Checker:
 
     def _compare_strings(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
+        if bv.format is not None and bv.format not in merged.formats:
+            r = self._compare_format(t, merged, b, bv.format)
+            if not r.yes:
+                return r
         if not bv.patterns and bv.min_length == 0 and bv.max_length is None:
             return PROVED
         if not bv.patterns and not merged.patterns:
@@ -1249,6 +1254,12 @@ class Checker:
                 self._tick()
                 if t.contains(w) and not oracle.is_valid(b, w):
                     return Outcome(NO, w)
+            # The gap's shortest strings may miss the old side's format: try its samples.
+            for fmt in merged.formats:
+                for w in FORMAT_SAMPLES.get(fmt, ()):
+                    self._tick()
+                    if t.contains(w) and not oracle.is_valid(b, w):
+                        return Outcome(NO, w)
             return _unknown("string counterexample not confirmed")
         except UnsupportedPattern as exc:
             # Syntactic fallback: the same patterns and looser lengths on the new side.
@@ -1267,6 +1278,17 @@ class Checker:
             return _unknown(f"pattern not analysable: {exc}")
         except InvalidPattern as exc:
             return _unknown(f"invalid pattern: {exc}")
+
+    def _compare_format(self, t: Term, merged: Merged, b: Node, fmt: str) -> Outcome:
+        """The right side asserts a format the left does not: a string of the left that
+        does not meet it (by the reference validator; see formats.py) is a witness. The
+        same format name counts as the same check in every draft that asserts it."""
+        for w in itertools.chain(self._string_candidates(merged),
+                                 self._string_candidates(merged, avoid_formats=True)):
+            self._tick()
+            if t.contains(w) and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
+        return _unknown(f"could not find an old string that is not a valid {fmt!r}")
 
     def _compare_lengths(self, t: Term, merged: Merged, b: Node) -> Outcome:
         """Strings constrained by length alone: interval inclusion, no automaton needed."""
@@ -1658,14 +1680,21 @@ class Checker:
             if w is not _MISSING:
                 yield w
 
-    def _string_candidates(self, merged: Merged) -> Iterator[str]:
+    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False) -> Iterator[str]:
+        """Strings for the term's string part: its formats' samples first (unless
+        ``avoid_formats``: then strings no format accepts are sought), then strings of its
+        patterns and lengths."""
         lo, hi = merged.min_length, merged.max_length
-        for fmt in merged.formats:
-            sample = FORMAT_SAMPLES.get(fmt)
-            if sample is not None and lo <= len(sample) and (hi is None or len(sample) <= hi):
-                yield sample
+        if not avoid_formats:
+            for fmt in merged.formats:
+                for sample in FORMAT_SAMPLES.get(fmt, ()):
+                    if lo <= len(sample) and (hi is None or len(sample) <= hi):
+                        yield sample
         try:
-            yield from _string_examples(tuple(merged.patterns), lo, hi)
+            if avoid_formats:
+                yield from _string_examples(tuple(merged.patterns), lo, hi, 12)
+            else:
+                yield from _string_examples(tuple(merged.patterns), lo, hi)
         except (UnsupportedPattern, InvalidPattern):
             if not merged.patterns:
                 yield "x" * max(lo, 1) if hi is None or hi >= 1 else ""
@@ -1946,26 +1975,28 @@ def _as_json_number(value: Fraction) -> int | float:
     return float(value)
 
 
-# Values that satisfy the common formats, so that witnesses stay realistic for consumers that
-# assert formats even though the engine treats them as annotations.
-FORMAT_SAMPLES: dict[str, str] = {
-    "date-time": "2024-01-01T00:00:00Z",
-    "date": "2024-01-01",
-    "time": "00:00:00Z",
-    "duration": "P1D",
-    "email": "user@example.com",
-    "idn-email": "user@example.com",
-    "hostname": "example.com",
-    "idn-hostname": "example.com",
-    "ipv4": "192.0.2.1",
-    "ipv6": "2001:db8::1",
-    "uri": "https://example.com/",
-    "uri-reference": "https://example.com/",
-    "iri": "https://example.com/",
-    "iri-reference": "https://example.com/",
-    "uuid": "00000000-0000-4000-8000-000000000000",
-    "regex": "^a$",
-    "json-pointer": "/a",
-    "relative-json-pointer": "0",
-    "uri-template": "https://example.com/{id}",
+# Values that satisfy the common formats, several of each and of different shapes (a scheme
+# other than https, a bare host): a witness for a string with a format must meet it, and a
+# counterexample to a new pattern must be one of them.
+FORMAT_SAMPLES: dict[str, tuple[str, ...]] = {
+    "date-time": ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00+01:00", "1999-12-31t23:59:59.5z"),
+    "date": ("2024-01-01", "1999-12-31"),
+    "time": ("00:00:00Z", "23:59:59+01:00", "12:00:00.5z"),
+    "duration": ("P1D", "PT1H", "P1Y2M", "P1W"),
+    "email": ("user@example.com", "a@b", "first.last@sub.example.org"),
+    "idn-email": ("user@example.com", "a@b"),
+    "hostname": ("example.com", "a", "sub.example.org", "localhost"),
+    "idn-hostname": ("example.com", "a"),
+    "ipv4": ("192.0.2.1", "0.0.0.0", "255.255.255.255"),
+    "ipv6": ("2001:db8::1", "::1", "::"),
+    "uri": ("https://example.com/", "http://example.com/", "urn:example:a", "a:b",
+            "mailto:user@example.com", "ftp://example.com/x"),
+    "uri-reference": ("https://example.com/", "a", "/a", "", "#a", "http://example.com/"),
+    "iri": ("https://example.com/", "http://example.com/", "urn:example:a", "a:b"),
+    "iri-reference": ("https://example.com/", "a", "/a", ""),
+    "uuid": ("00000000-0000-4000-8000-000000000000", "123e4567-e89b-12d3-a456-426614174000"),
+    "regex": ("^a$", "a", "", "[0-9]+"),
+    "json-pointer": ("/a", "", "/a/0", "/a~1b"),
+    "relative-json-pointer": ("0", "1/a", "0#"),
+    "uri-template": ("https://example.com/{id}", "a", "/a{?q}", ""),
 }
