@@ -18,6 +18,7 @@ from schema_compat.engine import prepare
 from schema_compat.errors import SchemaCompatError
 from schema_compat.loading import SchemaDocument, load_schema_file
 from schema_compat.positions import positions
+from schema_compat.schema import load_root
 from schema_compat.semantics import _MISSING, Checker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,3 +113,42 @@ def test_the_fast_path_waits_until_a_document_is_asked_often(
     answers = [oracle.is_valid(n, v) for v in (1, 4, 2, 5, 3)]
     assert answers == [True, False, True, False, True]
     assert n.__dict__.get("_fast_validator") is not None  # built after the third question
+
+
+# --------------------------------------------------------------------------- the reference
+
+def _root(document: Any) -> Any:
+    return load_root(document, "<test>")
+
+
+@pytest.mark.parametrize(("pattern", "text", "expected"), [
+    (r"[\uD800-\uDFFF]", "\ud800", True),
+    (r"[\uD800-\uDFFF]", "\U0001f600", False),  # one code point, not two surrogates
+    (r"^\uD83D", "\ud83d", True),
+    (r"^\uD83D", "\ud83d\ude00", False),  # an unjoined pair is one code point in JSON
+    (r"^\uD83D\uDE00$", "\ud83d\ude00", True),
+    (r"\D83D\uDE00", "a83D\ude00", True),
+    (r"^.$", "\udc00", True),
+    (r"^[^a]$", "\ud800", True),
+    ("^\ud800$", "\ud800", True),  # a pattern holding a lone surrogate itself
+    ("^\\\ud800$", "\ud800", True),  # an identity escape of one
+    ("^[\ud800-\udbff]$", "\udc00", False),
+    ("^\ud800$", "a", False),
+])
+def test_lone_surrogates_are_code_points(pattern: str, text: str, expected: bool) -> None:
+    assert oracle.ecma_search(pattern, text) is expected
+    assert oracle.is_valid(_root({"type": "string", "pattern": pattern}), text) is expected
+
+
+def test_a_pattern_the_automaton_cannot_read_on_a_lone_surrogate_is_undecidable() -> None:
+    with pytest.raises(oracle.Undecidable):
+        oracle.ecma_search(r"^(a)\1|\ud800", "\ud800")
+    with pytest.raises(oracle.Undecidable):
+        oracle.is_valid(_root({"patternProperties": {r"(?=\w)": {}}}), {"\ud800": 1})
+
+
+def test_strings_are_read_as_json_delivers_them() -> None:
+    root = _root({"type": "string", "maxLength": 1})
+    assert oracle.is_valid(root, "\ud83d\ude00")  # written as two escapes, read as one
+    assert not oracle.is_valid(root, "\ud83d\ud83d")
+    assert oracle.is_valid(_root({"required": ["\U0001f600"]}), {"\ud83d\ude00": 0})

@@ -1,12 +1,21 @@
 """The judge of every witness: does an instance validate under a (sub)schema?
 
-python-jsonschema with ECMA-262 regular expressions (``regress``) for ``pattern`` and
-``patternProperties``: Python's ``re`` would accept "abcd\\n" for ``^[0-9a-f]{4}$``.
+The reference is python-jsonschema with these readings, each where a stock validator is not
+exact:
+
+- ``pattern``, ``patternProperties`` (also where ``additionalProperties`` consults them):
+  ECMA-262 through ``regress``, as JSON Schema means; Python's ``re`` would accept "abcd\\n"
+  for ``^[0-9a-f]{4}$``. Strings are sequences of code points; a lone surrogate (JSON text
+  may carry "\\ud800") is one of them, judged by the engine's automaton, since ``regress``
+  takes only UTF-8.
+
+jsonschema-rs answers for whole documents and subschemas two orders of magnitude faster.
 Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -15,10 +24,12 @@ from urllib.parse import quote, unquote, urldefrag, urljoin
 import jsonschema
 import jsonschema.validators
 import jsonschema_rs
+import orjson
 import referencing.exceptions
 import regress
 from jsonschema import ValidationError
 
+from .regex import InvalidPattern, UnsupportedPattern, compile_pattern
 from .schema import (
     DRAFT4,
     DRAFT6,
@@ -33,24 +44,76 @@ from .schema import (
     split_pointer,
 )
 
-_BASE = {
-    DRAFT4: jsonschema.Draft4Validator,
-    DRAFT6: jsonschema.Draft6Validator,
-    DRAFT7: jsonschema.Draft7Validator,
-    DRAFT2019: jsonschema.Draft201909Validator,
-    DRAFT2020: jsonschema.Draft202012Validator,
-}
+
+class Undecidable(Exception):
+    """The oracle cannot judge: the schema leans on a reference it cannot resolve, or asks
+    what no exact engine here can answer."""
+
+
+# --------------------------------------------------------------------------- patterns
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_string(text: str) -> str:
+    """``text`` as JSON would deliver it: a high surrogate followed by a low one is one code
+    point (``json.dumps`` writes them as two escapes, which every reader joins)."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _escape_surrogates(pattern: str) -> str:
+    """The pattern with each lone surrogate (raw, or after a backslash) as ``\\u{XXXX}``,
+    which names the same code point everywhere in a pattern and which ``regress``, taking
+    only UTF-8, can read."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            ch = pattern[i + 1]
+            out.append(f"\\u{{{ord(ch):04X}}}" if _SURROGATE.match(ch) else "\\" + ch)
+            i += 2
+            continue
+        out.append(f"\\u{{{ord(ch):04X}}}" if _SURROGATE.match(ch) else ch)
+        i += 1
+    return "".join(out)
 
 
 @lru_cache(maxsize=4096)
 def ecma_regex(pattern: str) -> regress.Regex:
-    """Compile an ECMA-262 pattern (cached: schemas repeat their patterns)."""
-    return regress.Regex(pattern)
+    """Compile an ECMA-262 pattern (cached: schemas repeat their patterns). Raises
+    ``regress.RegressError`` when it is not valid ECMA-262."""
+    try:
+        return regress.Regex(pattern)
+    except UnicodeEncodeError:
+        return regress.Regex(_escape_surrogates(json_string(pattern)))
 
 
 def ecma_search(pattern: str, text: str) -> bool:
-    """ECMA-262 search semantics, as JSON Schema's ``pattern`` means."""
+    """ECMA-262 search semantics, as JSON Schema's ``pattern`` means, over code points.
+
+    Raises Undecidable where no exact engine is at hand: a lone surrogate in ``text`` under a
+    pattern outside the engine's regular subset.
+    """
+    if not text.isascii() and _SURROGATE.search(text) is not None:
+        text = json_string(text)
+        if _SURROGATE.search(text) is not None:
+            return _search_code_points(pattern, text)
     return ecma_regex(pattern).find(text) is not None
+
+
+def _search_code_points(pattern: str, text: str) -> bool:
+    """A search on a string holding a lone surrogate, which regress (UTF-8 only) cannot take:
+    by the engine's automaton, exact over code points, where it reads the pattern."""
+    try:
+        language = compile_pattern(_escape_surrogates(json_string(pattern)))
+    except (UnsupportedPattern, InvalidPattern) as exc:
+        raise Undecidable(f"pattern {pattern!r} on a string with a lone surrogate: "
+                          f"{exc}") from None
+    return language.matches(text)
+
+
+# --------------------------------------------------------------------------- keywords
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -104,6 +167,17 @@ def _enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Iterator[Va
 _BASE_ENUM = jsonschema.Draft202012Validator.VALIDATORS["enum"]
 
 
+# --------------------------------------------------------------------------- validator classes
+
+_BASE = {
+    DRAFT4: jsonschema.Draft4Validator,
+    DRAFT6: jsonschema.Draft6Validator,
+    DRAFT7: jsonschema.Draft7Validator,
+    DRAFT2019: jsonschema.Draft201909Validator,
+    DRAFT2020: jsonschema.Draft202012Validator,
+}
+
+
 def _validator_class(draft: int) -> Any:
     base = _BASE[draft]
     return jsonschema.validators.extend(base, {  # type: ignore[no-untyped-call]
@@ -123,9 +197,7 @@ def validator_for(node: Node) -> Any:
     return cls(node.raw, registry=node.ctx.registry, _resolver=node.resolver)
 
 
-class Undecidable(Exception):
-    """The oracle cannot judge: the schema leans on a reference it cannot resolve."""
-
+# --------------------------------------------------------------------------- judging
 
 _UNSET: Any = object()
 _LATER: Any = object()  # not yet decided: ask python-jsonschema this time
@@ -133,10 +205,11 @@ _QUESTIONS_BEFORE_REGISTRY = 200
 
 
 def is_valid(node: Node, instance: Any) -> bool:
-    """Whether ``instance`` is valid under ``node``.
+    """Whether ``instance`` is valid under ``node``, as the reference reads it.
 
     Raises Undecidable when validation reaches a ``$ref`` that cannot be resolved (a remote
-    one, never fetched): the caller's answer is then ``unknown``.
+    one, never fetched), or where no exact engine is at hand (see ecma_search): the caller's
+    answer is then ``unknown``.
     """
     # Remembered on the node (nodes are long-lived: views keep them), saving the lookups.
     fast = node.__dict__.get("_fast_validator", _UNSET)
@@ -144,15 +217,45 @@ def is_valid(node: Node, instance: Any) -> bool:
         fast = _document_validator(node) or _subschema_validator(node)
         if fast is not _LATER:
             node.__dict__["_fast_validator"] = fast
-    if fast is not None and fast is not _LATER:
+    if fast is not None and fast is not _LATER and _rs_may_take(node, instance):
         try:
             return bool(fast.is_valid(instance))
-        except (ValueError, OverflowError):  # e.g. integers beyond 64 bits
+        except (ValueError, OverflowError):
             pass
+    return _python_valid(node, instance)
+
+
+def _rs_may_take(node: Node, instance: Any) -> bool:
+    """Whether jsonschema-rs reads ``instance`` as the reference does: not when it holds a
+    surrogate (jsonschema-rs sometimes raises, sometimes compares a key wrongly)."""
     try:
-        return bool(validator_for(node).is_valid(instance))
+        orjson.dumps(instance)  # refuses surrogates (and integers beyond 64 bits)
+    except TypeError:
+        return False
+    return True
+
+
+def _python_valid(node: Node, instance: Any) -> bool:
+    try:
+        return bool(validator_for(node).is_valid(_json_value(instance)))
     except referencing.exceptions.Unresolvable as exc:
         raise Undecidable(f"validation needs {exc}") from None
+
+
+def _json_value(instance: Any) -> Any:
+    """The instance as JSON delivers it: a surrogate pair written as two code points (in
+    strings or keys) is one code point. Returns ``instance`` itself when nothing changes."""
+    if isinstance(instance, str):
+        return json_string(instance) if _SURROGATE.search(instance) else instance
+    if isinstance(instance, list):
+        items = [_json_value(v) for v in instance]
+        return items if any(a is not b for a, b in zip(items, instance)) else instance
+    if isinstance(instance, dict):
+        pairs = [(_json_value(k), _json_value(v)) for k, v in instance.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, instance.items())):
+            return instance
+        return dict(pairs)
+    return instance
 
 
 _RS_CLASSES = {DRAFT4: jsonschema_rs.Draft4Validator, DRAFT6: jsonschema_rs.Draft6Validator,
@@ -336,17 +439,20 @@ def _at_pointer(document: Any, pointer: str) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- explaining
+
+
 def first_error(node: Node, instance: Any) -> ValidationError | None:
     """The most relevant error, or None when ``instance`` is valid."""
     error: ValidationError | None = jsonschema.exceptions.best_match(
-        validator_for(node).iter_errors(instance))
+        validator_for(node).iter_errors(_json_value(instance)))
     return error
 
 
 def all_errors(node: Node, instance: Any) -> list[ValidationError]:
     """Every error, nested ones (under anyOf/oneOf) included, deepest first."""
     out: list[ValidationError] = []
-    stack = list(validator_for(node).iter_errors(instance))
+    stack = list(validator_for(node).iter_errors(_json_value(instance)))
     while stack:
         err = stack.pop()
         out.append(err)
@@ -368,7 +474,7 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
     otherwise be the reason given for every one of them.
     """
     fast = _document_validator(node)
-    if fast is not None:
+    if fast is not None and _rs_may_take(node, instance):
         try:
             errors = list(fast.iter_errors(instance))
         except (ValueError, OverflowError):
@@ -380,13 +486,13 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
             return _join(chosen.instance_path), str(chosen.message)
     try:
         error = first_error(node, instance)
-    except referencing.exceptions.Unresolvable:
+        if near:
+            for candidate in all_errors(node, instance):
+                if _matches(_join(candidate.absolute_schema_path), near):
+                    error = candidate
+                    break
+    except (referencing.exceptions.Unresolvable, Undecidable):
         return "", ""
-    if near:
-        for candidate in all_errors(node, instance):
-            if _matches(_join(candidate.absolute_schema_path), near):
-                error = candidate
-                break
     if error is None:
         return "", ""
     return _join(error.absolute_path), error.message
