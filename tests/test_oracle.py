@@ -117,6 +117,11 @@ def test_the_fast_path_waits_until_a_document_is_asked_often(
 
 # --------------------------------------------------------------------------- the reference
 
+D7 = "http://json-schema.org/draft-07/schema#"
+D2019 = "https://json-schema.org/draft/2019-09/schema"
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
 def _root(document: Any) -> Any:
     return load_root(document, "<test>")
 
@@ -152,3 +157,62 @@ def test_strings_are_read_as_json_delivers_them() -> None:
     assert oracle.is_valid(root, "\ud83d\ude00")  # written as two escapes, read as one
     assert not oracle.is_valid(root, "\ud83d\ud83d")
     assert oracle.is_valid(_root({"required": ["\U0001f600"]}), {"\ud83d\ude00": 0})
+
+
+def test_ref_to_a_resource_declaring_schema_keeps_ecma_patterns() -> None:
+    # python-jsonschema picks the stock class of a `$schema` it meets: Python's `re`, which
+    # cannot compile these and accepts "a\n" for "^a$".
+    for pattern, good, bad in ((r"^(?<n>a)\k<n>$", "aa", "ab"), (r"^\p{L}$", "p{L}", "é"),
+                               ("^a$", "a", "a\n")):
+        root = _root({"$schema": D2020, "type": ["object", "string"], "pattern": pattern,
+                      "properties": {"x": {"$ref": "#"}}})
+        x = root.view.properties["x"]
+        assert oracle._python_valid(x, good)
+        assert not oracle._python_valid(x, bad)
+        assert not oracle._python_valid(x, {"x": {"x": bad}})
+        assert oracle.explain(x, {"x": bad})[0] == "/x"
+
+
+def test_an_embedded_resource_is_judged_under_its_own_draft() -> None:
+    root = _root({"$schema": D2020, "$ref": "t", "$defs": {"t": {
+        "$id": "t", "$schema": D7, "items": [{"type": "object"}],
+        "additionalItems": {"$ref": "#/definitions/s", "type": "integer"},
+        "definitions": {"s": {"type": "string", "pattern": "^a$"}}}}})
+    answers = {json.dumps(v): oracle._python_valid(root, v)
+               for v in ([{}], [1], [{}, "a"], [{}, 1], [{}, "a\n"], "x")}
+    # Draft 7: tuple `items`, and `$ref` hides its sibling `type`.
+    assert answers == {'[{}]': True, '[1]': False, '[{}, "a"]': True, '[{}, 1]': False,
+                       '[{}, "a\\n"]': False, '"x"': True}
+    assert [oracle.is_valid(root, v) for v in ([{}, "a"], [{}, 1])] == [True, False]
+
+
+def test_a_ref_into_another_file_is_judged_under_that_files_draft(tmp_path: Path) -> None:
+    (tmp_path / "other.json").write_text(json.dumps({"$schema": D7, "definitions": {
+        "pair": {"items": [{"type": "object"}], "pattern": r"^(?<n>a)\k<n>$"},
+        "hidden": {"$ref": "#/definitions/s", "type": "integer"},
+        "s": {"type": "string"}}}))
+    document = {"$schema": D2020, "properties": {
+        "a": {"$ref": "other.json#/definitions/pair"},
+        "b": {"$ref": "other.json#/definitions/hidden"}}}
+    root = load_root(document, "main", path=tmp_path / "main.json", root_dir=tmp_path)
+    cases = [({"a": [{}]}, True), ({"a": [1]}, False), ({"a": [{}, 1]}, True),
+             ({"a": "aa"}, True), ({"a": "ab"}, False), ({"b": "s"}, True), ({"b": 1}, False)]
+    assert [oracle.is_valid(root, v) for v, _ in cases] == [want for _, want in cases]
+    target = root.view.properties["a"].view.ref
+    assert target is not None and oracle.draft_of(target) == 7
+
+
+@pytest.mark.parametrize("draft", [D2019, D2020])
+def test_unevaluated_properties_reads_pattern_properties_as_ecma(draft: str) -> None:
+    root = _root({"$schema": draft, "patternProperties": {"^a$": {}, r"^(?<n>b)\k<n>$": {}},
+                  "unevaluatedProperties": False})
+    assert [oracle.is_valid(root, v) for v in ({"a": 1}, {"bb": 1}, {"a\n": 1}, {"b": 1})] \
+        == [True, True, False, False]
+
+
+def test_a_document_invalid_under_its_draft_is_undecidable() -> None:
+    # What measuring "drop $schema" alone makes of a 2019-09 document with tuple `items`.
+    root = _root({"items": [{"type": "object"}]})
+    with pytest.raises(oracle.Undecidable, match="not a valid schema"):
+        oracle.is_valid(root, [[]])
+    assert oracle.explain(root, [[]]) == ("", "")

@@ -13,6 +13,10 @@ import pytest
 from schema_compat import oracle
 from schema_compat.schema import load_root
 
+D7 = "http://json-schema.org/draft-07/schema#"
+D2019 = "https://json-schema.org/draft/2019-09/schema"
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+
 
 def _diff(cli: Any, tmp_path: Path, old: Any, new: Any, *args: str) -> dict[str, Any]:
     (tmp_path / "old.json").write_text(json.dumps(old))
@@ -54,3 +58,46 @@ def test_witnesses_holding_lone_surrogates_are_confirmed_and_shown(cli: Any,
                   "--format", fmt)
         assert (res.exit_code, res.stderr) == (1, ""), fmt
         assert "\\ud800" in res.stdout, fmt
+
+
+@pytest.mark.parametrize("new_schema", [None, D2020, D2019])
+def test_tuple_items_of_draft_2019_against_another_draft(cli: Any, tmp_path: Path,
+                                                         new_schema: str | None) -> None:
+    old = {"$schema": D2019, "items": [{"type": "object"}]}
+    new = {"type": "array", **({"$schema": new_schema} if new_schema else {})}
+    for a, b in ((old, new), (new, old)):
+        result = _diff(cli, tmp_path, a, b, "--mode", "full")
+        assert (result["backward"], result["forward"]) == ("breaking", "breaking")
+
+
+def test_tuple_items_reached_through_a_ref_into_a_draft_7_file(cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "pair.json").write_text(json.dumps(
+        {"$schema": D7, "definitions": {"pair": {"items": [{"type": "object"}]}}}))
+    old = {"$schema": D2020, "properties": {"a": {"$ref": "pair.json#/definitions/pair"}},
+           "required": ["a"]}
+    new = {"$schema": D2020, "properties": {"a": {"type": "array"}}, "required": ["a"]}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    res = cli("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format",
+              "json", "--mode", "full")
+    assert res.exit_code == 1 and res.stderr == ""
+    (result,) = res.json()["results"]
+    old_root = load_root(old, "old", path=tmp_path / "old.json", root_dir=tmp_path)
+    new_root = load_root(new, "new", path=tmp_path / "new.json", root_dir=tmp_path)
+    for witness in result["witnesses"]:
+        source, target = (old_root, new_root) if witness["direction"] == "backward" \
+            else (new_root, old_root)
+        assert oracle.is_valid(source, witness["instance"])
+        assert not oracle.is_valid(target, witness["instance"])
+    assert result["backward"] == "breaking"  # {"a": "x"}: draft 7 items leave strings alone
+
+
+@pytest.mark.parametrize("pattern", [r"^(?<n>a)\k<n>$", r"^\p{L}"])
+def test_ref_to_the_root_declaring_schema_keeps_ecma_patterns(cli: Any, tmp_path: Path,
+                                                              pattern: str) -> None:
+    old = {"$schema": D2020, "type": ["object", "string"], "pattern": pattern,
+           "properties": {"x": {"$ref": "#"}}}
+    new = {**old, "properties": {"x": {"$ref": "#", "maxLength": 3}}}
+    result = _diff(cli, tmp_path, old, new, "--mode", "full")
+    assert result["forward"] == "compatible"
+    assert result["backward"] in ("breaking", "unknown")

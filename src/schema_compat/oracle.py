@@ -3,11 +3,14 @@
 The reference is python-jsonschema with these readings, each where a stock validator is not
 exact:
 
-- ``pattern``, ``patternProperties`` (also where ``additionalProperties`` consults them):
-  ECMA-262 through ``regress``, as JSON Schema means; Python's ``re`` would accept "abcd\\n"
-  for ``^[0-9a-f]{4}$``. Strings are sequences of code points; a lone surrogate (JSON text
-  may carry "\\ud800") is one of them, judged by the engine's automaton, since ``regress``
-  takes only UTF-8.
+- ``pattern``, ``patternProperties`` (also where ``additionalProperties`` and
+  ``unevaluatedProperties`` consult them): ECMA-262 through ``regress``, as JSON Schema
+  means; Python's ``re`` would accept "abcd\\n" for ``^[0-9a-f]{4}$``. Strings are
+  sequences of code points; a lone surrogate (JSON text may carry "\\ud800") is one of them,
+  judged by the engine's automaton, since ``regress`` takes only UTF-8.
+- Every subschema under the draft of the resource it belongs to: ``$schema`` of an embedded
+  resource, or of another file a ``$ref`` leads to, switches the draft (never to a stock
+  class, which would bring Python's ``re`` back).
 
 jsonschema-rs answers for whole documents and subschemas two orders of magnitude faster.
 Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
@@ -15,9 +18,11 @@ Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from types import FunctionType
 from typing import Any
 from urllib.parse import quote, unquote, urldefrag, urljoin
 
@@ -26,6 +31,7 @@ import jsonschema.validators
 import jsonschema_rs
 import orjson
 import referencing.exceptions
+import referencing.jsonschema
 import regress
 from jsonschema import ValidationError
 
@@ -46,8 +52,8 @@ from .schema import (
 
 
 class Undecidable(Exception):
-    """The oracle cannot judge: the schema leans on a reference it cannot resolve, or asks
-    what no exact engine here can answer."""
+    """The oracle cannot judge: the schema leans on a reference it cannot resolve, is not a
+    valid schema of its draft, or asks what no exact engine here can answer."""
 
 
 # --------------------------------------------------------------------------- patterns
@@ -167,6 +173,40 @@ def _enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Iterator[Va
 _BASE_ENUM = jsonschema.Draft202012Validator.VALIDATORS["enum"]
 
 
+class _EcmaRe:
+    """Stands in for the ``re`` module inside python-jsonschema's helpers for
+    ``unevaluatedProperties``, which test ``patternProperties`` with ``re.search``."""
+
+    @staticmethod
+    def search(pattern: str, string: str) -> bool:
+        return ecma_search(pattern, string)
+
+
+def _with_ecma_re(module_name: str, finder: str, keyword: str) -> Callable[..., Any]:
+    """``keyword`` of ``module_name`` (a python-jsonschema keyword function) calling a copy of
+    its ``finder`` helper that matches patterns as ECMA-262, not with Python's ``re``."""
+    module = importlib.import_module(module_name)
+    helpers = dict(vars(importlib.import_module(module.__dict__[finder].__module__)))
+    helpers["re"] = _EcmaRe
+    original = module.__dict__[finder]
+    copy = FunctionType(original.__code__, helpers, original.__name__, original.__defaults__,
+                        original.__closure__)
+    helpers[finder] = copy  # its recursion calls the copy
+    function = module.__dict__[keyword]
+    scope = dict(vars(module))
+    scope[finder] = copy
+    return FunctionType(function.__code__, scope, function.__name__, function.__defaults__,
+                        function.__closure__)
+
+
+_FINDER = "find_evaluated_property_keys_by_schema"
+_UNEVALUATED_PROPERTIES = {
+    DRAFT2019: _with_ecma_re("jsonschema._legacy_keywords", _FINDER,
+                             "unevaluatedProperties_draft2019"),
+    DRAFT2020: _with_ecma_re("jsonschema._keywords", _FINDER, "unevaluatedProperties"),
+}
+
+
 # --------------------------------------------------------------------------- validator classes
 
 _BASE = {
@@ -176,24 +216,136 @@ _BASE = {
     DRAFT2019: jsonschema.Draft201909Validator,
     DRAFT2020: jsonschema.Draft202012Validator,
 }
+_SPEC_DRAFTS = {
+    referencing.jsonschema.DRAFT4: DRAFT4,
+    referencing.jsonschema.DRAFT6: DRAFT6,
+    referencing.jsonschema.DRAFT7: DRAFT7,
+    referencing.jsonschema.DRAFT201909: DRAFT2019,
+    referencing.jsonschema.DRAFT202012: DRAFT2020,
+}
+
+
+def _declared_draft(schema: Any) -> int | None:
+    """The draft an embedded resource (a subschema with its own ``$id``) names in
+    ``$schema``: None for none, or one we do not know. ``$schema`` elsewhere is ignored, as
+    jsonschema-rs does (the drafts allow it only at the root of a resource)."""
+    if isinstance(schema, dict) and isinstance(schema.get("$schema"), str):
+        ident = schema.get("$id", schema.get("id"))
+        if isinstance(ident, str) and not ident.startswith("#"):
+            return detect_draft(schema, 0) or None
+    return None
+
+
+_CRAWLED: dict[int, tuple[Any, Any]] = {}
+
+
+def _resource_draft(resolver: Any) -> int | None:
+    """The draft of the resource ``resolver`` stands in (by its specification in the
+    registry, which honours ``$schema`` of embedded and retrieved resources)."""
+    registry, uri = resolver._registry, str(resolver._base_uri)
+    try:
+        resource = registry[uri]
+    except referencing.exceptions.NoSuchResource:
+        entry = _CRAWLED.get(id(registry))
+        if entry is None or entry[0] is not registry:
+            if len(_CRAWLED) > 256:
+                _CRAWLED.clear()
+            try:
+                crawled = registry.crawl()
+            except Exception:  # a malformed embedded resource: no answer from the registry
+                crawled = registry
+            entry = _CRAWLED[id(registry)] = (registry, crawled)
+        try:
+            resource = entry[1][uri]
+        except referencing.exceptions.NoSuchResource:
+            return None
+    return _SPEC_DRAFTS.get(resource._specification)
+
+
+def _evolve(self: Any, **changes: Any) -> Any:
+    # python-jsonschema's evolve picks the stock class of a `$schema` it meets (Python's `re`
+    # again) and keeps the referrer's draft across a `$ref` into a resource of another draft.
+    # Here: our class of the subschema's own draft, by `$schema` or by resource.
+    cls = type(self)
+    schema = changes.setdefault("schema", self.schema)
+    draft = _declared_draft(schema)
+    if draft is None:
+        resolver = changes.get("_resolver")
+        if resolver is not None and resolver is not self._resolver:
+            draft = _resource_draft(resolver)
+    if draft is not None and draft != cls.ORACLE_DRAFT:
+        cls = _CLASSES[draft]
+    for field in cls.__attrs_attrs__:
+        if field.init and field.alias not in changes:
+            changes[field.alias] = getattr(self, field.name)
+    return cls(**changes)
+
+
+def _descend(self: Any, instance: Any, schema: Any, path: Any = None, schema_path: Any = None,
+             resolver: Any = None) -> Iterator[ValidationError]:
+    # python-jsonschema's descend, except that the keywords applied to the subschema are
+    # chosen by its own draft (a draft-7 `$ref` hides its siblings even when reached from a
+    # 2020-12 document), not by the draft of the validator descending.
+    if schema is True:
+        return
+    if schema is False:
+        yield ValidationError(f"False schema does not allow {instance!r}",
+                              validator=None,  # type: ignore[arg-type]  # as jsonschema does
+                              validator_value=None, instance=instance, schema=schema)
+        return
+    if resolver is None:
+        resolver = self._resolver.in_subresource(self.ORACLE_SPEC.create_resource(schema))
+    evolved = self.evolve(schema=schema, _resolver=resolver)
+    for k, v in type(evolved)._APPLICABLE_VALIDATORS(schema):
+        keyword = evolved.VALIDATORS.get(k)
+        if keyword is None:
+            continue
+        for error in keyword(evolved, v, instance, schema) or ():
+            error._set(validator=k, validator_value=v, instance=instance, schema=schema,
+                       type_checker=evolved.TYPE_CHECKER)
+            if k not in {"if", "$ref"}:
+                error.schema_path.appendleft(k)
+            if path is not None:
+                error.path.appendleft(path)
+            if schema_path is not None:
+                error.schema_path.appendleft(schema_path)
+            yield error
 
 
 def _validator_class(draft: int) -> Any:
-    base = _BASE[draft]
-    return jsonschema.validators.extend(base, {  # type: ignore[no-untyped-call]
+    keywords: dict[str, Any] = {
         "pattern": _pattern,
         "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties,
         "enum": _enum,
-    })
+    }
+    if draft in _UNEVALUATED_PROPERTIES:
+        keywords["unevaluatedProperties"] = _UNEVALUATED_PROPERTIES[draft]
+    cls = jsonschema.validators.extend(_BASE[draft], keywords)  # type: ignore[no-untyped-call]
+    cls.evolve = _evolve
+    cls.descend = _descend
+    cls.ORACLE_DRAFT = draft
+    cls.ORACLE_SPEC = _SPECS_OF[draft]
+    return cls
 
 
+_SPECS_OF = {draft: spec for spec, draft in _SPEC_DRAFTS.items()}
 _CLASSES = {draft: _validator_class(draft) for draft in _BASE}
+
+
+def draft_of(node: Node) -> int:
+    """The draft ``node`` is judged under: its own ``$schema``, else its resource's, else the
+    one the engine gave it."""
+    declared = _declared_draft(node.raw)
+    if declared is not None:
+        return declared
+    found = _resource_draft(node.resolver)
+    return node.draft if found is None else found
 
 
 def validator_for(node: Node) -> Any:
     """A validator for ``node`` that resolves references as its document does."""
-    cls = _CLASSES[node.draft]
+    cls = _CLASSES[draft_of(node)]
     return cls(node.raw, registry=node.ctx.registry, _resolver=node.resolver)
 
 
@@ -208,8 +360,9 @@ def is_valid(node: Node, instance: Any) -> bool:
     """Whether ``instance`` is valid under ``node``, as the reference reads it.
 
     Raises Undecidable when validation reaches a ``$ref`` that cannot be resolved (a remote
-    one, never fetched), or where no exact engine is at hand (see ecma_search): the caller's
-    answer is then ``unknown``.
+    one, never fetched), when the node's document is not a valid schema of its draft (a change
+    measured alone can make one), or where no exact engine is at hand (see ecma_search): the
+    caller's answer is then ``unknown``.
     """
     # Remembered on the node (nodes are long-lived: views keep them), saving the lookups.
     fast = node.__dict__.get("_fast_validator", _UNSET)
@@ -236,10 +389,43 @@ def _rs_may_take(node: Node, instance: Any) -> bool:
 
 
 def _python_valid(node: Node, instance: Any) -> bool:
+    _check_document(node)
     try:
         return bool(validator_for(node).is_valid(_json_value(instance)))
     except referencing.exceptions.Unresolvable as exc:
         raise Undecidable(f"validation needs {exc}") from None
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        # A subschema the engine changed is no longer a schema of its draft (`items` as an
+        # array in 2020-12): there is nothing to judge by.
+        raise Undecidable(f"not a valid schema of its draft ({type(exc).__name__}: "
+                          f"{exc})") from None
+
+
+def _check_document(node: Node) -> None:
+    """Undecidable unless the node's document is a valid schema of its draft (a document
+    made by applying one change alone need not be: drop ``$schema`` and draft-7 tuple
+    ``items`` become invalid 2020-12)."""
+    cache = node.ctx.examples
+    reason = cache.get(("meta-error",), _UNSET)
+    if reason is _UNSET:
+        reason = None
+        document = node.ctx.document
+        # A metaschema reads an embedded resource of another draft as its own: both
+        # validators would refuse a sound compound document, so that one is not checked.
+        if isinstance(document, dict) and not declares(list(document.values()),
+                                                       frozenset({"$schema"})):
+            try:
+                if not jsonschema_rs.meta.is_valid(document):
+                    cls = _BASE[detect_draft(document)]
+                    error = jsonschema.exceptions.best_match(
+                        cls(cls.META_SCHEMA).iter_errors(document))
+                    if error is not None:
+                        reason = f"{node.ctx.source} is not a valid schema: {error.message}"
+            except (jsonschema_rs.ReferencingError, ValueError, RecursionError):
+                pass  # an unknown `$schema`, as the engine accepted it
+        cache[("meta-error",)] = reason
+    if reason is not None:
+        raise Undecidable(reason)
 
 
 def _json_value(instance: Any) -> Any:
@@ -280,8 +466,8 @@ def _document_validator(node: Node) -> Any:
     if key not in cache:
         try:
             # Formats are annotations here, as everywhere in the engine.
-            cache[key] = _RS_CLASSES[node.draft](node.raw, validate_formats=False,
-                                                 retriever=_refuse)
+            cache[key] = _RS_CLASSES[draft_of(node)](node.raw, validate_formats=False,
+                                                     retriever=_refuse)
         except Exception:
             cache[key] = None
     return cache[key]
@@ -491,7 +677,8 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
                 if _matches(_join(candidate.absolute_schema_path), near):
                     error = candidate
                     break
-    except (referencing.exceptions.Unresolvable, Undecidable):
+    except (referencing.exceptions.Unresolvable, Undecidable, AttributeError, TypeError,
+            KeyError, IndexError):
         return "", ""
     if error is None:
         return "", ""
