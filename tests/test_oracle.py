@@ -159,6 +159,48 @@ def test_strings_are_read_as_json_delivers_them() -> None:
     assert oracle.is_valid(_root({"required": ["\U0001f600"]}), {"\ud83d\ude00": 0})
 
 
+def test_case_insensitive_groups_on_non_ascii_text_are_undecidable() -> None:
+    # regress folds "ſ" to "s" and "ı" to "i", which ECMA-262 without the u flag does not.
+    assert oracle.ecma_search("^(?i:s)$", "S")
+    with pytest.raises(oracle.Undecidable):
+        oracle.ecma_search("^(?i:s)$", "ſ")
+    assert oracle.ecma_search("^(?-i:s)$|é", "é")
+
+
+@pytest.mark.parametrize(("pattern", "exact"), [
+    (r"^[0-9a-f]{4}$", True),
+    (r"\\b", True),  # an escaped backslash, then the letter b
+    (r"[\b]", True),  # backspace
+    (r"^(?=a)\w+(?<!_)$", True),
+    (r"x{,3}", True),  # jsonschema-rs refuses it: never judges
+    (r"\b", False),
+    (r"\\\B", False),
+    (r"\p{L}", False),
+    (r"[\p{L}]", False),
+    (r"\Aa", False),
+    (r"[\a]", False),
+    (r"a{1, 2}", False),
+    (r"(a)\1", False),
+    (r"(?<n>a)\k<n>", False),
+    (r"(?i:a)", False),
+    ("(", False),
+])
+def test_patterns_jsonschema_rs_reads_as_ecma_262_are_found_by_parsing(
+        pattern: str, exact: bool) -> None:
+    assert oracle.rs_exact(pattern) is exact
+
+
+def test_jsonschema_rs_never_judges_a_document_with_a_pattern_it_reads_otherwise() -> None:
+    root = _root({"type": "object", "properties": {"w": {"pattern": r"^\bé"}}})
+    assert oracle._document_validator(root) is None
+    assert oracle._subschema_validator(root.view.properties["w"]) is None
+    assert not oracle.is_valid(root, {"w": "é"})  # jsonschema-rs would say valid
+    assert "jsonschema-rs finds it valid" in (oracle.disagreement(root, {"w": "é"}) or "")
+    fine = _root({"type": "object", "properties": {"w": {"pattern": r"^\\bé"}}})
+    assert oracle._document_validator(fine) is not None
+    assert oracle.disagreement(fine, {"w": "\\bé"}) is None
+
+
 def test_ref_to_a_resource_declaring_schema_keeps_ecma_patterns() -> None:
     # python-jsonschema picks the stock class of a `$schema` it meets: Python's `re`, which
     # cannot compile these and accepts "a\n" for "^a$".
@@ -216,3 +258,12 @@ def test_a_document_invalid_under_its_draft_is_undecidable() -> None:
     with pytest.raises(oracle.Undecidable, match="not a valid schema"):
         oracle.is_valid(root, [[]])
     assert oracle.explain(root, [[]]) == ("", "")
+
+
+def test_disagreement_names_the_validators_that_judge_otherwise() -> None:
+    surrogate = _root({"type": "string", "pattern": r"^\uD83D"})
+    assert "refuses the schema" in (oracle.disagreement(surrogate, "\ud83d") or "")
+    assert not oracle.agreed(surrogate, "\ud83d")
+    assert oracle.disagreement(_root({"type": "string"}), "\ud800") is not None
+    assert oracle.disagreement(_root({"type": "string"}), "a") is None
+    assert oracle.agreed(_root({"type": "string"}), "a")

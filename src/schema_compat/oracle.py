@@ -12,7 +12,10 @@ exact:
   resource, or of another file a ``$ref`` leads to, switches the draft (never to a stock
   class, which would bring Python's ``re`` back).
 
-jsonschema-rs answers for whole documents and subschemas two orders of magnitude faster.
+jsonschema-rs answers for whole documents and subschemas two orders of magnitude faster; it
+is asked only where it is known to agree with the reference: every pattern of the document
+in the subset where its regex engine reads ECMA-262 alike (no ``\\b``, ``\\p{..}``, ``\\A``,
+backreference ...).
 Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
 """
 
@@ -35,7 +38,20 @@ import referencing.jsonschema
 import regress
 from jsonschema import ValidationError
 
-from .regex import InvalidPattern, UnsupportedPattern, compile_pattern
+from .regex import (
+    _BRACE_QUANTIFIER,
+    _MAX_NESTING,
+    _SPACED_QUANTIFIER,
+    InvalidPattern,
+    PatternTooLarge,
+    UnsupportedPattern,
+    _Chars,
+    _Node,
+    _Parser,
+    _Seq,
+    _SyntaxError,
+    compile_pattern,
+)
 from .schema import (
     DRAFT4,
     DRAFT6,
@@ -95,16 +111,135 @@ def ecma_regex(pattern: str) -> regress.Regex:
         return regress.Regex(_escape_surrogates(json_string(pattern)))
 
 
+class _FeatureParser(_Parser):
+    """The engine's ECMA-262 parser (``regex.py``), reading also what the engine refuses to
+    reason about, and noting which of those constructs the pattern uses."""
+
+    def __init__(self, src: str) -> None:
+        super().__init__(src)
+        self.features: set[str] = set()
+
+    def term(self) -> _Node:
+        if self.peek() == "\\" and self.peek(1) in ("b", "B"):
+            self.features.add("word-boundary")
+            self.pos += 2
+            return _Seq(())
+        return super().term()
+
+    def group(self) -> _Node:
+        if self.peek(1) != "?":
+            return super().group()
+        rest = self.src[self.pos + 2:]
+        look = re.match(r"(?:=|!|<=|<!)", rest)
+        flags = re.match(r"([ims]*)(?:-([ims]*))?:", rest)
+        if look is None and (flags is None or flags.group(0) == ":"):
+            return super().group()  # (?: and named groups
+        if look is not None:
+            self.features.add("lookaround")
+            self.pos += 2 + look.end()
+        else:
+            assert flags is not None
+            self.features.add("modifier")
+            if "i" in flags.group(1):
+                self.features.add("case-insensitive")
+            self.pos += 2 + flags.end()
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise PatternTooLarge(f"too large: groups nested more than {_MAX_NESTING} deep")
+        node = self.disjunction()
+        if self.peek() != ")":
+            self.error("missing ')'")
+        self.pos += 1
+        self.depth -= 1
+        return _Seq(()) if look is not None else node
+
+    def atom(self) -> _Node:
+        if self.peek() == "{" and _SPACED_QUANTIFIER.match(self.src, self.pos) \
+                and not _BRACE_QUANTIFIER.match(self.src, self.pos):
+            self.features.add("spaced-brace")
+            self.pos += 1
+            return _Chars(((0x7B, 0x7B),))
+        return super().atom()
+
+    def atom_escape(self) -> _Node:
+        ch = self.peek(1)
+        if ch != "" and ch in "123456789":
+            end = self.pos + 1
+            while self.src[end:end + 1].isdigit() and self.src[end].isascii():
+                end += 1
+            if int(self.src[self.pos + 1:end]) <= self.ncaps:
+                self.features.add("backreference")
+                self.pos = end
+                return _Seq(())
+        if ch == "k" and self.named:
+            self.features.add("backreference")
+            close = self.src.find(">", self.pos)
+            if close < 0:
+                self.error("unterminated group name")
+            self.pos = close + 1
+            return _Seq(())
+        return super().atom_escape()
+
+    def char_escape(self, *, in_class: bool) -> int:
+        start = self.pos
+        try:
+            return super().char_escape(in_class=in_class)
+        except PatternTooLarge:
+            raise
+        except UnsupportedPattern:
+            letter = self.src[start]
+            if letter == "u" and self.peek(1) == "{":  # \u{...} beyond U+10FFFF
+                raise
+            self.features.add("property-escape" if letter in ("p", "P") else "letter-escape")
+            self.pos = start + 1
+            return ord(letter)
+
+
+@lru_cache(maxsize=4096)
+def pattern_features(pattern: str) -> frozenset[str] | None:
+    """The constructs of ``pattern`` that engines read differently (``word-boundary``,
+    ``lookaround``, ``backreference``, ``modifier``, ``case-insensitive``,
+    ``property-escape``, ``letter-escape``, ``spaced-brace``), found by parsing it; None when
+    it cannot be parsed (over the nesting limit, or not ECMA-262)."""
+    try:
+        ecma_regex(pattern)
+        parser = _FeatureParser(_escape_surrogates(json_string(pattern)))
+        parser.parse()
+    except (regress.RegressError, UnsupportedPattern, _SyntaxError, RecursionError):
+        return None
+    return frozenset(parser.features)
+
+
+# What jsonschema-rs reads as ECMA-262 does (the probe table in tests/test_oracle_probes.py):
+# the engine's regular subset, and lookarounds around it.
+_RS_EXACT_FEATURES = frozenset({"lookaround"})
+
+
+def rs_exact(pattern: str) -> bool:
+    """Whether jsonschema-rs matches ``pattern`` as ECMA-262 does, or refuses it."""
+    features = pattern_features(pattern)
+    return features is not None and features <= _RS_EXACT_FEATURES
+
+
 def ecma_search(pattern: str, text: str) -> bool:
     """ECMA-262 search semantics, as JSON Schema's ``pattern`` means, over code points.
 
     Raises Undecidable where no exact engine is at hand: a lone surrogate in ``text`` under a
-    pattern outside the engine's regular subset.
+    pattern outside the engine's regular subset, and non-ASCII text under a case-insensitive
+    group (``regress`` folds ``ſ`` to ``s`` and ``ı`` to ``i``, ECMA-262 without the ``u``
+    flag does not).
     """
-    if not text.isascii() and _SURROGATE.search(text) is not None:
-        text = json_string(text)
+    if not text.isascii():
         if _SURROGATE.search(text) is not None:
-            return _search_code_points(pattern, text)
+            text = json_string(text)
+            if _SURROGATE.search(text) is not None:
+                return _search_code_points(pattern, text)
+        features = pattern_features(pattern)
+        if features is None:
+            raise Undecidable(f"pattern {pattern!r} is too deep to tell whether it folds case")
+        if "case-insensitive" in features:
+            raise Undecidable(f"pattern {pattern!r} folds case, which regress does unlike "
+                              "ECMA-262 for some non-ASCII letters")
     return ecma_regex(pattern).find(text) is not None
 
 
@@ -412,8 +547,7 @@ def _check_document(node: Node) -> None:
         document = node.ctx.document
         # A metaschema reads an embedded resource of another draft as its own: both
         # validators would refuse a sound compound document, so that one is not checked.
-        if isinstance(document, dict) and not declares(list(document.values()),
-                                                       frozenset({"$schema"})):
+        if document is not None and not _traits(node).embedded_schema:
             try:
                 if not jsonschema_rs.meta.is_valid(document):
                     cls = _BASE[detect_draft(document)]
@@ -444,6 +578,44 @@ def _json_value(instance: Any) -> Any:
     return instance
 
 
+class _Traits:
+    """What decides whether jsonschema-rs may judge for a document."""
+
+    def __init__(self, patterns: list[str], embedded_schema: bool) -> None:
+        self.inexact_patterns = sorted({p for p in patterns if not rs_exact(p)})
+        self.embedded_schema = embedded_schema
+
+    @property
+    def rs_exact(self) -> bool:
+        return not self.inexact_patterns and not self.embedded_schema
+
+
+def _traits(node: Node) -> _Traits:
+    cache = node.ctx.examples
+    found: _Traits | None = cache.get(("rs-traits",))
+    if found is None:
+        patterns: list[str] = []
+        embedded_schema = False
+        stack: list[Any] = [node.ctx.document]
+        root = True
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                # Conservative: any "pattern" string counts, also one that is data (an enum
+                # member), which at worst keeps jsonschema-rs from answering.
+                if isinstance(value.get("pattern"), str):
+                    patterns.append(value["pattern"])
+                if isinstance(value.get("patternProperties"), dict):
+                    patterns.extend(k for k in value["patternProperties"] if isinstance(k, str))
+                embedded_schema = embedded_schema or (not root and "$schema" in value)
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+            root = False
+        found = cache[("rs-traits",)] = _Traits(patterns, embedded_schema)
+    return found
+
+
 _RS_CLASSES = {DRAFT4: jsonschema_rs.Draft4Validator, DRAFT6: jsonschema_rs.Draft6Validator,
                DRAFT7: jsonschema_rs.Draft7Validator, DRAFT2019: jsonschema_rs.Draft201909Validator,
                DRAFT2020: jsonschema_rs.Draft202012Validator}
@@ -455,11 +627,14 @@ def _refuse(uri: str) -> Any:
     raise ValueError(f"not fetched: {uri}")
 
 
-def _document_validator(node: Node) -> Any:
+def _document_validator(node: Node, *, exact_only: bool = True) -> Any:
     """jsonschema-rs for a whole self-contained document (witnesses are checked against whole
-    messages again and again; it is two orders of magnitude faster than python-jsonschema and
-    agrees with it on ECMA-262 patterns). None for subschemas and documents it cannot take."""
+    messages again and again; it is two orders of magnitude faster than python-jsonschema).
+    None for subschemas, documents it cannot take, and (``exact_only``) documents with a
+    pattern it does not read as ECMA-262 does."""
     if node.pointer != "" or node.raw is not node.ctx.document:
+        return None
+    if exact_only and not _traits(node).rs_exact:
         return None
     cache = node.ctx.examples
     key = ("rs-validator", node.draft)
@@ -468,8 +643,10 @@ def _document_validator(node: Node) -> Any:
             # Formats are annotations here, as everywhere in the engine.
             cache[key] = _RS_CLASSES[draft_of(node)](node.raw, validate_formats=False,
                                                      retriever=_refuse)
-        except Exception:
+        except Exception as exc:
             cache[key] = None
+            cache[("rs-refusal", node.draft)] = str(exc).splitlines()[0] if str(exc) else \
+                type(exc).__name__
     return cache[key]
 
 
@@ -484,13 +661,16 @@ _META = {DRAFT4: "http://json-schema.org/draft-04/schema#",
 _FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
 
 
-def _subschema_validator(node: Node) -> Any:
+def _subschema_validator(node: Node, *, exact_only: bool = True) -> Any:
     """jsonschema-rs for a subschema that stands, unchanged, at its pointer in a self-contained
     document: a ``$ref`` to it through a registry holding the document (cheap to build, and
     compiled only as far as that subschema reaches). None for anything else: changed copies,
-    synthetic subschemas, documents with embedded resources (``$id`` below the root)."""
+    synthetic subschemas, documents with embedded resources (``$id`` below the root), and
+    (``exact_only``) documents with a pattern jsonschema-rs does not read as ECMA-262 does."""
     document = node.ctx.document
     if document is None or node.raw is document or not isinstance(node.raw, dict):
+        return None
+    if exact_only and not _traits(node).rs_exact:
         return None
     cache = node.ctx.examples
     key = ("rs-sub", id(node.raw), node.pointer, node.draft)
@@ -623,6 +803,66 @@ def _at_pointer(document: Any, pointer: str) -> Any:
         else:
             return None
     return value
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def _surrogates(instance: Any) -> bool:
+    if isinstance(instance, str):
+        return _SURROGATE.search(instance) is not None
+    if isinstance(instance, list):
+        return any(_surrogates(v) for v in instance)
+    if isinstance(instance, dict):
+        return any(_surrogates(k) or _surrogates(v) for k, v in instance.items())
+    return False
+
+
+def _word(valid: bool) -> str:
+    return "valid" if valid else "invalid"
+
+
+def disagreement(node: Node, instance: Any) -> str | None:
+    """Why a mainstream validator judges ``instance`` under ``node`` otherwise than the
+    reference (is_valid), or None when none is known to.
+
+    The validator asked: jsonschema-rs for a whole document (and a subschema it can take),
+    which may read a pattern otherwise (``\\b``, ``\\p{L}`` ...), refuse the schema (a
+    pattern naming a surrogate) or the instance (a lone surrogate). A witness without a
+    disagreement is one every validator confirms. Raises Undecidable as is_valid does.
+    """
+    traits = _traits(node)
+    rs = _document_validator(node, exact_only=False) \
+        or _subschema_validator(node, exact_only=False)
+    rs = None if rs is _LATER else rs
+    refusal = node.ctx.examples.get(("rs-refusal", node.draft)) if node.pointer == "" \
+        and node.raw is node.ctx.document else None
+    if rs is None and refusal is None:
+        return None
+    reference = is_valid(node, instance)
+    reasons: list[str] = []
+    if refusal is not None:
+        reasons.append(f"jsonschema-rs refuses the schema ({refusal})")
+    elif rs is not None:
+        try:
+            if _surrogates(instance):
+                raise ValueError("it holds a surrogate")
+            theirs = bool(rs.is_valid(instance))
+        except (ValueError, OverflowError) as exc:
+            reasons.append(f"jsonschema-rs cannot take it ({exc})")
+        else:
+            if theirs != reference:
+                how = "" if not traits.inexact_patterns else (
+                    " (it reads " + ", ".join(repr(p) for p in traits.inexact_patterns[:3])
+                    + " otherwise than ECMA-262)")
+                reasons.append(f"jsonschema-rs finds it {_word(theirs)}{how}")
+    return "; ".join(reasons) or None
+
+
+def agreed(node: Node, instance: Any) -> bool:
+    """Whether every mainstream validator agrees with the reference on ``instance`` under
+    ``node`` (see disagreement)."""
+    return disagreement(node, instance) is None
 
 
 # --------------------------------------------------------------------------- explaining
