@@ -209,9 +209,9 @@ def test_ref_to_a_resource_declaring_schema_keeps_ecma_patterns() -> None:
         root = _root({"$schema": D2020, "type": ["object", "string"], "pattern": pattern,
                       "properties": {"x": {"$ref": "#"}}})
         x = root.view.properties["x"]
-        assert oracle._python_valid(x, good)
-        assert not oracle._python_valid(x, bad)
-        assert not oracle._python_valid(x, {"x": {"x": bad}})
+        assert oracle._python_valid(x, good, oracle.REFERENCE)
+        assert not oracle._python_valid(x, bad, oracle.REFERENCE)
+        assert not oracle._python_valid(x, {"x": {"x": bad}}, oracle.REFERENCE)
         assert oracle.explain(x, {"x": bad})[0] == "/x"
 
 
@@ -220,7 +220,7 @@ def test_an_embedded_resource_is_judged_under_its_own_draft() -> None:
         "$id": "t", "$schema": D7, "items": [{"type": "object"}],
         "additionalItems": {"$ref": "#/definitions/s", "type": "integer"},
         "definitions": {"s": {"type": "string", "pattern": "^a$"}}}}})
-    answers = {json.dumps(v): oracle._python_valid(root, v)
+    answers = {json.dumps(v): oracle._python_valid(root, v, oracle.REFERENCE)
                for v in ([{}], [1], [{}, "a"], [{}, 1], [{}, "a\n"], "x")}
     # Draft 7: tuple `items`, and `$ref` hides its sibling `type`.
     assert answers == {'[{}]': True, '[1]': False, '[{}, "a"]': True, '[{}, 1]': False,
@@ -260,7 +260,27 @@ def test_a_document_invalid_under_its_draft_is_undecidable() -> None:
     assert oracle.explain(root, [[]]) == ("", "")
 
 
+@pytest.mark.parametrize(("step", "value", "expected"), [
+    (0.01, 5.01, True), (0.01, 5.011, False), (0.1, 0.3, True), (0.1, 0.30000000000000004, False),
+    (0.0001, 0.0003, True), (0.1, 3, True), (3, 1e300, False), (0.5, 2**70 + 1, True),
+    (2**64 + 1, 2**65 + 2, True), (1e-300, 1.5, True),
+])
+def test_multiple_of_reads_the_decimals_written(step: Any, value: Any, expected: bool) -> None:
+    root = _root({"multipleOf": step})
+    assert oracle.is_valid(root, value) is expected
+    assert oracle.is_valid(root, [value]) is True  # not a number: not constrained
+    assert oracle.is_valid(_root({"items": {"multipleOf": step}}), [value]) is expected
+
+
 def test_disagreement_names_the_validators_that_judge_otherwise() -> None:
+    root = _root({"$schema": D7, "minimum": 5, "multipleOf": 0.01})
+    assert oracle.disagreement(root, 5.01) == (
+        "python-jsonschema's float multipleOf finds it invalid")
+    assert not oracle.agreed(root, 5.01)
+    assert oracle.agreed(root, 5) and oracle.agreed(root, 5.5) and oracle.agreed(root, "x")
+    big = _root({"multipleOf": 3})
+    reason = oracle.disagreement(big, 1e300) or ""
+    assert "python-jsonschema" in reason and "jsonschema-rs finds it valid" in reason
     surrogate = _root({"type": "string", "pattern": r"^\uD83D"})
     assert "refuses the schema" in (oracle.disagreement(surrogate, "\ud83d") or "")
     assert not oracle.agreed(surrogate, "\ud83d")

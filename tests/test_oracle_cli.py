@@ -103,3 +103,11 @@ def test_ref_to_the_root_declaring_schema_keeps_ecma_patterns(cli: Any, tmp_path
     result = _diff(cli, tmp_path, old, new, "--mode", "full")
     assert result["forward"] == "compatible"
     assert result["backward"] in ("breaking", "unknown")
+
+
+def test_decimal_multiple_of_witness_is_one_the_reference_confirms(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    old = {"$schema": D7, "minimum": 5, "multipleOf": 0.01}
+    new = {"$schema": D2019, "minimum": 6, "multipleOf": 0.01}
+    result = _diff(cli, tmp_path, old, new)
+    assert (result["backward"], result["forward"]) == ("breaking", "compatible")

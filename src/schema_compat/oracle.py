@@ -8,6 +8,8 @@ exact:
   means; Python's ``re`` would accept "abcd\\n" for ``^[0-9a-f]{4}$``. Strings are
   sequences of code points; a lone surrogate (JSON text may carry "\\ud800") is one of them,
   judged by the engine's automaton, since ``regress`` takes only UTF-8.
+- ``multipleOf``: exact, reading a float as the decimal it was written as (``5.01`` is a
+  multiple of ``0.01``), as the engine does.
 - Every subschema under the draft of the resource it belongs to: ``$schema`` of an embedded
   resource, or of another file a ``$ref`` leads to, switches the draft (never to a stock
   class, which would bring Python's ``re`` back).
@@ -15,7 +17,7 @@ exact:
 jsonschema-rs answers for whole documents and subschemas two orders of magnitude faster; it
 is asked only where it is known to agree with the reference: every pattern of the document
 in the subset where its regex engine reads ECMA-262 alike (no ``\\b``, ``\\p{..}``, ``\\A``,
-backreference ...).
+backreference ...) and no ``multipleOf`` question on a float or a large integer.
 Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
 """
 
@@ -64,6 +66,7 @@ from .schema import (
     json_key,
     reachable,
     split_pointer,
+    to_fraction,
 )
 
 
@@ -306,6 +309,19 @@ def _enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Iterator[Va
 
 
 _BASE_ENUM = jsonschema.Draft202012Validator.VALIDATORS["enum"]
+_FLOAT_MULTIPLE_OF = jsonschema.Draft202012Validator.VALIDATORS["multipleOf"]
+
+
+def _multiple_of(validator: Any, dB: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # Exact, on the decimals written: 5.01 is 501 × 0.01, though 5.01 / 0.01 in floats is not
+    # an integer. The engine reads numbers the same way.
+    if not validator.is_type(instance, "number"):
+        return
+    step, value = to_fraction(dB), to_fraction(instance)
+    if step is None or value is None or step <= 0:
+        yield from _FLOAT_MULTIPLE_OF(validator, dB, instance, schema)
+    elif value % step:
+        yield ValidationError(f"{instance!r} is not a multiple of {dB!r}")
 
 
 class _EcmaRe:
@@ -359,6 +375,9 @@ _SPEC_DRAFTS = {
     referencing.jsonschema.DRAFT202012: DRAFT2020,
 }
 
+REFERENCE = "reference"
+FLOAT_MULTIPLE_OF = "float-multipleOf"  # python-jsonschema's own multipleOf, for comparison
+
 
 def _declared_draft(schema: Any) -> int | None:
     """The draft an embedded resource (a subschema with its own ``$id``) names in
@@ -400,7 +419,7 @@ def _resource_draft(resolver: Any) -> int | None:
 def _evolve(self: Any, **changes: Any) -> Any:
     # python-jsonschema's evolve picks the stock class of a `$schema` it meets (Python's `re`
     # again) and keeps the referrer's draft across a `$ref` into a resource of another draft.
-    # Here: our class of the subschema's own draft, by `$schema` or by resource.
+    # Here: this family's class of the subschema's own draft, by `$schema` or by resource.
     cls = type(self)
     schema = changes.setdefault("schema", self.schema)
     draft = _declared_draft(schema)
@@ -409,7 +428,7 @@ def _evolve(self: Any, **changes: Any) -> Any:
         if resolver is not None and resolver is not self._resolver:
             draft = _resource_draft(resolver)
     if draft is not None and draft != cls.ORACLE_DRAFT:
-        cls = _CLASSES[draft]
+        cls = _CLASSES[cls.ORACLE_FAMILY, draft]
     for field in cls.__attrs_attrs__:
         if field.init and field.alias not in changes:
             changes[field.alias] = getattr(self, field.name)
@@ -447,7 +466,7 @@ def _descend(self: Any, instance: Any, schema: Any, path: Any = None, schema_pat
             yield error
 
 
-def _validator_class(draft: int) -> Any:
+def _validator_class(draft: int, family: str) -> Any:
     keywords: dict[str, Any] = {
         "pattern": _pattern,
         "patternProperties": _pattern_properties,
@@ -456,16 +475,20 @@ def _validator_class(draft: int) -> Any:
     }
     if draft in _UNEVALUATED_PROPERTIES:
         keywords["unevaluatedProperties"] = _UNEVALUATED_PROPERTIES[draft]
+    if family == REFERENCE:
+        keywords["multipleOf"] = _multiple_of
     cls = jsonschema.validators.extend(_BASE[draft], keywords)  # type: ignore[no-untyped-call]
     cls.evolve = _evolve
     cls.descend = _descend
     cls.ORACLE_DRAFT = draft
+    cls.ORACLE_FAMILY = family
     cls.ORACLE_SPEC = _SPECS_OF[draft]
     return cls
 
 
 _SPECS_OF = {draft: spec for spec, draft in _SPEC_DRAFTS.items()}
-_CLASSES = {draft: _validator_class(draft) for draft in _BASE}
+_CLASSES = {(family, draft): _validator_class(draft, family)
+            for family in (REFERENCE, FLOAT_MULTIPLE_OF) for draft in _BASE}
 
 
 def draft_of(node: Node) -> int:
@@ -478,9 +501,9 @@ def draft_of(node: Node) -> int:
     return node.draft if found is None else found
 
 
-def validator_for(node: Node) -> Any:
+def validator_for(node: Node, family: str = REFERENCE) -> Any:
     """A validator for ``node`` that resolves references as its document does."""
-    cls = _CLASSES[draft_of(node)]
+    cls = _CLASSES[family, draft_of(node)]
     return cls(node.raw, registry=node.ctx.registry, _resolver=node.resolver)
 
 
@@ -489,6 +512,8 @@ def validator_for(node: Node) -> Any:
 _UNSET: Any = object()
 _LATER: Any = object()  # not yet decided: ask python-jsonschema this time
 _QUESTIONS_BEFORE_REGISTRY = 200
+# Integers up to 2**53 are exact in the binary floats jsonschema-rs divides in.
+_EXACT_INT = 2 ** 53
 
 
 def is_valid(node: Node, instance: Any) -> bool:
@@ -510,23 +535,24 @@ def is_valid(node: Node, instance: Any) -> bool:
             return bool(fast.is_valid(instance))
         except (ValueError, OverflowError):
             pass
-    return _python_valid(node, instance)
+    return _python_valid(node, instance, REFERENCE)
 
 
 def _rs_may_take(node: Node, instance: Any) -> bool:
     """Whether jsonschema-rs reads ``instance`` as the reference does: not when it holds a
-    surrogate (jsonschema-rs sometimes raises, sometimes compares a key wrongly)."""
+    surrogate (jsonschema-rs sometimes raises, sometimes compares a key wrongly), nor a number
+    it may not take exactly when the document has a ``multipleOf``."""
     try:
         orjson.dumps(instance)  # refuses surrogates (and integers beyond 64 bits)
     except TypeError:
         return False
-    return True
+    return not (_traits(node).multiple_of and _inexact_numbers(instance))
 
 
-def _python_valid(node: Node, instance: Any) -> bool:
+def _python_valid(node: Node, instance: Any, family: str) -> bool:
     _check_document(node)
     try:
-        return bool(validator_for(node).is_valid(_json_value(instance)))
+        return bool(validator_for(node, family).is_valid(_json_value(instance)))
     except referencing.exceptions.Unresolvable as exc:
         raise Undecidable(f"validation needs {exc}") from None
     except (AttributeError, TypeError, KeyError, IndexError) as exc:
@@ -578,11 +604,26 @@ def _json_value(instance: Any) -> Any:
     return instance
 
 
+def _inexact_numbers(instance: Any) -> bool:
+    """Does the instance hold a number jsonschema-rs may not take as the exact decimal it
+    was written as (a float, or an integer beyond 2**53)?"""
+    if isinstance(instance, float):
+        return True
+    if isinstance(instance, int) and not isinstance(instance, bool):
+        return abs(instance) > _EXACT_INT
+    if isinstance(instance, list):
+        return any(_inexact_numbers(v) for v in instance)
+    if isinstance(instance, dict):
+        return any(_inexact_numbers(v) for v in instance.values())
+    return False
+
+
 class _Traits:
     """What decides whether jsonschema-rs may judge for a document."""
 
-    def __init__(self, patterns: list[str], embedded_schema: bool) -> None:
+    def __init__(self, patterns: list[str], multiple_of: bool, embedded_schema: bool) -> None:
         self.inexact_patterns = sorted({p for p in patterns if not rs_exact(p)})
+        self.multiple_of = multiple_of
         self.embedded_schema = embedded_schema
 
     @property
@@ -595,7 +636,7 @@ def _traits(node: Node) -> _Traits:
     found: _Traits | None = cache.get(("rs-traits",))
     if found is None:
         patterns: list[str] = []
-        embedded_schema = False
+        multiple_of = embedded_schema = False
         stack: list[Any] = [node.ctx.document]
         root = True
         while stack:
@@ -607,12 +648,13 @@ def _traits(node: Node) -> _Traits:
                     patterns.append(value["pattern"])
                 if isinstance(value.get("patternProperties"), dict):
                     patterns.extend(k for k in value["patternProperties"] if isinstance(k, str))
+                multiple_of = multiple_of or "multipleOf" in value
                 embedded_schema = embedded_schema or (not root and "$schema" in value)
                 stack.extend(value.values())
             elif isinstance(value, list):
                 stack.extend(value)
             root = False
-        found = cache[("rs-traits",)] = _Traits(patterns, embedded_schema)
+        found = cache[("rs-traits",)] = _Traits(patterns, multiple_of, embedded_schema)
     return found
 
 
@@ -808,6 +850,16 @@ def _at_pointer(document: Any, pointer: str) -> Any:
 # --------------------------------------------------------------------------- agreement
 
 
+def _has_numbers(instance: Any) -> bool:
+    if isinstance(instance, (int, float)):
+        return not isinstance(instance, bool)
+    if isinstance(instance, list):
+        return any(_has_numbers(v) for v in instance)
+    if isinstance(instance, dict):
+        return any(_has_numbers(v) for v in instance.values())
+    return False
+
+
 def _surrogates(instance: Any) -> bool:
     if isinstance(instance, str):
         return _SURROGATE.search(instance) is not None
@@ -826,21 +878,26 @@ def disagreement(node: Node, instance: Any) -> str | None:
     """Why a mainstream validator judges ``instance`` under ``node`` otherwise than the
     reference (is_valid), or None when none is known to.
 
-    The validator asked: jsonschema-rs for a whole document (and a subschema it can take),
+    The validators asked: python-jsonschema with its own ``multipleOf`` (float division:
+    ``5.01`` is no multiple of ``0.01`` there) when the document has a ``multipleOf`` and the
+    instance a number; jsonschema-rs for a whole document (and a subschema it can take),
     which may read a pattern otherwise (``\\b``, ``\\p{L}`` ...), refuse the schema (a
     pattern naming a surrogate) or the instance (a lone surrogate). A witness without a
     disagreement is one every validator confirms. Raises Undecidable as is_valid does.
     """
     traits = _traits(node)
+    numbers = traits.multiple_of and _has_numbers(instance)
     rs = _document_validator(node, exact_only=False) \
         or _subschema_validator(node, exact_only=False)
     rs = None if rs is _LATER else rs
     refusal = node.ctx.examples.get(("rs-refusal", node.draft)) if node.pointer == "" \
         and node.raw is node.ctx.document else None
-    if rs is None and refusal is None:
+    if not numbers and rs is None and refusal is None:
         return None
     reference = is_valid(node, instance)
     reasons: list[str] = []
+    if numbers and _python_valid(node, instance, FLOAT_MULTIPLE_OF) != reference:
+        reasons.append(f"python-jsonschema's float multipleOf finds it {_word(not reference)}")
     if refusal is not None:
         reasons.append(f"jsonschema-rs refuses the schema ({refusal})")
     elif rs is not None:
