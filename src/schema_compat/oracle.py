@@ -44,6 +44,7 @@ from .regex import (
     _BRACE_QUANTIFIER,
     _MAX_NESTING,
     _SPACED_QUANTIFIER,
+    CharSet,
     InvalidPattern,
     PatternTooLarge,
     UnsupportedPattern,
@@ -121,6 +122,12 @@ class _FeatureParser(_Parser):
     def __init__(self, src: str) -> None:
         super().__init__(src)
         self.features: set[str] = set()
+        self.folding = 0  # case-insensitive groups open here
+
+    def _code_point(self, cp: int) -> int:
+        if self.folding and cp > 0x7F:
+            self.features.add("case-insensitive-non-ascii")
+        return cp
 
     def term(self) -> _Node:
         if self.peek() == "\\" and self.peek(1) in ("b", "B"):
@@ -140,16 +147,19 @@ class _FeatureParser(_Parser):
         if look is not None:
             self.features.add("lookaround")
             self.pos += 2 + look.end()
-        else:
+        folding = flags is not None and look is None and "i" in flags.group(1)
+        if look is None:
             assert flags is not None
             self.features.add("modifier")
-            if "i" in flags.group(1):
+            if folding:
                 self.features.add("case-insensitive")
             self.pos += 2 + flags.end()
         self.depth += 1
         if self.depth > _MAX_NESTING:
             raise PatternTooLarge(f"too large: groups nested more than {_MAX_NESTING} deep")
+        self.folding += folding
         node = self.disjunction()
+        self.folding -= folding
         if self.peek() != ")":
             self.error("missing ')'")
         self.pos += 1
@@ -157,6 +167,8 @@ class _FeatureParser(_Parser):
         return _Seq(()) if look is not None else node
 
     def atom(self) -> _Node:
+        if self.peek():
+            self._code_point(ord(self.peek()))  # a literal (every special character is ASCII)
         if self.peek() == "{" and _SPACED_QUANTIFIER.match(self.src, self.pos) \
                 and not _BRACE_QUANTIFIER.match(self.src, self.pos):
             self.features.add("spaced-brace")
@@ -183,10 +195,15 @@ class _FeatureParser(_Parser):
             return _Seq(())
         return super().atom_escape()
 
+    def class_atom(self) -> int | CharSet:
+        if self.peek():
+            self._code_point(ord(self.peek()))
+        return super().class_atom()
+
     def char_escape(self, *, in_class: bool) -> int:
         start = self.pos
         try:
-            return super().char_escape(in_class=in_class)
+            return self._code_point(super().char_escape(in_class=in_class))
         except PatternTooLarge:
             raise
         except UnsupportedPattern:
@@ -202,6 +219,7 @@ class _FeatureParser(_Parser):
 def pattern_features(pattern: str) -> frozenset[str] | None:
     """The constructs of ``pattern`` that engines read differently (``word-boundary``,
     ``lookaround``, ``backreference``, ``modifier``, ``case-insensitive``,
+    ``case-insensitive-non-ascii`` (a character beyond ASCII in such a group),
     ``property-escape``, ``letter-escape``, ``spaced-brace``), found by parsing it; None when
     it cannot be parsed (over the nesting limit, or not ECMA-262)."""
     try:
@@ -228,21 +246,23 @@ def ecma_search(pattern: str, text: str) -> bool:
     """ECMA-262 search semantics, as JSON Schema's ``pattern`` means, over code points.
 
     Raises Undecidable where no exact engine is at hand: a lone surrogate in ``text`` under a
-    pattern outside the engine's regular subset, and non-ASCII text under a case-insensitive
-    group (``regress`` folds ``ſ`` to ``s`` and ``ı`` to ``i``, ECMA-262 without the ``u``
-    flag does not).
+    pattern outside the engine's regular subset, and a case-insensitive group where a
+    character beyond ASCII takes part, in the group or in ``text`` (``regress`` folds ``ſ``
+    to ``s`` and ``ı`` to ``i``; ECMA-262 without the ``u`` flag does not).
     """
-    if not text.isascii():
+    ascii_text = text.isascii()
+    if not ascii_text and _SURROGATE.search(text) is not None:
+        text = json_string(text)
         if _SURROGATE.search(text) is not None:
-            text = json_string(text)
-            if _SURROGATE.search(text) is not None:
-                return _search_code_points(pattern, text)
-        features = pattern_features(pattern)
-        if features is None:
+            return _search_code_points(pattern, text)
+    features = pattern_features(pattern)
+    if features is None:
+        if not ascii_text:
             raise Undecidable(f"pattern {pattern!r} is too deep to tell whether it folds case")
-        if "case-insensitive" in features:
-            raise Undecidable(f"pattern {pattern!r} folds case, which regress does unlike "
-                              "ECMA-262 for some non-ASCII letters")
+    elif "case-insensitive" in features and (
+            not ascii_text or "case-insensitive-non-ascii" in features):
+        raise Undecidable(f"pattern {pattern!r} folds case, which regress does unlike "
+                          "ECMA-262 for some letters beyond ASCII")
     return ecma_regex(pattern).find(text) is not None
 
 
