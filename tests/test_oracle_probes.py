@@ -6,7 +6,7 @@ of regress (null: it cannot take the string, a lone surrogate), of the oracle
 (``reference``; "undecidable" where no exact engine is at hand) and of jsonschema-rs
 ("error": it refuses the pattern; "cannot take": the string). The reference differs from
 ECMA-262 only where the probe says why. The ECMA columns are checked against node (V8)
-when it is installed.
+when it is installed; docs/conformance.md shows the same table.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import jsonschema_rs
 import pytest
 import regress
 
+from conftest import REPO
 from schema_compat import oracle
 from schema_compat.regex import compile_pattern
 from test_regex import MEMBERSHIP
@@ -120,3 +122,42 @@ def test_the_ecma_columns_are_what_an_ecma_262_engine_answers() -> None:
                           text=True, timeout=60, check=True)
     for probe, (plain, unicode) in zip(PROBES, json.loads(proc.stdout)):
         assert (plain, unicode) == (probe["ecma"], probe["ecma_u"]), probe
+
+
+def _shown(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == "|":
+            out.append("\\|")
+        elif ch.isprintable() and unicodedata.normalize("NFKC", ch) == ch:
+            out.append(ch)  # not a look-alike such as the Kelvin sign or long s
+        else:
+            out.append(json.dumps(ch)[1:-1])
+    return "".join(out)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def probe_table() -> str:
+    """The probe table as docs/conformance.md shows it."""
+    rows = ["| construct | pattern | string | ECMA-262 | with `u` | regress | reference "
+            "| jsonschema-rs |",
+            "|---|---|---|---|---|---|---|---|"]
+    for p in PROBES:
+        rows.append(f"| {_shown(p['construct'])} | `{_shown(p['pattern'])}` | "
+                    f"`{_shown(p['string'])}` | {_cell(p['ecma'])} | {_cell(p['ecma_u'])} | "
+                    f"{_cell(p['regress'])} | {_cell(p['reference'])} | "
+                    f"{_cell(p['jsonschema_rs'])} |")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_docs_show_the_probe_table() -> None:
+    table = probe_table()
+    assert table in (REPO / "docs" / "conformance.md").read_text(), (
+        "docs/conformance.md should hold this table:\n" + table)

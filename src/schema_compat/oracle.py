@@ -1,7 +1,7 @@
 """The judge of every witness: does an instance validate under a (sub)schema?
 
 The reference is python-jsonschema with these readings, each where a stock validator is not
-exact:
+exact (``docs/conformance.md``, "Which validator is the reference"):
 
 - ``pattern``, ``patternProperties`` (also where ``additionalProperties`` and
   ``unevaluatedProperties`` consult them): ECMA-262 through ``regress``, as JSON Schema
