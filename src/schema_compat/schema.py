@@ -203,6 +203,7 @@ class Node:
             if isinstance(ident, str) and not ident.startswith("#"):
                 spec = _SPECS[draft]
                 resolver = resolver.in_subresource(spec.create_resource(raw))
+                draft = detect_draft(raw, draft)  # an embedded resource may name its own
         return Node(raw, resolver, self.ctx, draft, pointer)
 
     @cached_property
@@ -232,13 +233,28 @@ class Node:
             raise SchemaError(
                 f"{self.ctx.source}: $ref {ref!r} at {self.pointer or '/'} points nowhere"
             ) from exc
-        draft = self.draft
+        # The draft of the resource the target stands in (another file's `$schema`), then
+        # the target's own.
+        draft = resource_draft(resolved.resolver, self.draft)
         contents = resolved.contents
         if isinstance(contents, dict) and "$schema" in contents:
             draft = detect_draft(contents, draft)
         _, fragment = urldefrag(ref)
         pointer = fragment if fragment.startswith("/") else f"<{ref}>"
         return Node(contents, resolved.resolver, self.ctx, draft, pointer)
+
+
+_SPEC_DRAFTS = {spec: draft for draft, spec in _SPECS.items()}
+
+
+def resource_draft(resolver: referencing._core.Resolver[Any], default: int) -> int:
+    """The draft of the resource ``resolver`` stands in, as its registry knows it (by the
+    ``$schema`` of the file or embedded resource); ``default`` when it does not know it."""
+    try:
+        resource = resolver._registry[str(resolver._base_uri)]
+    except referencing.exceptions.NoSuchResource:
+        return default
+    return _SPEC_DRAFTS.get(resource._specification, default)
 
 
 def declares(value: Any, keys: frozenset[str]) -> bool:
