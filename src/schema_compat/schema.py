@@ -133,14 +133,28 @@ def kind_of(value: Any) -> str:
 
 
 def to_fraction(value: Any) -> Fraction | None:
-    """A JSON number as an exact fraction, reading floats as the decimals they were written as."""
+    """A JSON number as an exact fraction.
+
+    A float is read as the decimal it was written as (0.1 is 1/10, so 5.01 is a multiple of
+    0.01), below 2**53; from there on every float is an integer, and it is read as the one
+    its binary value is, which is what validators compare integers with: ``1e300`` is not
+    10**300 for them, and ``{"maximum": 1e300}`` admits 10**300 + 1. Below 2**53 both readings
+    order numbers alike against every integer and every other float, so bounds compare the
+    same either way.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
+        if abs(value) >= _EXACT_FLOATS:
+            return Fraction(int(value))
         return Fraction(repr(value))
     return Fraction(value)
+
+
+# From 2**53 on, floats are integers spaced more than 1 apart.
+_EXACT_FLOATS = 2.0 ** 53
 
 
 class RemoteRef(Exception):
