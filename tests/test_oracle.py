@@ -272,7 +272,8 @@ def test_a_document_invalid_under_its_draft_is_undecidable() -> None:
 
 @pytest.mark.parametrize(("step", "value", "expected"), [
     (0.01, 5.01, True), (0.01, 5.011, False), (0.1, 0.3, True), (0.1, 0.30000000000000004, False),
-    (0.0001, 0.0003, True), (0.1, 3, True), (3, 1e300, False), (0.5, 2**70 + 1, True),
+    (0.0001, 0.0003, True), (0.1, 3, True), (3, 1e300, True), (7, 1e300, False),
+    (0.5, 2**70 + 1, True),
     (2**64 + 1, 2**65 + 2, True), (1e-300, 1.5, True),
 ])
 def test_multiple_of_reads_the_decimals_written(step: Any, value: Any, expected: bool) -> None:
@@ -288,9 +289,9 @@ def test_disagreement_names_the_validators_that_judge_otherwise() -> None:
         "python-jsonschema's float multipleOf finds it invalid")
     assert not oracle.agreed(root, 5.01)
     assert oracle.agreed(root, 5) and oracle.agreed(root, 5.5) and oracle.agreed(root, "x")
-    big = _root({"multipleOf": 3})
-    reason = oracle.disagreement(big, 1e300) or ""
-    assert "python-jsonschema" in reason and "jsonschema-rs finds it valid" in reason
+    # From 2**53 on a float is read as its binary value, as both validators read it.
+    assert oracle.agreed(_root({"multipleOf": 3}), 1e300)
+    assert oracle.agreed(_root({"multipleOf": 7}), 1e300)
     surrogate = _root({"type": "string", "pattern": r"^\uD83D"})
     assert "refuses the schema" in (oracle.disagreement(surrogate, "\ud83d") or "")
     assert not oracle.agreed(surrogate, "\ud83d")
