@@ -284,14 +284,23 @@ def direction_verdict(src: Node, dst: Node, direction: str, deadline: float,
     if outcome.yes:
         return DirectionVerdict(COMPATIBLE)
     if outcome.no:
-        return DirectionVerdict(BREAKING, (_witness(direction, outcome.witness, dst),))
+        return DirectionVerdict(BREAKING, (_witness(direction, outcome.witness, dst, src),))
     return DirectionVerdict(UNKNOWN, reason=outcome.reason)
 
 
-def _witness(direction: str, instance: Any, rejecting: Node, near: str | None = None) -> Witness:
+def _witness(direction: str, instance: Any, rejecting: Node, accepting: Node,
+             near: str | None = None) -> Witness:
     where, message = oracle.explain(rejecting, instance, near)
     text = f"{where or '/'}: {_short(message, 200)}" if message else ""
-    return Witness(direction, instance, text)
+    caveats = []
+    for side, node in (("accepting", accepting), ("rejecting", rejecting)):
+        try:
+            reason = oracle.disagreement(node, instance)
+        except oracle.Undecidable as exc:
+            reason = str(exc)
+        if reason:
+            caveats.append(f"{side} side: {reason}")
+    return Witness(direction, instance, text, caveat="; ".join(caveats))
 
 
 def _reconcile(verdict: DirectionVerdict, direction: str,
@@ -339,9 +348,10 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             embedded = _embed(change, at, old_root, new_root, pos, direction, local.witness)
             if embedded is not None:
                 near = change.new_path if direction == BACKWARD else change.old_path
-                rejecting = new_root if direction == BACKWARD else old_root
+                rejecting, accepting = (new_root, old_root) if direction == BACKWARD \
+                    else (old_root, new_root)
                 effects[direction] = BREAKING
-                witnesses.append(_witness(direction, embedded, rejecting, near))
+                witnesses.append(_witness(direction, embedded, rejecting, accepting, near))
                 continue
             if pos.paths.get(id(at)) is not None:
                 # The whole-document measure would find the same value, which the real pair
@@ -401,7 +411,8 @@ def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
         except oracle.Undecidable:
             return UNKNOWN, None
         if real:
-            return BREAKING, _witness(direction, w, rejecting, near)
+            accepting = old_root if rejecting is new_root else new_root
+            return BREAKING, _witness(direction, w, rejecting, accepting, near)
         return UNKNOWN, None
     return UNKNOWN, None
 

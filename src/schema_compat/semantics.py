@@ -513,6 +513,13 @@ def property_nodes(view: View, name: str) -> tuple[Node, ...]:
     return found
 
 
+def _agreed(value: Any, *nodes: Node) -> bool:
+    try:
+        return all(oracle.agreed(n, value) for n in nodes)
+    except oracle.Undecidable:
+        return False
+
+
 def _search(pattern: str, text: str) -> bool:
     try:
         return oracle.ecma_search(pattern, text)
@@ -1125,7 +1132,9 @@ class Checker:
     def _compare_local(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         pending: Outcome = PROVED
-        for kind in sorted(merged.kinds):
+        # Integers before other numbers: a witness every validator reads alike (5, not 5.01
+        # under multipleOf 0.01, which float division finds no multiple).
+        for kind in sorted(merged.kinds, key=_KIND_ORDER.index):
             if kind not in bv.kinds:
                 w = self._example(t, kind)
                 if w is _MISSING:
@@ -1229,10 +1238,22 @@ class Checker:
                 ok = False
         if ok:
             return PROVED
+        fallback: Any = _MISSING
+        tried = 0
         for point in _frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
             w = _as_json_number(point)
             if kind_of(w) == "frac" and t.contains(w) and not oracle.is_valid(b, w):
-                return Outcome(NO, w)
+                # Prefer a value every validator reads alike (float division finds 5.01 no
+                # multiple of 0.01); the first confirmed one otherwise, with its caveat.
+                if _agreed(w, *t.pos, b):
+                    return Outcome(NO, w)
+                fallback = w if fallback is _MISSING else fallback
+            if fallback is not _MISSING:
+                tried += 1
+                if tried > 8:
+                    break
+        if fallback is not _MISSING:
+            return Outcome(NO, fallback)
         return _unknown("no fractional counterexample found")
 
     # strings
