@@ -199,10 +199,11 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
 
-    pos = positions(old_root) if changes else None
+    base = _baseline(old, new, old_root, options) if changes else None
+    pos = positions(base.root) if base is not None and base.root is not None else None
     seen = _SeenByValidation(old_root, new_root)
     findings = [_finding(change, old, new, old_root, new_root, pos, back, fwd, deadline,
-                         options, seen(change))
+                         options, seen(change), base)
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
@@ -315,17 +316,61 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
     return verdict
 
 
+@dataclass(frozen=True)
+class _Baseline:
+    """What a change is measured against, alone: the old document, read in the new
+    document's draft when the two differ (``root`` None where it is no schema there)."""
+
+    doc: SchemaDocument
+    root: Node | None
+    redrafted: bool = False
+
+
+def _baseline(old: SchemaDocument, new: SchemaDocument, old_root: Node,
+              options: Options) -> _Baseline:
+    """A change made alone means what it means in the draft it was written for: in a pair
+    whose drafts differ, every change but the draft's own is measured on the old document
+    read in the new draft (tuple ``items`` added under a new 2019-09 ``$schema`` is a
+    constraint there, where 2020-12 would refuse it)."""
+    if detect_draft(old.document) == detect_draft(new.document) \
+            or not isinstance(old.document, dict) or not isinstance(new.document, dict):
+        return _Baseline(old, old_root)
+    document = {k: v for k, v in old.document.items() if k != "$schema"}
+    if "$schema" in new.document:
+        document = {"$schema": new.document["$schema"], **document}
+    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
+    try:
+        root: Node | None = prepare(doc, formats=options.formats)
+    except SchemaError:
+        root = None
+    return _Baseline(doc, root, redrafted=True)
+
+
 def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, old_root: Node,
              new_root: Node, pos: Positions | None, back: DirectionVerdict,
              fwd: DirectionVerdict, deadline: float, options: Options,
-             seen: bool = False) -> Finding:
-    """One change's effect per direction. ``seen``: validation reads the changed value
-    through a reference (an annotation that a ``$ref`` points into, an ``$id`` a reference
-    resolves against): neither the annotation shortcut nor a local measure holds then."""
+             seen: bool = False, base: _Baseline | None = None) -> Finding:
+    """One change's effect per direction, measured by making it alone on ``base`` (the old
+    document, or the old document in the new draft) and confirmed on the real pair.
+    ``seen``: validation reads the changed value through a reference (an annotation that a
+    ``$ref`` points into, an ``$id`` a reference resolves against): neither the annotation
+    shortcut nor a local measure holds then."""
     rule, message = classify(change)
     if rule.annotation and not seen:
         return Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
                        annotation=True)
+    base_doc, base_root = old, old_root
+    if base is not None and base.redrafted and not (
+            change.keyword == "$schema" and change.old_schema_path == ""):
+        if base.root is None:
+            reason = ("the old schema is not a valid schema of the new draft, where this "
+                      "change is to be measured")
+            return Finding(rule.id, change.old_path, change.new_path,
+                           OK if back.status == COMPATIBLE else UNKNOWN,
+                           OK if fwd.status == COMPATIBLE else UNKNOWN, message, reason=reason)
+        base_doc, base_root = base.doc, base.root
+    elif base is not None and base.redrafted:
+        pos = None  # the draft's own change: measured on the real old document, whole
     effects: dict[str, str] = {}
     witnesses: list[Witness] = []
     reasons: list[str] = []
@@ -338,14 +383,15 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             effects[direction] = UNKNOWN
             reasons.append("time limit reached before this change was measured")
             continue
-        measured = None if seen else _local_outcome(change, old_root, pos, direction, deadline,
-                                                      options)
+        measured = None if seen else _local_outcome(change, base_root, pos, direction,
+                                                      deadline, options)
         local, at = measured if measured is not None else (None, None)
         if local is not None and local.yes:
             effects[direction] = OK
             continue
         if local is not None and local.no and pos is not None:
-            embedded = _embed(change, at, old_root, new_root, pos, direction, local.witness)
+            embedded = _embed(change, at, base_root, old_root, new_root, pos, direction,
+                              local.witness)
             if embedded is not None:
                 near = change.new_path if direction == BACKWARD else change.old_path
                 rejecting, accepting = (new_root, old_root) if direction == BACKWARD \
@@ -367,7 +413,7 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             continue
         if counterfactual is None:
             try:
-                counterfactual = _apply(old, old_root, change, new)
+                counterfactual = _apply(base_doc, base_root, change, new)
             except (SchemaError, _CannotApply) as exc:
                 effects[direction] = UNKNOWN
                 reasons.append(f"could not measure this change alone: {exc}")
@@ -375,9 +421,9 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
         checker = Checker(max_steps=options.max_steps, deadline=deadline)
         try:
             if direction == BACKWARD:
-                outcome = checker.includes(old_root, counterfactual)
+                outcome = checker.includes(base_root, counterfactual)
             else:
-                outcome = checker.includes(counterfactual, old_root)
+                outcome = checker.includes(counterfactual, base_root)
         except SchemaError as exc:
             effects[direction] = UNKNOWN
             reasons.append(f"could not measure this change alone: {exc}")
@@ -735,11 +781,11 @@ def _names_resources(raw: Any) -> bool:
     return declares(raw, _RESOURCE_KEYS)
 
 
-def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: Positions,
-           direction: str, local: Any) -> Any | None:
-    """A whole message carrying ``local`` (a counterexample for the subschema ``at``) at its
-    place, if the real pair confirms it (valid under the source side, invalid under the
-    other)."""
+def _embed(change: KeywordChange, at: Any, base_root: Node, old_root: Node, new_root: Node,
+           pos: Positions, direction: str, local: Any) -> Any | None:
+    """A whole message carrying ``local`` (a counterexample for the subschema ``at`` of
+    ``base_root``'s document) at its place, if the real pair confirms it (valid under the
+    source side, invalid under the other)."""
     found = pos.paths.get(id(at))
     if found is None:
         return None
@@ -754,7 +800,7 @@ def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: 
         bases = _bases(src, dst)
         if isinstance(change.member, str) and isinstance(local, dict) \
                 and change.member in local \
-                and at is _resolve(old_root.raw, split_pointer(change.old_schema_path)):
+                and at is _resolve(base_root.raw, split_pointer(change.old_schema_path)):
             # A change to one property: carry just that property's value into a message
             # that is valid on both sides, so the other side rejects it for this change only.
             for base in bases:
