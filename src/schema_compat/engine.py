@@ -548,6 +548,18 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
                      assert_formats=old_root.ctx.assert_formats)
 
 
+def _set_list(target: dict[str, Any], kw: str, values: list[Any]) -> None:
+    """Set ``type``, ``required`` or ``enum``; emptied, each is written as a schema every
+    draft accepts with the same meaning (an empty list is invalid in some drafts, and an
+    invalid schema is one no validator can be trusted on)."""
+    if values:
+        target[kw] = values
+        return
+    del target[kw]
+    if kw != "required":  # no type, no value: nothing is valid
+        target["allOf"] = [*target.get("allOf", []), {"not": {}}]
+
+
 def _mutate(target: Any, change: KeywordChange) -> None:
     """Make ``change`` in the subschema ``target`` (in place)."""
     kw = change.keyword
@@ -565,14 +577,14 @@ def _mutate(target: Any, change: KeywordChange) -> None:
             values.append(change.new)
         else:
             values = [v for v in values if v != change.old]
-        target[kw] = values
+        _set_list(target, kw, values)
     elif change.member is not ABSENT and kw == "enum":
         values = list(target.get(kw, []))
         if change.member == "added":
             values.extend(change.new)
         else:
             values = [v for v in values if not any(json_equal(v, x) for x in change.old)]
-        target[kw] = values
+        _set_list(target, kw, values)
     elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
         mapping = dict(target.get(kw, {}))
         if change.new is ABSENT:

@@ -1134,7 +1134,7 @@ class Checker:
         pending: Outcome = PROVED
         # Integers before other numbers: a witness every validator reads alike (5, not 5.01
         # under multipleOf 0.01, which float division finds no multiple).
-        for kind in sorted(merged.kinds, key=_KIND_ORDER.index):
+        for kind in sorted(merged.kinds, key=_integers_first):
             if kind not in bv.kinds:
                 w = self._example(t, kind)
                 if w is _MISSING:
@@ -1837,6 +1837,11 @@ class Checker:
 _EMPTY_DEPTH = 2
 
 _KIND_ORDER = ["object", "string", "int", "frac", "boolean", "null", "array"]
+
+
+def _integers_first(kind: str) -> str:
+    """Kinds in name order, but integers before fractions."""
+    return "fraa" if kind == "int" else kind
 _KIND_NAMES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "non-integer number",
                "string": "string", "array": "array", "object": "object"}
 _KIND_TYPES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "number",
