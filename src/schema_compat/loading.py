@@ -10,7 +10,7 @@ from typing import Any
 import semver
 
 from ._json import read_json_file
-from .errors import LoadError
+from .errors import LoadError, SchemaError
 
 _VERSION_IN_ID = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
 
@@ -25,6 +25,12 @@ class SchemaDocument:
     document: Any
     path: Path | None = None
 
+    def __post_init__(self) -> None:
+        # Documents built in Python (the library API) get the checks files get when read.
+        if not isinstance(self.document, (dict, bool)):
+            raise LoadError(f"{self.source}: not a JSON Schema (expected an object or a boolean)")
+        check_schema_uri(self.document, self.source)
+
     @property
     def label(self) -> str:
         """``name@version`` (or just the name when the version is unknown)."""
@@ -34,6 +40,36 @@ class SchemaDocument:
     def message_type(self) -> str | None:
         """The constant of the root ``type`` property (BACKBEAT's routing key), if any."""
         return message_type_of(self.document)
+
+
+# The metaschema URIs of the five drafts, as schemas spell them: http or https, with or without
+# the empty fragment (SchemaStore's schemas use four of these spellings). Any other `$schema` is
+# refused: its meaning is not one of these drafts, and it is never fetched to find out.
+_DRAFT_PATHS = ("json-schema.org/draft-04/schema", "json-schema.org/draft-06/schema",
+                "json-schema.org/draft-07/schema", "json-schema.org/draft/2019-09/schema",
+                "json-schema.org/draft/2020-12/schema")
+KNOWN_SCHEMA_URIS = frozenset(f"{scheme}://{path}{fragment}" for scheme in ("http", "https")
+                              for path in _DRAFT_PATHS for fragment in ("", "#"))
+
+
+def check_schema_uri(document: Any, source: str) -> None:
+    """Refuse a root ``$schema`` that is not one of the five drafts' metaschema URIs."""
+    if not isinstance(document, dict) or "$schema" not in document:
+        return
+    uri = document["$schema"]
+    if not isinstance(uri, str):
+        raise SchemaError(f"{source}: $schema must be a string, the URI of a draft's metaschema")
+    if uri not in KNOWN_SCHEMA_URIS:
+        raise SchemaError(f"{source}: unknown $schema URI {_quoted(uri)}; schema-compat reads "
+                          "draft-04, -06, -07, 2019-09 and 2020-12 (for example "
+                          "https://json-schema.org/draft/2020-12/schema)")
+
+
+def _quoted(text: str, limit: int = 120) -> str:
+    """``text`` quoted on one line (control characters escaped), cut to ``limit``."""
+    import json
+
+    return json.dumps(text if len(text) <= limit else text[:limit] + "…")
 
 
 def message_type_of(document: Any) -> str | None:
@@ -77,8 +113,6 @@ def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
     at the version its ``$id`` carries, if any.
     """
     document = read_json_file(path)
-    if not isinstance(document, (dict, bool)):
-        raise LoadError(f"{path}: not a JSON Schema (expected an object or a boolean)")
     inferred, version = _identify(path, document)
     return SchemaDocument(
         name=name or inferred, version=version, source=str(path), document=document, path=path
@@ -188,8 +222,6 @@ def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
     from ._json import parse_json
 
     document = parse_json(data, source)
-    if not isinstance(document, (dict, bool)):
-        raise LoadError(f"{source}: not a JSON Schema (expected an object or a boolean)")
     name, version = _identify(Path(rel), document)
     return SchemaDocument(name=name, version=version, source=source, document=document)
 
