@@ -186,3 +186,52 @@ def test_schema_keyword_must_be_a_string(tmp_path: Path, cli) -> None:
     bad = write(tmp_path / "bad.json", {"$schema": 7, "type": "string"})
     res = cli("diff", str(bad), str(bad))
     one_line_error(res, str(bad), "$schema must be a string")
+
+
+# ------------------------------------------------------------------------------ 2. --timeout
+
+
+TIMEOUT_COMMANDS = {
+    "diff": ["diff", "schemas/beatframe/1.0.0.json", "schemas/beatframe/1.0.1.json"],
+    "check": ["check"],
+    "matrix": ["matrix"],
+}
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "0", "-1", "inf", "-inf", "1e400", "0.0"])
+@pytest.mark.parametrize("command", sorted(TIMEOUT_COMMANDS))
+def test_timeout_must_be_finite_and_positive(command: str, value: str, cli) -> None:
+    res = cli(*TIMEOUT_COMMANDS[command], f"--timeout={value}")
+    one_line_error(res, "--timeout must be a finite number of seconds greater than 0")
+    assert res.stdout == ""
+
+
+def test_timeout_is_checked_in_the_library_too() -> None:
+    from schema_compat.api import diff
+    from schema_compat.errors import UsageError
+
+    with pytest.raises(UsageError, match="finite number of seconds"):
+        diff("schemas/beatframe/1.0.0.json", "schemas/beatframe/1.0.1.json", timeout=float("nan"))
+
+
+def test_the_command_keeps_its_deadline(listener: Listener, tmp_path: Path) -> None:
+    """The whole command, interpreter start-up included, ends soon after --timeout even when
+    the schemas name a server that never answers: nothing before, during or after the
+    comparison waits on anything unbounded (a metaschema fetch held it for 30 s)."""
+    import subprocess
+    import sys
+    import time
+
+    schema = {"type": "object", "properties": {
+        "a": {"$ref": f"{listener.url}/defs.json"},
+        **{f"p{i}": {"type": "string", "pattern": f"^(a|b)*c{i}$"} for i in range(100)}}}
+    old = write(tmp_path / "old.json", schema)
+    new = write(tmp_path / "new.json", {**schema, "required": ["a", "p1"]})
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "schema_compat", "diff", str(old), str(new),
+                           "--timeout", "1", "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 1, proc.stderr
+    assert listener.connections == 0
+    assert elapsed < 1 + 10, elapsed  # start-up on a loaded CI machine, not a hung fetch

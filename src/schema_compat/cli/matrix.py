@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ._options import timeout_callback
+
 if TYPE_CHECKING:
     from ..matrix import MatrixReport, Progress
 
@@ -86,7 +88,7 @@ def matrix_command(
     fail_on_policy: Annotated[bool, typer.Option(
         "--fail-on-policy", help="Exit 1 when a release violates its policy.")] = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", metavar="SECONDS",
+        "--timeout", metavar="SECONDS", callback=timeout_callback,
         help="Per pair of versions, before open questions are unknown (default: 10).",
         show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
@@ -100,8 +102,6 @@ def matrix_command(
 
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
-    if timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
     if check and out is None:
         raise UsageError("--check needs --out FILE (the committed document to check)")
     if tags is not None and git_history is None:
