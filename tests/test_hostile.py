@@ -235,3 +235,177 @@ def test_the_command_keeps_its_deadline(listener: Listener, tmp_path: Path) -> N
     assert proc.returncode == 1, proc.stderr
     assert listener.connections == 0
     assert elapsed < 1 + 10, elapsed  # start-up on a loaded CI machine, not a hung fetch
+
+
+# ---------------------------------------------------------- 3. symbolic links out of the tree
+
+SECRET = "TOP-SECRET-CONTENT"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A contracts repository (the working directory) beside a directory it must not read."""
+    outside = tmp_path / "outside"
+    write(outside / "secret.json", {"type": "object", "properties": {
+        "type": {"const": "t.foo.v1"}, "x": {"const": SECRET}}, "required": ["x"]})
+    write(outside / "foo" / "1.1.0.json", {"properties": {"type": {"const": SECRET}}})
+    write(outside / "message.json", {"type": "t.foo.v1", "x": SECRET})
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)  # the top of the repository, as far as the tool goes
+    foo = {"type": "object", "properties": {"type": {"const": "t.foo.v1"}, "x": {"type": "string"}}}
+    write(root / "schemas" / "foo" / "1.0.0.json", foo)
+    write(root / "examples" / "foo" / "1.0.0" / "valid" / "ok.json", {"type": "t.foo.v1", "x": "a"})
+    monkeypatch.chdir(root)
+    return root
+
+
+def link(path: Path, target: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+    return path
+
+
+def refused_unread(res: Any, *needles: str) -> None:
+    one_line_error(res, *needles)
+    assert SECRET not in res.stdout + res.stderr
+
+
+SCHEMA_COMMANDS = [
+    ["diff", "foo@1.0.0", "foo@1.1.0"],
+    ["diff", "schemas", "schemas"],
+    ["check"],
+    ["matrix"],
+    ["bump", "foo@1.0.0", "foo@1.1.0"],
+    ["validate", "--schemas", "schemas", "--message", '{"type": "t.foo.v1"}'],
+    ["replay", "foo@1.0.0", "foo@1.1.0", "--examples", "examples"],
+]
+
+
+@pytest.mark.parametrize("argv", SCHEMA_COMMANDS, ids=" ".join)
+def test_schema_file_linked_outside_is_refused(argv: list[str], repo: Path, cli) -> None:
+    bad = link(repo / "schemas" / "foo" / "1.1.0.json", repo.parent / "outside" / "secret.json")
+    refused_unread(cli(*argv), str(bad.relative_to(repo)), "symbolic link", "not read")
+
+
+@pytest.mark.parametrize("argv", SCHEMA_COMMANDS[1:4] + SCHEMA_COMMANDS[5:6], ids=" ".join)
+def test_schema_directory_linked_outside_is_refused(argv: list[str], repo: Path, cli) -> None:
+    link(repo / "schemas" / "bar", repo.parent / "outside" / "foo")
+    refused_unread(cli(*argv), "schemas/bar", "symbolic link", "not read")
+
+
+def test_schemas_root_linked_outside_is_refused(repo: Path, cli) -> None:
+    import shutil
+
+    shutil.rmtree(repo / "schemas")
+    link(repo / "schemas", repo.parent / "outside")
+    for argv in (["check"], ["matrix"], ["diff", "schemas", "schemas"],
+                 ["validate", "--schemas", "schemas", "--message", "{}"]):
+        refused_unread(cli(*argv), "schemas", "leads outside the repository")
+
+
+def test_named_file_linked_outside_is_refused(repo: Path, cli) -> None:
+    bad = link(repo / "schemas" / "foo" / "1.1.0.json", repo.parent / "outside" / "secret.json")
+    refused_unread(cli("diff", "schemas/foo/1.0.0.json", str(bad.relative_to(repo))),
+                   "leads outside the repository")
+    # A file named outside the repository is the user's own choice: it is read.
+    res = cli("diff", "schemas/foo/1.0.0.json", str(repo.parent / "outside" / "secret.json"))
+    assert res.exit_code == 1, res.stderr
+
+
+def test_links_inside_the_tree_are_followed(repo: Path, cli) -> None:
+    shared = write(repo / "examples" / ".shared" / "m.json", {"type": "t.foo.v1", "x": "b"})
+    link(repo / "examples" / "foo" / "1.0.0" / "valid" / "b.json", shared)
+    res = cli("validate", "--schemas", "schemas", "--dir", "examples", "--exit-code")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "2 messages, 2 valid" in res.stdout
+
+
+def test_examples_linked_outside(repo: Path, cli) -> None:
+    """check and replay refuse (the examples are the repository's); validate reports the link
+    as an unreadable input and checks the other messages."""
+    write(repo / "schemas" / "foo" / "1.1.0.json",
+          {"type": "object", "properties": {"type": {"const": "t.foo.v1"}}})
+    bad = link(repo / "examples" / "foo" / "1.0.0" / "valid" / "leak.json",
+               repo.parent / "outside" / "message.json")
+    rel = str(bad.relative_to(repo))
+    refused_unread(cli("check"), rel, "symbolic link", "not read")
+    refused_unread(cli("replay", "foo@1.0.0", "foo@1.1.0", "--examples", "examples"), rel,
+                   "symbolic link", "not read")
+    res = cli("validate", "--schemas", "schemas", "--dir", "examples", "--exit-code")
+    assert res.exit_code == 1
+    assert SECRET not in res.stdout + res.stderr
+    assert f"{rel}: io: a symbolic link that leads outside examples; not read" in res.stdout
+    assert "2 messages, 1 valid, 1 invalid" in res.stdout
+
+
+def test_examples_directory_linked_outside(repo: Path, cli) -> None:
+    write(repo / "schemas" / "foo" / "1.1.0.json",
+          {"type": "object", "properties": {"type": {"const": "t.foo.v1"}}})
+    write(repo.parent / "outside" / "ex" / "valid" / "m.json", {"type": "t.foo.v1", "x": SECRET})
+    link(repo / "examples" / "foo" / "1.1.0", repo.parent / "outside" / "ex")
+    refused_unread(cli("check"), "symbolic link", "not read")
+    refused_unread(cli("replay", "foo@1.0.0", "foo@1.1.0", "--examples", "examples"),
+                   "symbolic link", "not read")
+
+
+@pytest.mark.parametrize("ref", ["../../outside/secret.json", "../foo/../../../outside/secret.json",
+                                 "defs.json"])
+def test_ref_out_of_the_schema_directory_is_not_read(ref: str, repo: Path, cli) -> None:
+    link(repo / "schemas" / "foo" / "defs.json", repo.parent / "outside" / "secret.json")
+    schema = {"type": "object", "properties": {"type": {"const": "t.foo.v1"}, "y": {"$ref": ref}}}
+    old = write(repo / "elsewhere" / "old.json", schema)
+    new = write(repo / "elsewhere" / "new.json", {**schema, "required": ["y"]})
+    (repo / "elsewhere" / "defs.json").symlink_to(repo.parent / "outside" / "secret.json")
+    res = cli("diff", str(old.relative_to(repo)), str(new.relative_to(repo)), "--format", "json")
+    assert SECRET not in res.stdout + res.stderr
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    # In the repository walk, the linked file itself is refused before any $ref is followed.
+    refused_unread(cli("validate", "--schemas", "schemas", "--message", "{}"), "defs.json",
+                   "symbolic link")
+
+
+@pytest.mark.parametrize("value", ["../outside", "/etc", "schemas/../../outside"])
+@pytest.mark.parametrize("key", ["schemas", "examples"])
+def test_configuration_cannot_point_outside_the_repository(key: str, value: str, repo: Path,
+                                                           cli) -> None:
+    (repo / "schema-compat.toml").write_text(f"{key} = {json.dumps(value)}\n")
+    refused_unread(cli("check"), "schema-compat.toml", f"{key} = {json.dumps(value)}",
+                   "leads outside the repository")
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+           "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(root)}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def git_repo(repo: Path) -> Path:
+    (repo / ".git").rmdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "contracts")
+    return repo
+
+
+def test_git_inputs_stay_in_the_repository(git_repo: Path, cli) -> None:
+    one_line_error(cli("diff", "git:main:../outside/secret.json", "schemas/foo/1.0.0.json"),
+                   "lies outside the git repository")
+    written = git_repo.parent / "written-by-git"
+    for spec in (f"--output={written}", "-p"):
+        one_line_error(cli("check", "--against", spec), spec)
+        one_line_error(cli("diff", f"git:{spec}:schemas/foo/1.0.0.json", "schemas/foo/1.0.0.json"),
+                       "not a git reference")
+    assert not written.exists()  # an option smuggled in as a reference would have written it
+
+
+def test_symbolic_link_committed_in_git_is_not_followed(git_repo: Path, cli) -> None:
+    link(git_repo / "schemas" / "foo" / "1.1.0.json", git_repo.parent / "outside" / "secret.json")
+    _git(git_repo, "add", "-A")
+    _git(git_repo, "commit", "-q", "-m", "a link")
+    refused_unread(cli("diff", "main", "main"), "git:main:schemas/foo/1.1.0.json",
+                   "symbolic link", "not read")
+    refused_unread(cli("diff", "git:main:schemas/foo/1.1.0.json", "schemas/foo/1.0.0.json"))

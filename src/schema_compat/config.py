@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,28 @@ def _date(value: Any, where: str) -> dt.date | None:
     raise ConfigError(f"{where}: expires must be a date (YYYY-MM-DD), got {value!r}")
 
 
+def _text(value: Any, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _directory(data: dict[str, Any], key: str, root: Path, source: str) -> Path:
+    """A directory setting: a path relative to the configuration's directory that stays inside
+    the repository, symbolic links followed (the configuration may come from the change under
+    review, so it must not point the tool at other files of the machine)."""
+    from .loading import is_within, lexical, repository_root
+
+    value = _text(data.get(key, key), f"{source}: {key}")
+    assert value is not None
+    repo = repository_root(root)
+    target = root / value
+    if not (is_within(lexical(target), repo) and is_within(target.resolve(), repo)):
+        raise ConfigError(f"{source}: {key} = {json.dumps(value)} leads outside the repository "
+                          f"{repo}")
+    return Path(value)
+
+
 def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     """Build a Config from the parsed TOML table."""
     known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers"}
@@ -149,8 +172,8 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
                               fingerprint=w.get("fingerprint")))
     return Config(
         root=root, source=source,
-        schemas=Path(data.get("schemas", "schemas")),
-        examples=Path(data.get("examples", "examples")),
+        schemas=_directory(data, "schemas", root, source),
+        examples=_directory(data, "examples", root, source),
         default_policy=_policy(data.get("default-policy", "BACKWARD"), f"{source}: default-policy"),
         policies=policies, rule_levels=levels, waivers=tuple(waivers))
 

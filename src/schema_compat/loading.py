@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,87 @@ class ContractsRepository:
         return table
 
 
+# ---------------------------------------------------------------------------------------------
+# Paths: nothing is read outside the repository through a symbolic link.
+
+
+def repository_root(start: Path | None = None) -> Path:
+    """The top of the git work tree holding ``start`` (default: the working directory), else
+    ``start`` itself; resolved."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return here
+
+
+def lexical(path: Path) -> Path:
+    """``path`` made absolute and normalized as written (``..`` removed), links not followed."""
+    return Path(os.path.abspath(path))  # noqa: PTH100 - Path.resolve() would follow links
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or lies under it (both as given: resolve them first)."""
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def check_named_path(path: Path) -> None:
+    """A path named by the user (command line, API): when it lies in the repository as written,
+    it must still lie there once symbolic links are followed.
+
+    A path the user names outside the repository is read: that is their choice. A link inside
+    it that leads out is what a pull request could slip in, so it is refused.
+    """
+    repo = repository_root()
+    if is_within(lexical(path), repo) and not is_within(path.resolve(), repo):
+        raise LoadError(f"{path}: a symbolic link that leads outside the repository {repo}; "
+                        "not read")
+
+
+def walk_files(root: Path, suffixes: tuple[str, ...], *, what: str) -> list[Path]:
+    """Files under ``root`` ending in one of ``suffixes``, sorted; hidden ones skipped.
+
+    A symbolic link (to a file or a directory) that resolves outside ``root`` is refused with a
+    LoadError: its content is never read. Links to directories inside ``root`` are not followed
+    (no loops, no file seen twice).
+    """
+    real_root = root.resolve()
+    found: list[Path] = []
+
+    def refuse(path: Path) -> LoadError:
+        return LoadError(f"{path}: a symbolic link that leads outside {root}; {what} files must "
+                         f"lie under {root} (not read)")
+
+    def stop(exc: OSError) -> None:
+        raise LoadError(f"{exc.filename or root}: cannot read directory: {exc.strerror}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=stop):
+        here = Path(dirpath)
+        kept = []
+        for name in dirnames:
+            if name.startswith("."):
+                continue
+            sub = here / name
+            if sub.is_symlink():
+                if not is_within(sub.resolve(), real_root):
+                    raise refuse(sub)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            if name.startswith(".") or not name.endswith(suffixes):
+                continue
+            path = here / name
+            if path.is_symlink() and not is_within(path.resolve(), real_root):
+                raise refuse(path)
+            found.append(path)
+    return sorted(found)
+
+
 def _version_key(doc: SchemaDocument) -> tuple[int, semver.Version | str]:
     return (1, doc.version) if doc.version is not None else (0, doc.source)
 
@@ -181,10 +263,9 @@ def load_repository(root: Path) -> ContractsRepository:
         raise LoadError(f"{root}: schemas directory does not exist")
     if not root.is_dir():
         raise LoadError(f"{root}: not a directory")
+    check_named_path(root)
     repo = ContractsRepository(root=root)
-    for path in sorted(root.rglob("*.json")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
+    for path in walk_files(root, (".json",), what="schema"):
         doc = load_schema_file(path)
         repo.schemas.setdefault(doc.name, []).append(doc)
     if not repo.schemas:
@@ -237,16 +318,28 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
     from . import gitio
 
     top = gitio.repo_root(cwd)
-    rel = (cwd.resolve() / path).resolve().relative_to(top.resolve()).as_posix() if path else ""
-    kind = gitio.path_type(ref, rel or ".", top)
     label = f"git:{ref}:{path}"
+    # The path names a file of the commit, not of the work tree: made relative to the top of
+    # the repository as written, without following the work tree's symbolic links.
+    rel = os.path.relpath(lexical(cwd.resolve() / path), top.resolve()) if path else ""
+    rel = "" if rel == "." else Path(rel).as_posix()
+    if rel == ".." or rel.startswith("../"):
+        raise LoadError(f"{label}: {path} lies outside the git repository {top}")
+    kind = gitio.path_type(ref, rel or ".", top)
     if kind is None:
         raise LoadError(f"{label}: no such file or directory at {ref}")
     if kind == "blob":
         doc = _doc_from_bytes(gitio.read_file(ref, rel, top), label, rel)
         return SchemaSet(label, {doc.name: doc}, single=True)
-    docs = [_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f)
-            for f in gitio.list_files(ref, rel, top) if f.endswith(".json")]
+    docs = []
+    for kind, f in gitio.list_files(ref, rel, top):
+        if not f.endswith(".json") or any(p.startswith(".") for p in Path(f).parts):
+            continue
+        if kind != "file":
+            # Never followed: its target is a name, possibly of a file outside the repository.
+            raise LoadError(f"git:{ref}:{f}: a {'symbolic link' if kind == 'link' else kind} at "
+                            f"{ref}; schema files must be regular files (not read)")
+        docs.append(_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f))
     if not docs:
         raise LoadError(f"{label}: no schemas (*.json) at {ref}")
     return SchemaSet(label, _latest(docs), single=False, every_version=tuple(docs))
@@ -269,6 +362,7 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
         return _from_git(ref, inner, cwd)
     path = Path(spec)
     if path.is_file():
+        check_named_path(path)
         doc = load_schema_file(path)
         return SchemaSet(spec, {doc.name: doc}, single=True)
     if path.is_dir():

@@ -19,8 +19,9 @@ from typing import Any
 
 import orjson
 
+from .errors import LoadError
 from .findings import BACKWARD, FORWARD, ReplayChange, ReplaySummary
-from .loading import ContractsRepository, SchemaDocument
+from .loading import ContractsRepository, SchemaDocument, check_named_path, is_within
 from .validate import (
     MessageInput,
     MessageValidator,
@@ -81,11 +82,18 @@ class _PairValidator(MessageValidator):
 
 
 def _inputs(examples: Path, schema_name: str) -> list[MessageInput]:
+    check_named_path(examples)
     if examples.is_file():
         return [MessageInput.file(examples)]
-    # An examples tree (examples/<name>/<version>/...): only this schema's messages.
+    # An examples tree (examples/<name>/<version>/...): only this schema's messages. Nothing
+    # is read through a symbolic link that leads out of it.
     scoped = examples / schema_name
-    return discover_inputs(scoped if scoped.is_dir() else examples)
+    if not scoped.is_dir():
+        return discover_inputs(examples, strict=True)
+    if not is_within(scoped.resolve(), examples.resolve()):
+        raise LoadError(f"{scoped}: a symbolic link that leads outside {examples}; examples must "
+                        f"lie under {examples} (not read)")
+    return discover_inputs(scoped, strict=True)
 
 
 def replay(old: SchemaDocument, new: SchemaDocument, examples: Path | Iterable[MessageInput], *,

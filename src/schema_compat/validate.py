@@ -33,7 +33,7 @@ import jsonschema_rs
 import orjson
 
 from ._json import MAX_DOCUMENT_BYTES
-from .errors import SchemaError, UsageError
+from .errors import LoadError, SchemaError, UsageError
 from .loading import ContractsRepository, SchemaDocument, load_repository
 
 if TYPE_CHECKING:
@@ -250,12 +250,15 @@ def _is_lines_file(path: Path) -> tuple[bool, bool]:
     return name.endswith(LINES_SUFFIXES), gz
 
 
-def discover_inputs(directory: str | os.PathLike[str]) -> list[MessageInput]:
+def discover_inputs(directory: str | os.PathLike[str], *, strict: bool = False) -> list[MessageInput]:
     """The message files under ``directory``, recursively, sorted by path.
 
     Picks up ``.json``, ``.jsonl`` and ``.ndjson`` files and their ``.gz``; skips hidden files
-    and directories; does not follow symbolic links to directories (no loops). A subdirectory
-    that cannot be read becomes an input that reports ``io``. A missing ``directory`` is a
+    and directories; does not follow symbolic links to directories (no loops). A symbolic link
+    that leads outside ``directory`` is never read: it becomes an input that reports ``io``, or
+    with ``strict`` (examples of a contracts repository) a
+    :class:`~schema_compat.errors.LoadError`. A subdirectory that cannot be read becomes an
+    input that reports ``io``. A missing ``directory`` is a
     :class:`~schema_compat.errors.UsageError`.
     """
     root = os.fspath(directory)
@@ -265,27 +268,47 @@ def discover_inputs(directory: str | os.PathLike[str]) -> list[MessageInput]:
         raise UsageError(f"{root}: not a directory (use --file for a single file)")
     found: list[tuple[tuple[str, ...], MessageInput]] = []
     cut = len(root.rstrip(os.sep)) + 1
+    real_root = os.path.realpath(root)
 
     def parts(path: str) -> tuple[str, ...]:
         rel = path[cut:]
         return tuple(rel.split(os.sep)) if rel else ()  # noqa: PTH206 - see the walk below
 
-    def onerror(exc: OSError) -> None:
-        name = os.fspath(exc.filename or root)
-        text = f"cannot read directory: {exc.strerror or exc}"
-        found.append((parts(name), MessageInput.failed(name, text)))
+    def outside(path: str) -> bool:
+        target = os.path.realpath(path)
+        return target != real_root and not target.startswith(real_root.rstrip(os.sep) + os.sep)
 
-    # Plain strings until the end: a walk over thousands of files should not cost more than
-    # checking them.
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        prefix = parts(dirpath)
-        for name in filenames:
+    # Plain strings and directory entries until the end: a walk over thousands of files should
+    # not cost more than checking them (an entry says whether it is a link without a system call).
+    pending = [root]
+    while pending:
+        here = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            name = os.fspath(exc.filename or here)
+            found.append((parts(name), MessageInput.failed(name, f"cannot read directory: {exc.strerror or exc}")))
+            continue
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
+            if entry.is_symlink():
+                if outside(entry.path):
+                    if strict:
+                        raise LoadError(f"{entry.path}: a symbolic link that leads outside {root}; "
+                                        f"examples must lie under {root} (not read)")
+                    text = f"a symbolic link that leads outside {root}; not read"
+                    found.append((parts(entry.path), MessageInput.failed(entry.path, text)))
+                    continue
+                if entry.is_dir():
+                    continue  # not followed: no loops, no file read twice
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+                continue
             if name.lower().removesuffix(".gz").endswith(MESSAGE_SUFFIXES):
-                path = os.path.join(dirpath, name)  # noqa: PTH118 - see above
-                found.append(((*prefix, name), MessageInput(path, Path(path))))
+                found.append((parts(entry.path), MessageInput(entry.path, Path(entry.path))))
     # Sort by path components, so that `a/b.json` < `a-b.json` on every system.
     found.sort(key=lambda item: item[0])
     return [item for _, item in found]
