@@ -409,3 +409,162 @@ def test_symbolic_link_committed_in_git_is_not_followed(git_repo: Path, cli) -> 
     refused_unread(cli("diff", "main", "main"), "git:main:schemas/foo/1.1.0.json",
                    "symbolic link", "not read")
     refused_unread(cli("diff", "git:main:schemas/foo/1.1.0.json", "schemas/foo/1.0.0.json"))
+
+
+# ------------------------------------------------------------------------- 4. output injection
+
+# Names (of files and directories: no "/" or NUL) and values (property names, enum values: any
+# character) that each output format could mistake for its own syntax.
+NAME = "n\n::error::pwned|<img src=x onerror=alert(1)>[bold]B[red]\x1b[31mR`c`*e*$m$\u202eZ"
+VALUE = "v\r\n::error file=x::pwned|<script>alert(1)</script>[bold]\x00\x1b[2J\x9b`|`"
+FORMATS = ["text", "json", "markdown", "github", "sarif", "junit"]
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A contracts repository whose schema name, property names, enum values and examples
+    carry the hostile strings; 1.1.0 drops an enum value (a witness holds it) and makes a
+    property required, and declares only a minor bump (a gate problem names the schema)."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    props = {VALUE: {"enum": [VALUE, "ok"]}, "type": {"const": "t.x.v1"}}
+    write(root / "schemas" / NAME / "1.0.0.json", {"type": "object", "properties": props})
+    write(root / "schemas" / NAME / "1.1.0.json",
+          {"type": "object", "properties": {**props, VALUE: {"enum": ["ok"]}}, "required": [VALUE]})
+    write(root / "examples" / NAME / "1.0.0" / "valid" / f"{NAME}.json",
+          {"type": "t.x.v1", VALUE: VALUE})
+    monkeypatch.chdir(root)
+    return root
+
+
+def assert_no_injection(text: str, fmt: str) -> None:
+    """Nothing in ``text`` is a line of its own that the hostile strings started, a control
+    character, or markup the format would interpret."""
+    assert "\x1b" not in text and "\x00" not in text and "\x9b" not in text and "\r" not in text
+    assert "\u202e" not in text
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("::"):
+            # Only our own annotations: one command per line, its properties escaped (no ":"
+            # before the "::" that ends them); the message after it is data.
+            import re
+
+            assert fmt == "github", line
+            assert re.match(r"::(error|warning|notice) (file|line|col|title)=[^:]*::", stripped), line
+        assert not stripped.startswith("pwned")
+    if fmt == "junit":  # XML: ElementTree escapes markup
+        assert "<script>" not in text and "<img" not in text
+    if fmt == "markdown":  # raw HTML only inside code, where Markdown shows it as it is
+        import re
+
+        prose = re.sub(r"```json\n.*?\n```", "", text, flags=re.DOTALL)
+        prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", prose.replace("\\`", ""))
+        assert not re.search(r"(?<!\\)<(script|img)", prose), prose
+
+
+def test_every_diff_format_escapes(hostile: Path, cli) -> None:
+    for fmt in FORMATS:
+        res = cli("diff", f"{NAME}@1.0.0", f"{NAME}@1.1.0", "--format", fmt)
+        assert res.exit_code == 1, (fmt, res.stderr)
+        assert_no_injection(res.stdout + res.stderr, fmt)
+        _format_specific(fmt, res.stdout)
+
+
+def test_check_escapes_gate_problems(hostile: Path, cli) -> None:
+    for fmt in FORMATS:
+        res = cli("check", "--format", fmt)
+        assert res.exit_code == 1, (fmt, res.stderr)
+        assert_no_injection(res.stdout + res.stderr, fmt)
+        _format_specific(fmt, res.stdout)
+
+
+def test_replay_escapes_example_names(hostile: Path, cli) -> None:
+    for fmt in FORMATS:
+        res = cli("replay", f"{NAME}@1.0.0", f"{NAME}@1.1.0", "--examples", "examples",
+                  "--format", fmt)
+        assert res.exit_code == 1, (fmt, res.stderr)
+        assert_no_injection(res.stdout + res.stderr, fmt)
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value).union(*(_strings(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value))
+    return {value} if isinstance(value, str) else set()
+
+
+def _format_specific(fmt: str, out: str) -> None:
+    if fmt in ("json", "sarif"):
+        data = json.loads(out)  # JSON escapes everything itself; the values come back whole
+        assert NAME in _strings(data)
+    elif fmt == "junit":
+        import xml.etree.ElementTree as ET
+
+        ET.fromstring(out)  # well-formed XML 1.0: no character it cannot carry
+    elif fmt == "text":
+        assert "[bold]B[red]" in out  # shown, not read as rich markup
+        assert "\\x1b[31mR" in out and "\\n::error::pwned" in out
+    elif fmt == "markdown":
+        for line in out.splitlines():
+            if line.startswith("|"):
+                cells = line.count("|") - line.count("\\|")
+                assert cells in (6, 7), line  # no cell boundary from a name or a message
+        assert "\\<img" in out and "\\[bold\\]" in out
+    elif fmt == "github":
+        assert "%0A::error::pwned" not in out and "\\n::error::pwned" in out
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json"])
+def test_matrix_escapes(fmt: str, hostile: Path, cli) -> None:
+    res = cli("matrix", "--format", fmt)
+    assert res.exit_code == 0, res.stderr
+    out = res.stdout
+    assert_no_injection(out + res.stderr, "matrix")
+    if fmt == "html":
+        assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+        assert "\\n::error::pwned" in out
+    elif fmt == "json":
+        assert NAME in json.loads(out)["schemas"][0]["name"]
+    else:
+        heading = next(line for line in out.splitlines() if line.startswith("## n"))
+        assert heading.startswith("## n\\\\n::error::pwned\\|\\<img src=x onerror=alert(1)\\>\\[bold\\]"), heading
+
+
+def test_error_lines_escape_file_names(tmp_path: Path, cli) -> None:
+    bad = write(tmp_path / f"{NAME}.json", "{")
+    res = cli("diff", str(bad), str(bad))
+    line = one_line_error(res, "not valid JSON", "\\n::error::pwned")
+    assert_no_injection(res.stderr, "text")
+    assert line.count("::error::") == 1  # shown inside the line, never at the start of one
+
+
+def test_validate_text_escapes_names(hostile: Path, cli) -> None:
+    res = cli("validate", "--schemas", "schemas", "--dir", "examples",
+              "--schema", f"{NAME}@1.1.0")
+    assert res.exit_code == 0
+    assert_no_injection(res.stdout + res.stderr, "text")
+    assert "\\n::error::pwned" in res.stdout
+    res = cli("validate", "--schemas", "schemas", "--dir", "examples",
+              "--schema", f"{NAME}@1.1.0", "--json")
+    assert_no_injection(res.stdout + res.stderr, "json")
+    assert f"{NAME}@1.1.0" in _strings(json.loads(res.stdout))
+
+
+def test_file_names_that_are_not_utf8(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python reads them with lone surrogates, which no encoder writes: each format still
+    reports them (as escapes) instead of failing half-way."""
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    directory = Path(os.fsdecode(b"schemas/\xff"))  # the name is the byte 0xff
+    old = write(directory / "1.0.0.json", {"type": "string"})
+    new = write(directory / "1.1.0.json", {"type": "string", "maxLength": 2})
+    for fmt in FORMATS:
+        for argv in (["diff", str(old), str(new)], ["check"]):
+            res = cli(*argv, "--format", fmt)
+            assert res.exit_code == 1, (argv, fmt, res.stderr)
+            assert "\\udcff" in res.stdout or "%FF" in res.stdout or "\\\\udcff" in res.stdout
+    for fmt in ("markdown", "html", "json"):
+        res = cli("matrix", "--format", fmt)
+        assert res.exit_code == 0, (fmt, res.stderr)

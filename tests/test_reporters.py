@@ -200,7 +200,8 @@ def test_github_escapes_properties_and_data(cli, tmp_path) -> None:
     res = cli("diff", str(old), str(new), "--format", "github")
     raw = [line for line in res.stdout.splitlines() if line.startswith("::error")]
     assert len(raw) == 1
-    assert "\n" not in raw[0] and "%0A" in raw[0]
+    # The newline of the name is shown as an escape (\n), not as a line break of the message.
+    assert "\n" not in raw[0] and "x,y:z%25\\n" in raw[0]
     props = raw[0].split("::")[1]
     assert "x,y" not in props  # a raw comma would end the property
     (a,) = annotations(res.stdout)

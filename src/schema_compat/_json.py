@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +62,32 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     return parse_json(data, str(path))
 
 
+# Characters JSON may carry raw that a terminal or a viewer would act on: DEL and the C1
+# controls (0x9b starts an escape sequence on some terminals), the line and paragraph
+# separators, the bidirectional controls. Outside strings JSON has only ASCII, so each can be
+# replaced by its \u escape anywhere in the text: the value is the same.
+_RAW_CONTROLS = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_raw_controls(text: str) -> str:
+    if _RAW_CONTROLS.search(text) is None:
+        return text
+    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def dumps(value: Any, *, indent: bool = False) -> str:
     """Serialize deterministically (sorted keys) for reports and generated files."""
     option = orjson.OPT_SORT_KEYS
     if indent:
         option |= orjson.OPT_INDENT_2
     try:
-        return orjson.dumps(value, option=option).decode()
+        return _escape_raw_controls(orjson.dumps(value, option=option).decode())
     except TypeError:
-        # orjson refuses integers beyond 64 bits, which JSON allows and witnesses may hold.
-        return json.dumps(value, sort_keys=True, indent=2 if indent else None, ensure_ascii=False)
+        # orjson refuses integers beyond 64 bits, which JSON allows and witnesses may hold, and
+        # lone surrogates (from file names that are not UTF-8), which only an escape can carry.
+        text = json.dumps(value, sort_keys=True, indent=2 if indent else None, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(value, sort_keys=True, indent=2 if indent else None)
+        return _escape_raw_controls(text)

@@ -92,7 +92,8 @@ class Config:
 def fingerprint(schema: str, rule: str, old_path: str | None, new_path: str | None) -> str:
     """A stable id for a finding, for waivers: the same change keeps the same fingerprint."""
     text = f"{schema}|{rule}|{old_path or ''}|{new_path or ''}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    # surrogatepass: a name from a file name that is not UTF-8 still has a fingerprint.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _policy(value: Any, where: str) -> str:

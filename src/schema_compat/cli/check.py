@@ -53,6 +53,7 @@ def bump_command(
 ) -> None:
     """The version bump a change needs, and the next version number."""
     from .._json import dumps
+    from .._text import visible
     from ..config import load_config
     from ..engine import Options, compare
     from ..errors import UsageError
@@ -85,4 +86,4 @@ def bump_command(
             line += f"; next version {nxt}"
         if declared:
             line += f"; declared {declared}"
-        print(line)
+        print(visible(line))  # the schema's name comes from its file name

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .._text import visible
 from ._options import timeout_callback
 
 if TYPE_CHECKING:
@@ -131,12 +132,12 @@ def matrix_command(
         status = _check(out, text)
     else:
         write_atomic(out, text)
-        print(f"wrote {out}", file=sys.stderr)
+        print(visible(f"wrote {out}"), file=sys.stderr)
     if fail_on_policy and report.policy_failures:
         for name, release in report.policy_failures:
             against = ", ".join(f"{c.against} (backward {c.backward}, forward {c.forward})"
                                 for c in release.failures)
-            print(f"{name} {release.label}: violates {release.policy} against {against}",
+            print(visible(f"{name} {release.label}: violates {release.policy} against {against}"),
                   file=sys.stderr)
         status = 1
     return status
@@ -151,17 +152,17 @@ def _check(out: Path, text: str) -> int:
     try:
         current = out.read_bytes()
     except FileNotFoundError:
-        print(f"{out}: missing; {regenerate}", file=sys.stderr)
+        print(visible(f"{out}: missing; {regenerate}"), file=sys.stderr)
         return 1
     except OSError as exc:
         from ..errors import LoadError
 
         raise LoadError(f"{out}: cannot read: {exc.strerror}") from None
     if current != text.encode():
-        print(f"{out}: stale, differs from what the schemas produce now; {regenerate}",
+        print(visible(f"{out}: stale, differs from what the schemas produce now; {regenerate}"),
               file=sys.stderr)
         return 1
-    print(f"{out}: up to date", file=sys.stderr)
+    print(visible(f"{out}: up to date"), file=sys.stderr)
     return 0
 
 
