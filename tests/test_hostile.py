@@ -568,3 +568,55 @@ def test_file_names_that_are_not_utf8(tmp_path: Path, cli, monkeypatch: pytest.M
     for fmt in ("markdown", "html", "json"):
         res = cli("matrix", "--format", fmt)
         assert res.exit_code == 0, (fmt, res.stderr)
+
+
+# ------------------------------------------------------------------------------ 5. bad input
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("schema-compat.toml", b'schemas = "schemas"\n# caf\xe9\n', "not valid TOML: not UTF-8 (byte 0xe9 on line 2)"),
+    ("pyproject.toml", b'[tool.schema-compat]\nschemas = "schemas"\n\xff\n', "not valid TOML: not UTF-8 (byte 0xff on line 3)"),
+    ("schema-compat.toml", b"schemas = \n", "not valid TOML: Invalid value"),
+    ("schema-compat.toml", b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "not valid TOML"),
+    ("schema-compat.toml", b"policies = 5\n", "policies must be a table"),
+    ("schema-compat.toml", b"schemas = 5\n", "schemas: expected a string"),
+    ("schema-compat.toml", b"waivers = 5\n", "waivers must be an array of tables"),
+    ("schema-compat.toml", b'[[waivers]]\nrule = 5\nreason = "r"\n', "waivers[0].rule: expected a string"),
+    ("pyproject.toml", b"[tool]\nschema-compat = 5\n", "tool.schema-compat must be a table"),
+])
+def test_bad_configuration_is_one_line(name: str, content: bytes, expected: str, repo: Path,
+                                       cli) -> None:
+    (repo / name).write_bytes(content)
+    for argv in (["check"], ["matrix"]):
+        one_line_error(cli(*argv), name, expected)
+
+
+def test_configuration_with_a_byte_order_mark_is_read(repo: Path, cli) -> None:
+    (repo / "schema-compat.toml").write_bytes(b'\xef\xbb\xbfdefault-policy = "FULL"\n')
+    res = cli("check")
+    assert res.exit_code == 0, res.stderr
+
+
+def test_library_refuses_values_json_cannot_hold() -> None:
+    from schema_compat.engine import compare
+    from schema_compat.errors import LoadError
+    from schema_compat.loading import SchemaDocument
+    from schema_compat.validate import MessageValidator
+
+    for value, where in ((float("nan"), "nan"), (float("inf"), "inf"), (-float("inf"), "-inf")):
+        with pytest.raises(LoadError, match=rf'doc.json: not JSON: {where}, which JSON cannot represent at "/properties/a/maximum"'):
+            SchemaDocument("doc", None, "doc.json", {"properties": {"a": {"maximum": value}}})
+    with pytest.raises(LoadError, match="a key that is not a string"):
+        SchemaDocument("doc", None, "doc.json", {"properties": {1: {}}})
+    with pytest.raises(LoadError, match="a tuple, which is not a JSON value"):
+        SchemaDocument("doc", None, "doc.json", {"enum": (1, 2)})
+    ok = SchemaDocument("doc", None, "doc.json", {"type": "number"})
+    assert compare(ok, ok).backward.status == "compatible"
+
+    validator = MessageValidator.from_directory("schemas")
+    message = json.loads((Path("examples/beatframe/1.0.0/valid/deadline-at-utc-z.json")).read_text())
+    assert validator.is_valid(message)
+    message["tempo_bpm"] = float("nan")
+    assert not validator.is_valid(message)
+    (issue,) = validator.validate(message)
+    assert issue.keyword == "json" and '"/tempo_bpm"' in issue.message

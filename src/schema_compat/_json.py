@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,73 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     except OSError as exc:
         raise LoadError(f"{path}: cannot read: {exc.strerror}") from None
     return parse_json(data, str(path))
+
+
+# ---------------------------------------------------------- values built in Python (the API)
+
+
+def _token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def json_value_problem(value: Any) -> str | None:
+    """Why ``value`` (built in Python, not parsed) is not a JSON value, or None when it is.
+
+    JSON has no NaN or infinity, only string keys, and only objects, arrays, strings, numbers,
+    booleans and null; the validators would read anything else in their own ways (jsonschema-rs
+    reads NaN as null).
+    """
+    stack: list[Any] = [value]
+    while stack:
+        here = stack.pop()
+        if isinstance(here, dict):
+            for key in here:
+                if not isinstance(key, str):
+                    return _where(value, here, f"a key that is not a string ({key!r})")
+            stack.extend(here.values())
+        elif isinstance(here, list):
+            stack.extend(here)
+        elif isinstance(here, float):
+            if not math.isfinite(here):
+                return _where(value, here, f"{float(here)!r}, which JSON cannot represent")
+        elif not (isinstance(here, (str, int)) or here is None):
+            return _where(value, here, f"a {type(here).__name__}, which is not a JSON value")
+    return None
+
+
+def non_finite_number(value: Any) -> str | None:
+    """Where ``value`` (a message built in Python) holds NaN or an infinity, or None.
+
+    Only numbers are looked at, so that a service validating each message pays little
+    (about half a microsecond for a BACKBEAT message); other types are refused by the
+    validator itself.
+    """
+    stack = [value]
+    pop, extend, isfinite = stack.pop, stack.extend, math.isfinite
+    while stack:
+        here = pop()
+        kind = type(here)
+        if kind is dict:
+            extend(here.values())
+        elif kind is list:
+            extend(here)
+        elif kind is float and not isfinite(here):
+            return _where(value, here, f"{here!r}, which JSON cannot represent")
+    return None
+
+
+def _where(root: Any, target: Any, what: str) -> str:
+    """``what`` with the JSON pointer of ``target`` (found by identity) inside ``root``."""
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        here, pointer = stack.pop()
+        if here is target:
+            return f"{what} at {json.dumps(pointer or '/')}"
+        if isinstance(here, dict):
+            stack.extend((v, f"{pointer}/{_token(str(k))}") for k, v in here.items())
+        elif isinstance(here, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(here))
+    return what  # pragma: no cover - target is inside root
 
 
 # Characters JSON may carry raw that a terminal or a viewer would act on: DEL and the C1

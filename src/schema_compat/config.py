@@ -117,6 +117,13 @@ def _date(value: Any, where: str) -> dt.date | None:
     raise ConfigError(f"{where}: expires must be a date (YYYY-MM-DD), got {value!r}")
 
 
+def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: {key} must be a table, got {type(value).__name__}")
+    return value
+
+
 def _text(value: Any, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{where}: expected a string, got {value!r}")
@@ -144,24 +151,29 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{source}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise ConfigError(f"{source}: unknown setting {json.dumps(unknown[0])} (known: {', '.join(sorted(known))})")
     policies = {}
-    for name, value in (data.get("policies") or {}).items():
+    for name, value in _table(data, "policies", source).items():
         policies[name] = _policy(value, f"{source}: policies.{name}")
     levels = {}
     from .rules import RULES
 
-    for rule, value in (data.get("rules") or {}).items():
+    for rule, value in _table(data, "rules", source).items():
         if rule not in RULES:
             raise ConfigError(f"{source}: rules.{rule}: no such rule (see `schema-compat rules`)")
         if value not in LEVELS:
             raise ConfigError(f"{source}: rules.{rule}: level must be one of {', '.join(LEVELS)}")
         levels[rule] = value
     waivers = []
-    for i, w in enumerate(data.get("waivers") or []):
+    listed = data.get("waivers") or []
+    if not isinstance(listed, list):
+        raise ConfigError(f"{source}: waivers must be an array of tables ([[waivers]])")
+    for i, w in enumerate(listed):
         where = f"{source}: waivers[{i}]"
         if not isinstance(w, dict):
             raise ConfigError(f"{where}: expected a table")
+        for key in ("rule", "schema", "path", "fingerprint", "reason"):
+            _text(w.get(key), f"{where}.{key}")
         if not w.get("reason"):
             raise ConfigError(f"{where}: a waiver needs a reason")
         if not (w.get("rule") or w.get("fingerprint")):
@@ -190,7 +202,7 @@ def load_config(start: Path | None = None, *, path: Path | None = None) -> Confi
             return _read(candidate)
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
-            table = _toml(pyproject).get("tool", {}).get("schema-compat")
+            table = _tool_table(_toml(pyproject), pyproject)
             if table is not None:
                 return parse_config(table, root=directory, source=str(pyproject))
         if (directory / ".git").exists():
@@ -198,19 +210,44 @@ def load_config(start: Path | None = None, *, path: Path | None = None) -> Confi
     return Config(root=here)
 
 
+# A configuration file is a few hundred bytes; one far larger is not read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB; not a configuration")
+    try:
+        text = raw.decode("utf-8-sig")  # a byte order mark is skipped, as in JSON files
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte 0x{raw[exc.start]:02x} on "
+                          f"line {line})") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path}: not valid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    return data
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """``[tool.schema-compat]`` of a pyproject.toml, if there is one."""
+    tool = data.get("tool", {})
+    table = tool.get("schema-compat") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.schema-compat must be a table")
+    return table
 
 
 def _read(path: Path) -> Config:
     data = _toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("schema-compat", {})
+        data = _tool_table(data, path) or {}
     return parse_config(data, root=path.parent.resolve(), source=str(path))

@@ -10,7 +10,7 @@ from typing import Any
 
 import semver
 
-from ._json import read_json_file
+from ._json import json_value_problem, read_json_file
 from .errors import LoadError, SchemaError
 
 _VERSION_IN_ID = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
@@ -28,6 +28,9 @@ class SchemaDocument:
 
     def __post_init__(self) -> None:
         # Documents built in Python (the library API) get the checks files get when read.
+        problem = json_value_problem(self.document)
+        if problem is not None:
+            raise LoadError(f"{self.source}: not JSON: {problem}")
         if not isinstance(self.document, (dict, bool)):
             raise LoadError(f"{self.source}: not a JSON Schema (expected an object or a boolean)")
         check_schema_uri(self.document, self.source)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import jsonschema_rs
 import orjson
 
-from ._json import MAX_DOCUMENT_BYTES
+from ._json import MAX_DOCUMENT_BYTES, non_finite_number
 from .errors import LoadError, SchemaError, UsageError
 from .loading import ContractsRepository, SchemaDocument, load_repository
 
@@ -542,9 +542,11 @@ class MessageValidator:
     # -- single messages
 
     def is_valid(self, message: object) -> bool:
-        """True when ``message`` routes to a schema and is valid under it."""
+        """True when ``message`` routes to a schema and is valid under it (a JSON value:
+        NaN and infinities make it invalid, as they are not JSON)."""
         compiled = self._route(message)
-        return compiled is not None and bool(compiled.validator.is_valid(message))
+        return (compiled is not None and non_finite_number(message) is None
+                and bool(compiled.validator.is_valid(message)))
 
     def validate(
         self, message: object, *, source: str = "<message>", line: int | None = None
@@ -553,7 +555,14 @@ class MessageValidator:
         return list(self.check(message, source=source, line=line).issues)
 
     def check(self, message: object, *, source: str = "<message>", line: int | None = None) -> MessageResult:
-        """The verdict on one parsed message, naming the schema it was checked against."""
+        """The verdict on one parsed message, naming the schema it was checked against.
+
+        A message built in Python that holds NaN or an infinity is not JSON: it is invalid
+        (keyword ``json``), not read as jsonschema-rs would read it (NaN as null).
+        """
+        problem = non_finite_number(message)
+        if problem is not None:
+            return _materialize(source, 0, _input_failure(JSON, f"not JSON: {problem}", line))
         compiled = self._route(message)
         if compiled is None:
             raw = self._routing_failure(message, line)
