@@ -597,6 +597,41 @@ def test_configuration_with_a_byte_order_mark_is_read(repo: Path, cli) -> None:
     assert res.exit_code == 0, res.stderr
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"maximum": NaN}', "not valid JSON"),
+    ('{"maximum": Infinity}', "not valid JSON"),
+    ('{"maximum": -Infinity}', "not valid JSON"),
+    ('{"maximum": 1e400}', "number is infinity when parsed as double"),
+    ('{"type": "string",\n "type": "number"}', 'duplicate key "type" in the object at "/" (line 2)'),
+    ('{"properties": {"a~b/c": {"minimum": 1,\n\n  "minimum": 2}}}',
+     'duplicate key "minimum" in the object at "/properties/a~0b~1c" (line 3)'),
+    ('{"enum": [{"x": 1, "x": 1}]}', 'duplicate key "x" in the object at "/enum/0" (line 1)'),
+])
+def test_schema_literals_and_duplicate_keys_are_refused(text: str, expected: str, tmp_path: Path,
+                                                        cli) -> None:
+    bad = write(tmp_path / "bad.json", text)
+    ok = write(tmp_path / "ok.json", {})
+    one_line_error(cli("diff", str(ok), str(bad)), str(bad), expected)
+
+
+def test_duplicate_keys_are_refused_by_every_command(repo: Path, cli) -> None:
+    write(repo / "schemas" / "foo" / "1.1.0.json",
+          '{"type": "object", "properties": {"type": {"const": "t.foo.v1"}},\n "type": "array"}')
+    for argv in SCHEMA_COMMANDS:
+        one_line_error(cli(*argv), "1.1.0.json", 'duplicate key "type" in the object at "/" (line 2)')
+
+
+def test_byte_order_mark_is_skipped(tmp_path: Path, cli) -> None:
+    old = tmp_path / "old.json"
+    old.write_bytes(b'\xef\xbb\xbf{"type": "string"}')
+    new = write(tmp_path / "new.json", {"type": "string"})
+    res = cli("diff", str(old), str(new))
+    assert res.exit_code == 0, res.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"type": "string"}\xef\xbb\xbf')  # anywhere else it is not JSON
+    one_line_error(cli("diff", str(bad), str(new)), str(bad), "not valid JSON")
+
+
 def test_library_refuses_values_json_cannot_hold() -> None:
     from schema_compat.engine import compare
     from schema_compat.errors import LoadError
@@ -620,3 +655,26 @@ def test_library_refuses_values_json_cannot_hold() -> None:
     assert not validator.is_valid(message)
     (issue,) = validator.validate(message)
     assert issue.keyword == "json" and '"/tempo_bpm"' in issue.message
+
+
+# -------------------------------------------------------------------- 6. numbers read exactly
+
+BIG, BIG_MINUS_1 = 18446744073709551617, 18446744073709551616
+
+
+@pytest.mark.parametrize(("old", "new", "backward", "forward"), [
+    ({"const": BIG}, {"const": BIG_MINUS_1}, "breaking", "breaking"),
+    ({"const": BIG_MINUS_1}, {"const": BIG}, "breaking", "breaking"),
+    ({"maximum": BIG}, {"maximum": BIG_MINUS_1}, "breaking", "compatible"),
+    ({"minimum": -BIG}, {"minimum": -BIG_MINUS_1}, "breaking", "compatible"),
+    ({"enum": [10**30 + 1]}, {"enum": [10**30]}, "breaking", "breaking"),
+    ({"const": BIG}, {"const": BIG}, "compatible", "compatible"),
+])
+def test_integers_beyond_64_bits_are_exact(old: dict[str, Any], new: dict[str, Any],
+                                           backward: str, forward: str, tmp_path: Path, cli) -> None:
+    a, b = write(tmp_path / "a.json", old), write(tmp_path / "b.json", new)
+    res = cli("diff", str(a), str(b), "--format", "json", "--mode", "full")
+    (result,) = res.json()["results"]
+    assert (result["backward"], result["forward"]) == (backward, forward), result
+    for w in result.get("witnesses", []):
+        assert isinstance(w["instance"], int)  # the witness itself is exact
