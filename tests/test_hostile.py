@@ -678,3 +678,107 @@ def test_integers_beyond_64_bits_are_exact(old: dict[str, Any], new: dict[str, A
     assert (result["backward"], result["forward"]) == (backward, forward), result
     for w in result.get("witnesses", []):
         assert isinstance(w["instance"], int)  # the witness itself is exact
+
+
+def test_messages_are_read_exactly(repo: Path, cli) -> None:
+    schema = {"type": "object", "properties": {"type": {"const": "t.foo.v1"}, "n": {"const": BIG}},
+              "required": ["n"]}
+    write(repo / "schemas" / "foo" / "1.0.0.json", schema)
+    write(repo / "schemas" / "foo" / "1.1.0.json", {**schema, "properties": {
+        **schema["properties"], "n": {"const": BIG_MINUS_1}}})
+    lines = [json.dumps({"type": "t.foo.v1", "n": n}) for n in (BIG, BIG_MINUS_1, BIG, -BIG)]
+    (repo / "m.jsonl").write_text("\n".join(lines) + "\n")
+    (repo / "one.json").write_text(json.dumps({"type": "t.foo.v1", "n": BIG_MINUS_1}))
+    res = cli("validate", "--schemas", "schemas", "--schema", "foo@1.0.0", "--file", "m.jsonl",
+              "--file", "one.json", "--message", lines[1], "--json")
+    invalid = {(i["source"], i["line"]) for i in res.json()["invalid"]}
+    assert invalid == {("m.jsonl", 2), ("m.jsonl", 4), ("one.json", None), ("<message>", None)}
+    res = cli("replay", "foo@1.0.0", "foo@1.1.0", "--examples", "m.jsonl", "--format", "json",
+              "--mode", "full")
+    replay = res.json()["results"][0]["replay"]
+    assert (replay["backward"], replay["forward"]) == (2, 1), replay
+
+
+def test_long_integers_are_found_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block scan finds a long integer wherever the block boundaries fall: inside it, just
+    before it, in a line that spans several blocks."""
+    import io
+
+    from schema_compat import validate as validate_module
+    from schema_compat.loading import ContractsRepository, SchemaDocument
+
+    doc = SchemaDocument("n", None, "n.json", {"type": "object", "properties": {
+        "n": {"const": BIG}, "pad": {"type": "string"}}})
+    validator = validate_module.MessageValidator(ContractsRepository(Path(), {"n": [doc]}),
+                                                 schema="n")
+    lines = [json.dumps({"pad": "x" * k, "n": n}).encode()
+             for k in range(0, 40, 3) for n in (BIG, BIG_MINUS_1)]
+    data = b"\n".join(lines) + b"\n"
+    expected = [i + 1 for i in range(len(lines)) if i % 2]  # the BIG_MINUS_1 lines
+    for block in (7, 16, 19, 23, 64, 1 << 20):
+        monkeypatch.setattr(validate_module, "_BLOCK_BYTES", block)
+        found = [line for chunk in validator._scan_lines(io.BytesIO(data), None)
+                 for line, _, _ in chunk.failures]
+        assert found == expected, block
+
+
+def test_long_integer_offsets_only_where_a_number_can_start() -> None:
+    from schema_compat._json import long_integer_offsets
+
+    text = b'{"id": "a1234567890123456789012", "n": 12345678901234567890, "m": [-12345678901234567890]}'
+    offsets = long_integer_offsets(text)
+    assert [text[o:o + 20] for o in offsets] == [b"12345678901234567890", b"12345678901234567890"]
+    assert long_integer_offsets(b"1234567890123456789012") == [0]
+    assert long_integer_offsets(b'{"x": 1.12345678901234567890}') == []
+
+
+@pytest.mark.parametrize(("schema", "matters"), [
+    ({"type": "object", "properties": {"n": {"maximum": 9007199254740991}}}, False),
+    ({"type": "integer", "enum": [1, 2.5, -(2**53) + 1]}, False),
+    ({"properties": {"n": {"multipleOf": 2}}}, True),
+    ({"items": {"uniqueItems": True}}, True),
+    ({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"}, True),
+    ({"$defs": {"old": {"$schema": "http://json-schema.org/draft-04/schema"}}}, True),
+    ({"maximum": 2**53}, True),
+    ({"exclusiveMinimum": -1e300}, True),
+    ({"const": {"a": [2**64]}}, True),
+])
+def test_which_schemas_could_tell_a_long_integer_from_its_double(schema: Any, matters: bool) -> None:
+    from schema_compat._json import integers_matter
+
+    assert integers_matter([schema]) is matters
+
+
+def test_the_bundled_contracts_need_no_scan() -> None:
+    from schema_compat.validate import MessageValidator
+
+    assert MessageValidator.from_directory("schemas")._integers_matter is False
+
+
+@pytest.mark.parametrize(("schema", "valid"), [
+    ({"multipleOf": 2}, False),                # 2**64 + 1 is odd; its double is even
+    ({"maximum": 18446744073709551616}, False),  # above by one; its double is equal
+    ({"const": BIG}, True),
+    ({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"}, True),
+])
+def test_long_integers_in_messages_are_judged_exactly(schema: dict[str, Any], valid: bool,
+                                                      tmp_path: Path, cli) -> None:
+    write(tmp_path / "schemas" / "n" / "1.0.0.json", schema)
+    (tmp_path / "m.jsonl").write_text(f"{BIG}\n")
+    (tmp_path / "m.json").write_text(f"{BIG}\n")
+    res = cli("validate", "--schemas", str(tmp_path / "schemas"), "--schema", "n",
+              "--file", str(tmp_path / "m.jsonl"), "--file", str(tmp_path / "m.json"),
+              "--message", str(BIG), "--json")
+    assert res.json()["summary"]["valid"] == (3 if valid else 0), res.stdout
+
+
+def test_invalid_messages_are_reported_with_their_exact_integers(tmp_path: Path, cli) -> None:
+    """Schemas that cannot tell a long integer from its double are not scanned for one; what
+    is reported about an invalid message still quotes it exactly."""
+    write(tmp_path / "schemas" / "n" / "1.0.0.json",
+          {"type": "object", "properties": {"n": {"maximum": 100}}})
+    (tmp_path / "m.jsonl").write_text(json.dumps({"n": BIG}) + "\n" + json.dumps({"n": 5}) + "\n")
+    res = cli("validate", "--schemas", str(tmp_path / "schemas"), "--schema", "n",
+              "--file", str(tmp_path / "m.jsonl"))
+    assert f"{BIG} is greater than the maximum of 100" in res.stdout, res.stdout
+    assert "2 messages, 1 valid, 1 invalid" in res.stdout

@@ -8,7 +8,8 @@ docs/hostile-input.md say why):
   which bounds the recursion of every later stage too;
 - integers are exact at any size; other numbers are IEEE-754 doubles, the values every
   validator sees. orjson reads an integer beyond 64 bits as a double, so the standard library
-  parses again every schema (:func:`parse_json`), keeping integers exact;
+  parses again every schema (:func:`parse_json`) and every message holding an integer token
+  of 19 digits or more (:func:`exact_loads`), keeping integers exact;
 - in a schema, an object with the same key twice is refused (parsers disagree on which one
   counts: orjson and Python keep the last, others the first), naming the key, where the
   object is and the line;
@@ -167,6 +168,97 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     except OSError as exc:
         raise LoadError(f"{path}: cannot read: {exc.strerror}") from None
     return parse_json(data, str(path))
+
+
+# ------------------------------------------------------------ integers orjson reads inexactly
+
+# orjson reads integers from -2**63 to 2**64 - 1 exactly and any other one as a double; every
+# integer outside that range has at least 19 digits. Translating digits to "0" and everything
+# else to " " finds such runs at the speed of two byte scans (a regular expression is ten times
+# slower).
+DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+LONG_DIGITS = b"0" * 19
+
+
+# What may come just before an integer token in JSON (before its "-", if any): the start of the
+# text, whitespace, or the ":", "," or "[" that introduces a value. Digits after anything else
+# (a letter or a quote inside a string, the "." or "e" of a fraction or exponent) are no
+# integer orjson could read inexactly.
+_BEFORE_NUMBER = frozenset(b" \t\r\n:,[")
+
+
+def long_integer_offsets(data: bytes) -> list[int]:
+    """Offsets in ``data`` of runs of 19 digits or more that may be integer tokens (exact for
+    valid JSON: every integer orjson reads as a double is among them; a run at offset 0 is
+    included, its context being unknown). One translation and a few searches of ``data``."""
+    mapped = data.translate(DIGITS)
+    found: list[int] = []
+    at = mapped.find(LONG_DIGITS)
+    while at >= 0:
+        start = at - 1 if at > 0 and data[at - 1] == 0x2D else at  # a minus sign
+        if start == 0 or data[start - 1] in _BEFORE_NUMBER:
+            found.append(at)
+        end = mapped.find(b" ", at)
+        if end < 0:
+            break
+        at = mapped.find(LONG_DIGITS, end)
+    return found
+
+
+def exact_loads(data: bytes) -> Any:
+    """``orjson.loads`` with integers kept exact at any size (raises what orjson raises).
+
+    For messages: repeated keys are not looked for (that would cost a second parse of every
+    message); the last value counts, as in orjson.
+    """
+    return exact_again(data, orjson.loads(data))
+
+
+def exact_again(data: bytes, value: Any) -> Any:
+    """``value``, which orjson read from ``data``, or when ``data`` may hold an integer orjson
+    read inexactly, the standard library's exact reading of it."""
+    if not long_integer_offsets(data):
+        return value
+    try:
+        return _stdlib_loads(data.decode("utf-8"), unique_keys=False)
+    except RecursionError:  # pragma: no cover - orjson allows 1024 levels, room for them is made
+        return value
+
+
+# Integers whose reading decides nothing: of 2**53 or more in absolute value, a number in a
+# schema (a bound, a constant, an enum value) may tell an integer from its nearest double.
+_SAFE_INTEGER = 2**53
+
+
+def integers_matter(documents: list[Any]) -> bool:
+    """Whether validating under ``documents`` could tell an integer beyond 64 bits from the
+    double orjson reads it as (when False, only what is reported about it depends on it).
+
+    Numbers are looked at by ``type``, ``enum``, ``const``, ``multipleOf``, the bounds and
+    ``uniqueItems`` (equality), nothing else. An integer N beyond 64 bits and its double are on
+    the same side of every bound and unequal to every constant below 2**53 in absolute value,
+    and both are integers for ``type`` after draft-04 (jsonschema-rs's draft-04 ``integer``
+    refuses a double). So the answer is True when a document has ``multipleOf``,
+    ``divisibleBy`` or ``uniqueItems`` anywhere, a number of 2**53 or more anywhere, or is
+    (or embeds) draft-04; False otherwise. Conservative: any such key or number counts,
+    wherever it stands.
+    """
+    stack: list[Any] = list(documents)
+    while stack:
+        here = stack.pop()
+        if isinstance(here, dict):
+            if "multipleOf" in here or "divisibleBy" in here or "uniqueItems" in here:
+                return True
+            schema = here.get("$schema")
+            if isinstance(schema, str) and "draft-04" in schema:
+                return True
+            stack.extend(here.values())
+        elif isinstance(here, list):
+            stack.extend(here)
+        elif isinstance(here, (int, float)) and not isinstance(here, bool):
+            if not -_SAFE_INTEGER < here < _SAFE_INTEGER:
+                return True
+    return False
 
 
 # ---------------------------------------------------------- values built in Python (the API)

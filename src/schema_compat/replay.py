@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from ._json import exact_again, exact_loads
 from .errors import LoadError
 from .findings import BACKWARD, FORWARD, ReplayChange, ReplaySummary
 from .loading import ContractsRepository, SchemaDocument, check_named_path, is_within
@@ -57,9 +58,10 @@ class _PairValidator(MessageValidator):
         # The error comes from the side that rejects it.
         return (self._new if was else self._old).failure(message, line)
 
-    def _check_lines(self, lines: list[bytes], first: int) -> _RawChunk:
-        # The hot loop, inlined like the validator's own: one parse and two checks per message.
-        loads = orjson.loads
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
+        # The hot loop, inlined like the validator's own: one parse and two checks per message
+        # (integers exact: see MessageValidator._check_lines).
+        loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
         old_ok = self._old.validator.is_valid
         new_ok = self._new.validator.is_valid
@@ -73,7 +75,8 @@ class _PairValidator(MessageValidator):
                 continue
             was = old_ok(message)
             if was != new_ok(message):
-                failures.append((self._new if was else self._old).failure(message, first + index))
+                failures.append((self._new if was else self._old).failure(
+                    exact_again(raw, message), first + index))
         return _RawChunk(len(lines) - blank, len(lines), failures)
 
     def _check_parsed(self, message: Any) -> _RawChunk:

@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import jsonschema_rs
 import orjson
 
-from ._json import MAX_DOCUMENT_BYTES, non_finite_number
+from ._json import (
+    MAX_DOCUMENT_BYTES,
+    exact_again,
+    exact_loads,
+    integers_matter,
+    long_integer_offsets,
+    non_finite_number,
+)
 from .errors import LoadError, SchemaError, UsageError
 from .loading import ContractsRepository, SchemaDocument, load_repository
 
@@ -507,6 +514,11 @@ class MessageValidator:
     def __init__(self, repository: ContractsRepository, *, schema: str | None = None) -> None:
         self.repository = repository
         self._compiled = _compile_all(repository)
+        # Whether the schemas could judge an integer beyond 64 bits differently from the double
+        # orjson reads it as: if not, JSON Lines blocks are not scanned for one (it is read
+        # exactly only in what is reported about an invalid message).
+        self._integers_matter = integers_matter(
+            [doc.document for name in repository.names() for doc in repository.versions(name)])
         self._fixed: _Compiled | None = None
         self._routes: dict[str, _Compiled] = {}
         if schema is not None:
@@ -639,13 +651,16 @@ class MessageValidator:
 
     # -- the hot loop
 
-    def _check_lines(self, lines: list[bytes], first: int) -> _RawChunk:
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
         """Parse, route and check raw lines numbered from ``first``; blank lines are skipped.
 
         Only failures allocate anything: a valid line costs one parse, one dict lookup and one
-        ``is_valid`` call.
+        ``is_valid`` call. ``exact=False``: orjson's reading of every line is taken for
+        validating (no line holds an integer it reads inexactly, or none that the schemas
+        could tell from its double: the caller knows); an invalid message is reported as read
+        exactly all the same.
         """
-        loads = orjson.loads
+        loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
         failures: list[_RawFailure] = []
         blank = 0
@@ -659,7 +674,7 @@ class MessageValidator:
                     blank += self._bad_line(raw, exc, first + index, failures)
                     continue
                 if not is_valid(message):
-                    failures.append(compiled.failure(message, first + index))
+                    failures.append(compiled.failure(exact_again(raw, message), first + index))
             return _RawChunk(len(lines) - blank, len(lines), failures)
         checks = self._checks
         for index, raw in enumerate(lines):
@@ -674,7 +689,8 @@ class MessageValidator:
                 failures.append(self._routing_failure(message, first + index))
                 continue
             if not is_valid(message):
-                failures.append(self._routes[message["type"]].failure(message, first + index))
+                failures.append(self._routes[message["type"]].failure(exact_again(raw, message),
+                                                                      first + index))
         return _RawChunk(len(lines) - blank, len(lines), failures)
 
     @staticmethod
@@ -718,11 +734,12 @@ class MessageValidator:
                 skipping = False
                 block = block[cut + 1 :]
             lines = block.split(b"\n")
-            if tail:
+            had_tail = bool(tail)
+            if had_tail:
                 lines[0] = tail + lines[0]
             tail = lines.pop()
             if lines:
-                chunk = self._check_lines(lines, line_no)
+                chunk = self._check_block_lines(block, lines, line_no, had_tail)
                 line_no += chunk.lines
                 yield chunk
             if len(tail) > MAX_LINE_BYTES:
@@ -731,7 +748,42 @@ class MessageValidator:
         if skipping:
             yield self._overlong(line_no)
         elif tail:
-            yield self._check_lines([tail], line_no)
+            yield self._check_lines([tail], line_no, bool(long_integer_offsets(tail)))
+
+    def _check_block_lines(self, block: bytes, lines: list[bytes], first: int,
+                           had_tail: bool) -> _RawChunk:
+        """Check the complete ``lines`` of ``block`` (the first one began in an earlier block
+        when ``had_tail``), reading integers exactly.
+
+        orjson reads an integer beyond 64 bits as a double. When the schemas could tell the
+        two apart (see :func:`~schema_compat._json.integers_matter`; the BACKBEAT contracts
+        cannot), one scan of the block finds the lines that may hold one (an integer token of
+        19 digits or more, which almost no block has): only those are parsed again by the
+        standard library; every other line takes the hot loop as it is.
+        """
+        if not self._integers_matter:
+            return self._check_lines(lines, first, exact=False)
+        hits = {block.count(b"\n", 0, at) for at in long_integer_offsets(block)}
+        if had_tail and long_integer_offsets(lines[0]):
+            hits.add(0)
+        hits.discard(len(lines))  # the unfinished last line: checked when it is complete
+        if not hits:
+            return self._check_lines(lines, first, exact=False)
+        messages = total = 0
+        failures: list[_RawFailure] = []
+        start = 0
+        for index in sorted(hits):
+            for part, exact in ((lines[start:index], False), (lines[index : index + 1], True)):
+                if part:
+                    chunk = self._check_lines(part, first + start, exact)
+                    messages, total = messages + chunk.messages, total + chunk.lines
+                    failures.extend(chunk.failures)
+                    start += len(part)
+        if start < len(lines):
+            chunk = self._check_lines(lines[start:], first + start, exact=False)
+            messages, total = messages + chunk.messages, total + chunk.lines
+            failures.extend(chunk.failures)
+        return _RawChunk(messages, total, failures)
 
     def _overlong(self, line: int) -> _RawChunk:
         text = f"line is longer than {MAX_LINE_BYTES >> 20} MiB; not checked"
@@ -767,7 +819,7 @@ class MessageValidator:
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
         try:
-            message = orjson.loads(data)
+            message = exact_loads(data)
         except orjson.JSONDecodeError as exc:
             text = _json_error_text(exc, whole_document=True)
             return _RawChunk(1, 0, [_input_failure(JSON, text)])
@@ -809,7 +861,7 @@ class MessageValidator:
             if line.strip():
                 first = line
         try:
-            message = orjson.loads(first)
+            message = exact_loads(first)
         except orjson.JSONDecodeError:
             pass
         else:
@@ -830,7 +882,7 @@ class MessageValidator:
             yield from self._scan_lines(_Chained(data, stream), None)
             return
         try:
-            message = orjson.loads(data)
+            message = exact_loads(data)
         except orjson.JSONDecodeError as exc:
             if data.strip().count(b"\n"):
                 yield from self._scan_lines(io.BytesIO(data), None)
