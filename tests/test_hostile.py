@@ -338,6 +338,21 @@ def test_examples_linked_outside(repo: Path, cli) -> None:
     assert "2 messages, 1 valid, 1 invalid" in res.stdout
 
 
+def test_validate_inputs_named_inside_but_linked_outside(repo: Path, cli) -> None:
+    link(repo / "messages", repo.parent / "outside")
+    link(repo / "one.json", repo.parent / "outside" / "message.json")
+    res = cli("validate", "--schemas", "schemas", "--dir", "messages", "--file", "one.json",
+              "--file", "examples/foo/1.0.0/valid/ok.json", "--exit-code")
+    assert res.exit_code == 1
+    assert SECRET not in res.stdout + res.stderr
+    for name in ("messages", "one.json"):
+        assert f"{name}: io: a symbolic link that leads outside the repository; not read" in res.stdout
+    assert "3 messages, 1 valid, 2 invalid" in res.stdout
+    # Named outside the repository, they are the user's choice: read.
+    res = cli("validate", "--schemas", "schemas", "--file", str(repo.parent / "outside" / "message.json"))
+    assert "1 message, 1 valid" in res.stdout, res.stdout
+
+
 def test_examples_directory_linked_outside(repo: Path, cli) -> None:
     write(repo / "schemas" / "foo" / "1.1.0.json",
           {"type": "object", "properties": {"type": {"const": "t.foo.v1"}}})

@@ -206,10 +206,16 @@ def check_named_path(path: Path) -> None:
     A path the user names outside the repository is read: that is their choice. A link inside
     it that leads out is what a pull request could slip in, so it is refused.
     """
+    if leads_outside_repository(path):
+        raise LoadError(f"{path}: a symbolic link that leads outside the repository "
+                        f"{repository_root()}; not read")
+
+
+def leads_outside_repository(path: Path) -> bool:
+    """Whether ``path`` lies in the repository as written but outside it once symbolic links
+    are followed (see :func:`check_named_path`)."""
     repo = repository_root()
-    if is_within(lexical(path), repo) and not is_within(path.resolve(), repo):
-        raise LoadError(f"{path}: a symbolic link that leads outside the repository {repo}; "
-                        "not read")
+    return is_within(lexical(path), repo) and not is_within(path.resolve(), repo)
 
 
 def walk_files(root: Path, suffixes: tuple[str, ...], *, what: str) -> list[Path]:

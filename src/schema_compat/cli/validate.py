@@ -109,16 +109,24 @@ def _inputs(dirs: list[Path], files: list[Path], messages: list[str]) -> list[Me
     """Inputs in a fixed order: directories, then files, then messages."""
     from .._text import visible
     from ..errors import UsageError
+    from ..loading import leads_outside_repository
     from ..validate import MessageInput, discover_inputs
 
     inputs: list[MessageInput] = []
+    # A directory or file named here that lies in the repository but is a link out of it is
+    # not read: it is reported as an unreadable input, as a link found in a directory is.
+    outside = "a symbolic link that leads outside the repository; not read"
     for directory in dirs:
+        if leads_outside_repository(directory):
+            inputs.append(MessageInput.failed(str(directory), outside))
+            continue
         found = discover_inputs(directory)
         if not found:
             print(visible(f"warning: {directory}: no message files (.json, .jsonl, .ndjson)"),
                   file=sys.stderr)
         inputs.extend(found)
-    inputs.extend(MessageInput.file(path) for path in files)
+    inputs.extend(MessageInput.failed(str(path), outside) if leads_outside_repository(path)
+                  else MessageInput.file(path) for path in files)
     if messages.count("-") > 1:
         raise UsageError("--message - (stdin) given more than once")
     inline = [text for text in messages if text != "-"]
