@@ -797,3 +797,16 @@ def test_invalid_messages_are_reported_with_their_exact_integers(tmp_path: Path,
               "--file", str(tmp_path / "m.jsonl"))
     assert f"{BIG} is greater than the maximum of 100" in res.stdout, res.stdout
     assert "2 messages, 1 valid, 1 invalid" in res.stdout
+
+
+def test_json_value_problem_names_the_place() -> None:
+    from schema_compat._json import json_value_problem
+
+    class Sub(dict):  # type: ignore[type-arg]
+        pass
+
+    assert json_value_problem({"a": [True, None, 1.5, "s", 10**40, Sub(b=[1])]}) is None
+    assert json_value_problem({None: 1}) == 'a key that is not a string (None) at "/"'
+    assert json_value_problem({"a": Sub({2.5: 1})}) == 'a key that is not a string (2.5) at "/a"'
+    assert json_value_problem([1, {"x": {1, 2}}]) == 'a set, which is not a JSON value at "/1/x"'
+    assert json_value_problem({"a/b": [0, float("-inf")]}) == '-inf, which JSON cannot represent at "/a~1b/1"'

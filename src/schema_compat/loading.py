@@ -47,7 +47,7 @@ class SchemaDocument:
 
 
 # The metaschema URIs of the five drafts, as schemas spell them: http or https, with or without
-# the empty fragment (SchemaStore's schemas use four of these spellings). Any other `$schema` is
+# the empty fragment (SchemaStore's schemas use six of these spellings). Any other `$schema` is
 # refused: its meaning is not one of these drafts, and it is never fetched to find out.
 _DRAFT_PATHS = ("json-schema.org/draft-04/schema", "json-schema.org/draft-06/schema",
                 "json-schema.org/draft-07/schema", "json-schema.org/draft/2019-09/schema",
