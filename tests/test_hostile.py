@@ -810,3 +810,18 @@ def test_json_value_problem_names_the_place() -> None:
     assert json_value_problem({"a": Sub({2.5: 1})}) == 'a key that is not a string (2.5) at "/a"'
     assert json_value_problem([1, {"x": {1, 2}}]) == 'a set, which is not a JSON value at "/1/x"'
     assert json_value_problem({"a/b": [0, float("-inf")]}) == '-inf, which JSON cannot represent at "/a~1b/1"'
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_matrix_document_linked_outside_is_neither_read_nor_written(check: bool, repo: Path,
+                                                                    cli) -> None:
+    target = repo.parent / "outside" / "docs"
+    target.mkdir()
+    link(repo / "docs", target)
+    res = cli("matrix", "--out", "docs/compatibility-matrix.md", *(["--check"] if check else []))
+    one_line_error(res, "docs/compatibility-matrix.md", "leads outside the repository")
+    assert list(target.iterdir()) == []
+    (target / "compatibility-matrix.md").write_text(SECRET)
+    res = cli("matrix", "--out", "docs/compatibility-matrix.md", *(["--check"] if check else []))
+    one_line_error(res, "leads outside the repository")
+    assert (target / "compatibility-matrix.md").read_text() == SECRET

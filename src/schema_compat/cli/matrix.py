@@ -98,7 +98,7 @@ def matrix_command(
     from ..config import load_config
     from ..engine import DEFAULT_TIMEOUT
     from ..errors import UsageError
-    from ..loading import load_repository
+    from ..loading import check_named_path, load_repository
     from ..matrix import build_matrix, versions_from_git, write_atomic
 
     if timeout is None:
@@ -126,6 +126,10 @@ def matrix_command(
     text = render(report, fmt)
 
     status = 0
+    if out is not None:
+        # The committed document (or its directory) may be a link the change under review
+        # made: neither read nor written outside the repository through it.
+        check_named_path(out)
     if out is None:
         sys.stdout.write(text)
     elif check:
