@@ -98,15 +98,23 @@ def _check_metaschema(doc: SchemaDocument, draft: int) -> None:
     # jsonschema-rs answers in milliseconds where python-jsonschema takes seconds on a large
     # 2020-12 schema ($dynamicRef in the metaschema); python-jsonschema then explains a
     # rejection, and has the last word, so the two must agree before a schema is refused.
+    # Without a registry of its own, jsonschema-rs fetches a metaschema it does not know over
+    # the network: the registry given here refuses every retrieval (the five drafts'
+    # metaschemas are built in, and loading refuses any other `$schema`).
+    offline = jsonschema_rs.Registry([], retriever=oracle._refuse)
     try:
-        if jsonschema_rs.meta.is_valid(doc.document):
+        if jsonschema_rs.meta.is_valid(doc.document, registry=offline):
             return
     except (jsonschema_rs.ReferencingError, ValueError):
-        pass  # an unknown `$schema` URI: judged below by the draft it names
+        pass  # a metaschema it cannot have: judged below by the draft the schema names
     cls = _VALIDATORS[draft]
     # No format checker: its "regex" check uses Python's re, which rejects valid ECMA-262
-    # patterns such as named groups; patterns are checked below with an ECMA engine.
-    validator = cls(cls.META_SCHEMA)
+    # patterns such as named groups; patterns are checked below with an ECMA engine. The
+    # registry holds the drafts' metaschemas and retrieves nothing (python-jsonschema's
+    # default one would fetch an unknown reference over the network).
+    from jsonschema_specifications import REGISTRY as metaschemas
+
+    validator = cls(cls.META_SCHEMA, registry=metaschemas)
     try:
         error = jsonschema.exceptions.best_match(validator.iter_errors(doc.document))
     except RecursionError:
