@@ -536,6 +536,12 @@ def _object_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) ->
     if draft >= DRAFT6 and "propertyNames" in raw:
         view.property_names = node.child(raw["propertyNames"], "propertyNames")
     deps = raw.get("dependencies") if draft <= DRAFT7 else None
+    if draft >= DRAFT2019 and "dependencies" in raw:
+        # Gone from the vocabulary since 2019-09 (split into dependentRequired and
+        # dependentSchemas), yet still in its metaschema for compatibility: python-jsonschema
+        # ignores it there, jsonschema-rs (the messages' validator) applies it. No reading
+        # is safe for both.
+        view.unsupported += ("dependencies (after draft-07)",)
     if isinstance(deps, dict):
         for k, v in deps.items():
             if isinstance(v, list):
