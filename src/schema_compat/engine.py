@@ -17,12 +17,11 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from . import oracle
+from . import keywords, oracle
 from .diff import (
     ABSENT,
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
-    SUBSCHEMA_KEYWORDS,
     KeywordChange,
     diff_documents,
     references,
@@ -478,11 +477,11 @@ class _CannotApply(Exception):
 # The ids of every subschema validation reaches in a prepared document, and whether a $ref
 # resolves to a boolean (booleans have no identity of their own to find them by).
 _REACHED = ("reached",)
-# Keywords whose subschemas positions.py follows: a change there is measured in place.
-_SCHEMA_STRUCTURE = (SUBSCHEMA_KEYWORDS | SCHEMA_MAP_KEYWORDS | SCHEMA_LIST_KEYWORDS
-                     | {"dependencies"})
+# Keywords whose subschemas positions.py follows (a change there is measured in place):
+# the applicators, and the containers references reach into.
+_SCHEMA_STRUCTURE = keywords.APPLICATORS | keywords.CONTAINERS
 _NAMING_KEYWORDS = frozenset({"$id", "id"})
-_ANCHOR_KEYWORDS = frozenset({"$anchor", "$dynamicAnchor", "$recursiveAnchor"})
+_ANCHOR_KEYWORDS = keywords.IDENTIFIERS - _NAMING_KEYWORDS - {"$schema", "$vocabulary"}
 
 
 class _SeenByValidation:
@@ -556,6 +555,10 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
                      assert_formats=old_root.ctx.assert_formats)
 
 
+_DEPENDENCIES = keywords.names(shape=keywords.DEPENDENCIES)
+_SCHEMA_OR_LIST = keywords.names(shape=keywords.SCHEMA_OR_LIST)
+
+
 def _set_list(target: dict[str, Any], kw: str, values: list[Any]) -> None:
     """Set ``type``, ``required`` or ``enum``; emptied, each is written as a schema every
     draft accepts with the same meaning (an empty list is invalid in some drafts, and an
@@ -593,14 +596,14 @@ def _mutate(target: Any, change: KeywordChange) -> None:
         else:
             values = [v for v in values if not any(json_equal(v, x) for x in change.old)]
         _set_list(target, kw, values)
-    elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
+    elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw in _DEPENDENCIES):
         mapping = dict(target.get(kw, {}))
         if change.new is ABSENT:
             mapping.pop(change.member, None)
         else:
             mapping[change.member] = copy.deepcopy(change.new)
         target[kw] = mapping
-    elif change.member is not ABSENT and (kw in SCHEMA_LIST_KEYWORDS or kw == "items"):
+    elif change.member is not ABSENT and (kw in SCHEMA_LIST_KEYWORDS or kw in _SCHEMA_OR_LIST):
         items = list(target.get(kw, []))
         if change.new is ABSENT:
             if isinstance(change.member, int) and change.member < len(items):
@@ -616,9 +619,7 @@ def _mutate(target: Any, change: KeywordChange) -> None:
 
 # Keywords that name resources or select a dialect: a change to one of them can change what
 # references elsewhere resolve to, which no single subschema shows.
-_RESOLUTION_KEYWORDS = frozenset({
-    "<schema>", "$schema", "$id", "id", "$anchor", "$dynamicAnchor", "$vocabulary",
-})
+_RESOLUTION_KEYWORDS = keywords.IDENTIFIERS | {"<schema>"}
 
 
 def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
@@ -678,14 +679,12 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
 
 # Keywords that change how sibling subschemas count (maxContains makes ``contains``
 # non-monotone; unevaluated* depend on what the siblings evaluated): measure fully.
-_CONTEXT_KEYWORDS = frozenset({"maxContains", "unevaluatedProperties", "unevaluatedItems"})
+_CONTEXT_KEYWORDS = keywords.EVALUATION_DEPENDENT | {"maxContains"}
 
 
-# Where a subschema can stand inside its parent (definitions are not places: only a $ref
-# makes one take part in validation).
-_SLOT_KEYWORDS = (SUBSCHEMA_KEYWORDS | SCHEMA_LIST_KEYWORDS
-                  | (SCHEMA_MAP_KEYWORDS - {"$defs", "definitions"})
-                  | {"additionalItems", "dependencies"})
+# Where a subschema can stand inside its parent: the applicators (definitions are not
+# places: only a $ref makes one take part in validation).
+_SLOT_KEYWORDS = keywords.APPLICATORS
 
 
 def _slot(parent: Any, child: Any) -> list[str | int] | None:
@@ -793,7 +792,7 @@ def _reaches_into(raw: Any, pos: Positions) -> bool:
     return False
 
 
-_RESOURCE_KEYS = frozenset({"$id", "id", "$anchor", "$dynamicAnchor"})
+_RESOURCE_KEYS = keywords.RESOURCE_NAMES
 
 
 def _names_resources(raw: Any) -> bool:
