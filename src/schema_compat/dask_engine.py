@@ -54,6 +54,9 @@ from .validate import (
 
 __all__ = ["DaskEngine", "dask_available"]
 
+#: How long to keep trying to reach a running scheduler.
+CONNECT_TIMEOUT = "10s"
+
 EXTRA_HINT = "install the dask extra: pip install 'schema-compat[dask]'"
 
 
@@ -181,7 +184,7 @@ class DaskEngine:
     def _connect(self, distributed: Any) -> tuple[Any, Any]:
         if self.scheduler is not None:
             try:
-                return distributed.Client(self.scheduler, timeout="10s", set_as_default=False), None
+                return distributed.Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False), None
             except OSError as exc:
                 raise UsageError(f"--scheduler {self.scheduler}: cannot reach the Dask scheduler ({exc})") from None
         count = self.workers or _default_workers()
