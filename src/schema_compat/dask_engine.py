@@ -50,6 +50,7 @@ from .validate import (
     _input_failure,
     _RawChunk,
     _Task,
+    _Trimmer,
 )
 
 __all__ = ["DaskEngine", "dask_available"]
@@ -147,6 +148,7 @@ class DaskEngine:
             queue = iter(files)
             done = distributed.as_completed(loop=client.loop)
             results: dict[int, Any] = {}
+            trimmer = _Trimmer(cap)  # detail beyond the cap is counted, not turned into results
             # One task per file, in input order; other inputs are checked here in their turn.
 
             def submit_next() -> None:
@@ -173,7 +175,7 @@ class DaskEngine:
                     del pending[finished]
                     future.release()
                     submit_next()
-                yield index, _to_batch(item, results.pop(index))
+                yield index, _to_batch(item, results.pop(index), trimmer)
         finally:
             if pending:
                 client.cancel(list(pending.values()), force=True)
@@ -219,7 +221,7 @@ def _outcome(distributed: Any, future: Any) -> _RawChunk | str:
     return result
 
 
-def _to_batch(item: MessageInput, outcome: _RawChunk | str) -> Batch:
+def _to_batch(item: MessageInput, outcome: _RawChunk | str, trimmer: _Trimmer) -> Batch:
     if isinstance(outcome, str):
-        return _batch(item.source, 0, _RawChunk(1, 0, [_input_failure(IO, outcome)]))
-    return _batch(item.source, 0, outcome)
+        outcome = _RawChunk(1, 0, [_input_failure(IO, outcome)])
+    return _batch(item.source, 0, trimmer.trim(outcome))

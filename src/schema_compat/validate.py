@@ -350,12 +350,15 @@ class _RawChunk:
 
 class _Collector:
     """Adds up the chunks of one task, keeping the first ``cap`` failures of each schema (all
-    with None) and counting the rest, so a task's result stays small whatever it read."""
+    with None) and counting the rest, so a task's result stays small whatever it read.
+    ``listed_elsewhere(schema)``: the run has already listed ``cap`` failures of that schema
+    in earlier tasks, so none of this task's would be listed either."""
 
-    __slots__ = ("cap", "failures", "keywords", "lines", "messages", "seen", "unlisted")
+    __slots__ = ("cap", "failures", "keywords", "lines", "listed_elsewhere", "messages", "seen", "unlisted")
 
-    def __init__(self, cap: int | None) -> None:
+    def __init__(self, cap: int | None, listed_elsewhere: Callable[[str | None], bool] | None = None) -> None:
         self.cap = cap
+        self.listed_elsewhere = listed_elsewhere
         self.messages = self.lines = 0
         self.failures: list[_RawFailure] = []
         self.seen: dict[str | None, int] = {}
@@ -369,22 +372,72 @@ class _Collector:
         if cap is None:
             self.failures.extend(chunk.failures)
             return
+        seen, elsewhere = self.seen, self.listed_elsewhere
+        for raw in chunk.failures:
+            schema = raw[1]
+            count = seen.get(schema, 0) + 1
+            seen[schema] = count
+            if count <= cap and not (elsewhere is not None and elsewhere(schema)):
+                self.failures.append(raw)
+            else:
+                self._fold(raw)
+        if chunk.unlisted:
+            self._merge(chunk.unlisted, chunk.unlisted_keywords or {})
+
+    def _fold(self, raw: _RawFailure) -> None:
+        schema = raw[1]
+        self.unlisted[schema] = self.unlisted.get(schema, 0) + 1
+        for issue in raw[2]:
+            key = (schema, issue[1])
+            self.keywords[key] = self.keywords.get(key, 0) + 1
+
+    def _merge(self, unlisted: dict[str | None, int], keywords: dict[tuple[str | None, str], int]) -> None:
+        for schema, count in unlisted.items():
+            self.unlisted[schema] = self.unlisted.get(schema, 0) + count
+            self.seen[schema] = self.seen.get(schema, 0) + count
+        for key, count in keywords.items():
+            self.keywords[key] = self.keywords.get(key, 0) + count
+
+    def chunk(self) -> _RawChunk:
+        return _RawChunk(self.messages, self.lines, self.failures, self.unlisted or None,
+                         self.keywords or None)
+
+
+class _Trimmer:
+    """The client's side of a cap: results arrive in input order, and once ``cap`` failures of
+    a schema were listed, later ones are only counted: they are not even turned into results.
+    ``on_full(schema)`` is told when a schema's list is full (workers stop keeping its detail)."""
+
+    def __init__(self, cap: int | None, on_full: Callable[[str | None], None] | None = None) -> None:
+        self.cap = cap
+        self.on_full = on_full
+        self.seen: dict[str | None, int] = {}
+
+    def trim(self, chunk: _RawChunk) -> _RawChunk:
+        cap = self.cap
+        if cap is None:
+            return chunk
         seen = self.seen
+        out = _Collector(None)
+        out.messages, out.lines = chunk.messages, chunk.lines
         for raw in chunk.failures:
             schema = raw[1]
             count = seen.get(schema, 0) + 1
             seen[schema] = count
             if count <= cap:
-                self.failures.append(raw)
-                continue
-            self.unlisted[schema] = self.unlisted.get(schema, 0) + 1
-            for issue in raw[2]:
-                key = (schema, issue[1])
-                self.keywords[key] = self.keywords.get(key, 0) + 1
-
-    def chunk(self) -> _RawChunk:
-        return _RawChunk(self.messages, self.lines, self.failures, self.unlisted or None,
-                         self.keywords or None)
+                out.failures.append(raw)
+                if count == cap and self.on_full is not None:
+                    self.on_full(schema)
+            else:
+                out._fold(raw)
+        for schema, count in (chunk.unlisted or {}).items():
+            before = seen.get(schema, 0)
+            seen[schema] = before + count
+            if before < cap <= before + count and self.on_full is not None:
+                self.on_full(schema)
+        out._merge(chunk.unlisted or {}, chunk.unlisted_keywords or {})
+        out.seen = {}
+        return out.chunk()
 
 
 def _pointer(parts: Sequence[str | int]) -> str:
@@ -988,8 +1041,20 @@ class MessageValidator:
         global _WORKER
         import multiprocessing  # only parallel runs pay for it
 
+        global _FULL
         ctx = multiprocessing.get_context("fork")
         _WORKER = self  # forked workers inherit the compiled validators: no recompiling
+        # Which schemas already have their `cap` failures listed, shared with the workers so
+        # they stop sending detail that would only be counted.
+        labels: dict[str | None, int] = {label: i for i, label in enumerate([None, *sorted(self._compiled)])}
+        flags = ctx.RawArray("b", len(labels))
+        _FULL = (flags, labels)
+
+        def full(schema: str | None) -> None:
+            if schema in labels:
+                flags[labels[schema]] = 1
+
+        trimmer = _Trimmer(_CAP, full)
         pool: Pool | None = None
         try:
             pool = ctx.Pool(count)
@@ -1009,23 +1074,23 @@ class MessageValidator:
                         source = str(task[0])
                         base = offsets.get(source, 0)
                         offsets[source] = base + chunk.lines
-                        yield where[task[0]], _batch(source, base, chunk)
+                        yield where[task[0]], _batch(source, base, trimmer.trim(chunk))
         finally:
-            _WORKER = None
+            _WORKER, _FULL = None, None
             if pool is not None:
                 pool.terminate()  # results are all consumed; terminate also ends an abort
                 pool.join()
 
-    def _run_task(self, task: _Task, cap: int | None = None) -> _RawChunk:
+    def _run_task(self, task: _Task, cap: int | None = None,
+                  listed_elsewhere: Callable[[str | None], bool] | None = None) -> _RawChunk:
         """Check one file, or one byte range of a JSON Lines file: its counts, and its first
         ``cap`` failures of each schema (all with None)."""
         path, start, end = task
         lines, gz = _is_lines_file(path)
+        collector = _Collector(cap, listed_elsewhere)
         if not lines:
-            collector = _Collector(cap)
             collector.add(self._check_document_file(path, gz))
             return collector.chunk()
-        collector = _Collector(cap)
         for chunk in self._scan_file_lines(path, gz, start, end):
             collector.add(chunk)
         return collector.chunk()
@@ -1068,6 +1133,7 @@ Progress = Callable[[int, int, int], None]
 _Task = tuple[Path, int, "int | None"]  # path, start byte, end byte (None: to the end)
 _WORKER: MessageValidator | None = None
 _CAP: int | None = None
+_FULL: tuple[Any, dict[str | None, int]] | None = None  # shared flags: schema's list is full
 
 # A gzipped JSON Lines file holds about this many times its size (BACKBEAT traffic: 6-9×):
 # what its share of the work is judged by when tasks are planned.
@@ -1077,7 +1143,15 @@ _GZIP_RATIO = 8
 def _run_job(job: list[_Task]) -> list[_RawChunk]:
     """Worker side: check each task of a job with the validator inherited at fork."""
     assert _WORKER is not None, "worker started without a validator"
-    return [_WORKER._run_task(task, _CAP) for task in job]
+    elsewhere = None
+    if _FULL is not None:
+        flags, labels = _FULL
+
+        def elsewhere(schema: str | None) -> bool:
+            index = labels.get(schema)
+            return index is not None and flags[index] == 1
+
+    return [_WORKER._run_task(task, _CAP, elsewhere) for task in job]
 
 
 def _default_workers() -> int:
