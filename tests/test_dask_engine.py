@@ -51,7 +51,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     logs = (where / "log").open("w")
     procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0",
-                               "--no-dashboard", "--scheduler-file", str(file)],
+                               "--no-dashboard", "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(file)],
                               stdout=logs, stderr=subprocess.STDOUT, env=env)]
     try:
         deadline = time.monotonic() + 60
@@ -61,7 +61,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         for _ in range(2):
             procs.append(subprocess.Popen(
                 [str(DASK), "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                 "--no-nanny", "--no-dashboard"], stdout=logs, stderr=subprocess.STDOUT, env=env))
+                 "--no-nanny", "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], stdout=logs, stderr=subprocess.STDOUT, env=env))
         with distributed.Client(address, timeout="30s", set_as_default=False) as client:
             client.wait_for_workers(2, timeout=60)
         yield {"address": address, "procs": procs}

@@ -101,9 +101,11 @@ def _validator(digest: str, spec: Rebuildable) -> MessageValidator:
         return validator
 
 
-def check_partition(task: _Task, digest: str, spec: Rebuildable, cap: int | None) -> _RawChunk:
-    """Worker side: one partition (a file), with the validator compiled once per process."""
-    return _validator(digest, spec)._run_task(task, cap)
+def check_partition(task: _Task, digest: str, spec: Rebuildable, cap: int | None,
+                    full: frozenset[str | None] = frozenset()) -> _RawChunk:
+    """Worker side: one partition (a file), with the validator compiled once per process.
+    ``full``: schemas whose first ``cap`` failures the client already has (only counted)."""
+    return _validator(digest, spec)._run_task(task, cap, full.__contains__ if full else None)
 
 
 def compilations() -> int:
@@ -146,15 +148,18 @@ class DaskEngine:
             window = max(8, self.window * threads)
             files = [(index, item) for index, item in enumerate(items) if item.path is not None]
             queue = iter(files)
+            # Detail beyond the cap is counted, not turned into results; and a task submitted
+            # once a schema's list is full does not send that schema's detail at all.
+            trimmer = _Trimmer(cap)
             done = distributed.as_completed(loop=client.loop)
             results: dict[int, Any] = {}
-            trimmer = _Trimmer(cap)  # detail beyond the cap is counted, not turned into results
             # One task per file, in input order; other inputs are checked here in their turn.
 
             def submit_next() -> None:
                 for index, item in queue:
                     assert item.path is not None
-                    future = client.submit(check_partition, (item.path, 0, None), digest, spec_future, cap,
+                    full = frozenset(s for s, n in trimmer.seen.items() if cap is not None and n >= cap)
+                    future = client.submit(check_partition, (item.path, 0, None), digest, spec_future, cap, full,
                                            key=f"schema-compat-partition-{run}-{index}",
                                            pure=False, retries=0)
                     pending[index] = future
@@ -190,12 +195,14 @@ class DaskEngine:
             except OSError as exc:
                 raise UsageError(f"--scheduler {self.scheduler}: cannot reach the Dask scheduler ({exc})") from None
         count = self.workers or _default_workers()
-        dashboard = ":0" if find_spec("bokeh") is not None else None
         import logging
 
+        # Everything on loopback, the scheduler's web server (dashboard when bokeh is there,
+        # health and metrics otherwise) included, on a free port: never 0.0.0.0:8787.
         cluster = distributed.LocalCluster(
             n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=dashboard, silence_logs=logging.ERROR)
+            dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR)
         try:
             return distributed.Client(cluster, set_as_default=False), cluster
         except BaseException:
@@ -206,8 +213,13 @@ class DaskEngine:
         if self.on_dashboard is None:
             return
         services = client.scheduler_info().get("services", {})
-        if "dashboard" in services:
+        if "dashboard" in services and client.run_on_scheduler(_serves_dashboard):
             self.on_dashboard(client.dashboard_link)
+
+
+def _serves_dashboard() -> bool:
+    """On the scheduler: whether its web server has the dashboard (bokeh is installed)."""
+    return find_spec("bokeh") is not None
 
 
 def _outcome(distributed: Any, future: Any) -> _RawChunk | str:
