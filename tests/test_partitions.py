@@ -188,3 +188,36 @@ def test_the_local_engine_never_imports_dask(archive: Path, tmp_path: Path) -> N
     assert out.stderr.strip().splitlines()[-1] == "[]"
     report, _ = json.JSONDecoder().raw_decode(out.stdout)
     assert report["summary"]["messages"] == 51
+
+
+def test_progress_on_a_terminal_and_nothing_extra_otherwise(archive: Path, cli) -> None:
+    import os
+    import pty
+
+    argv = [str(Path(sys.executable).parent / "schema-compat"), "replay", "beatframe@1.0.1",
+            "beatframe@1.1.0", "--schemas", str(SCHEMAS), "--examples", f"{archive}/2025-06-01",
+            "--workers", "1", "--format", "json"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stderr is the terminal, stdout a file
+        out = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(out, 1)
+        os.execv(argv[0], argv)
+    seen = b""
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        seen += data
+    os.waitpid(pid, 0)
+    text = seen.decode(errors="replace")
+    assert "replaying:" in text and "/7 files" in text and "messages" in text
+    # Not a terminal: the report, and only the warnings about what could not be read (the
+    # corrupt partition, and one line that is not JSON in each of the six others).
+    res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--schemas", str(SCHEMAS),
+              "--examples", f"{archive}/2025-06-01", "--workers", "1", "--format", "json")
+    lines = res.stderr.splitlines()
+    assert len(lines) == 7 and all(line.startswith("warning: ") for line in lines)
+    assert "replaying" not in res.stderr

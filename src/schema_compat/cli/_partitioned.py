@@ -67,11 +67,11 @@ class _Live:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(TextColumn(f"{self.what}:"), BarColumn(),
-                            TextColumn("{task.completed:,.0f}/{task.total:,.0f} files · "
+                            TextColumn("{task.fields[done]:,}/{task.fields[files]:,} files · "
                                        "{task.fields[messages]:,} messages · {task.fields[rate]:,.0f}/s"),
                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self.bar.__enter__()
-        self.task = self.bar.add_task(self.what, total=None, messages=0, rate=0.0)
+        self.task = self.bar.add_task(self.what, total=None, done=0, files=0, messages=0, rate=0.0)
         self.last = 0.0
         return self.tick
 
@@ -81,7 +81,8 @@ class _Live:
             return  # a few updates a second are enough
         self.last = now
         rate = messages / max(now - self.start, 1e-9)
-        self.bar.update(self.task, completed=done, total=total, messages=messages, rate=rate)
+        self.bar.update(self.task, completed=done, total=total, done=done, files=total,
+                        messages=messages, rate=rate)
 
     def __exit__(self, *exc: object) -> Any:
         self.bar.__exit__(None, None, None)
