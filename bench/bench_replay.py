@@ -263,6 +263,7 @@ def main() -> None:
         split = pool_split(plain)
         plain_lines = sum(1 for _ in plain.open("rb"))
     baseline = python_jsonschema(root / "day-00" / "hour-00.jsonl.gz", args.baseline_lines)
+    headroom_after = parallel_headroom()
     identical = {key: len(found) == 1 for key, found in reports.items()}
 
     def rate(n: int, r: dict) -> tuple[float, float]:
@@ -272,9 +273,10 @@ def main() -> None:
         "# Replay benchmark: a partitioned archive, local and Dask engines", "",
         f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/bench_replay.py`.",
         f"Machine: {machine()}; load average before the run {load:.2f}; cores two CPU-bound "
-        f"processes got: {headroom:.2f} (2.00 = both cores free; the machine is shared with a "
-        "long-running fuzzer and other jobs, so the 2-worker rows cannot show a wall-time "
-        "speed-up: compare msgs per CPU-second).",
+        f"processes got: {headroom:.2f} before, {headroom_after:.2f} after (2.00 = both cores "
+        "free). The machine is shared with a long-running fuzzer and other jobs, whose load "
+        "comes and goes during a run: wall-time figures of 2-worker rows move with it (up to "
+        "2×); msgs per CPU-second are the figures to compare.",
         f"Versions: {versions()}.", "",
         f"Archive: {args.days} day directories × {args.parts} gzipped JSON Lines partitions of "
         f"{args.lines:,} BeatFrame messages ({args.days * args.parts} partitions, "

@@ -204,3 +204,7 @@ def test_an_unreachable_scheduler_is_a_usage_error(archive: Path, cli, monkeypat
     res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--schemas", str(SCHEMAS),
               "--examples", str(archive), "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
     assert res.exit_code == 2 and "cannot reach the Dask scheduler" in res.stderr
+    # validate writes its report as it goes: nothing of it is written before the error.
+    res = cli("validate", "--schemas", str(SCHEMAS), "--dir", str(archive), "--json",
+              "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert (res.exit_code, res.stdout) == (2, "") and "cannot reach the Dask scheduler" in res.stderr

@@ -38,7 +38,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
-from .errors import UsageError
+from .errors import SchemaCompatError, UsageError
 from .validate import (
     IO,
     Batch,
@@ -59,6 +59,10 @@ __all__ = ["DaskEngine", "dask_available"]
 CONNECT_TIMEOUT = "10s"
 
 EXTRA_HINT = "install the dask extra: pip install 'schema-compat[dask]'"
+
+
+class ClusterError(SchemaCompatError):
+    """The Dask cluster could not be started or used (one line, exit 2)."""
 
 
 def dask_available() -> bool:
@@ -197,12 +201,20 @@ class DaskEngine:
         count = self.workers or _default_workers()
         import logging
 
+        dask = import_module("dask")
         # Everything on loopback, the scheduler's web server (dashboard when bokeh is there,
-        # health and metrics otherwise) included, on a free port: never 0.0.0.0:8787.
-        cluster = distributed.LocalCluster(
-            n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
-            silence_logs=logging.ERROR)
+        # health and metrics otherwise) included, on a free port: never 0.0.0.0:8787. The
+        # workers' statistical profiler (a stack sample every 10 ms) is off: it cost the
+        # workers a few per cent of CPU, for a dashboard page nobody reads in a batch run.
+        try:
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = distributed.LocalCluster(
+                    n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.ERROR)
+        except Exception as exc:
+            raise ClusterError(f"cannot start a local Dask cluster of {count} workers: "
+                               f"{type(exc).__name__}: {exc}") from None
         try:
             return distributed.Client(cluster, set_as_default=False), cluster
         except BaseException:

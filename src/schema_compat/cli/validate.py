@@ -7,6 +7,7 @@ command runs, so other commands do not pay for the validator's start-up.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -114,6 +115,10 @@ def validate_command(
         with progress("validating") as tick:
             batches = validator.iter_batches(inputs, workers=workers, engine=runner,
                                              cap=max_failures, progress=tick)
+            # The first batch before any output: a cluster that cannot be reached or started
+            # is a one-line error, not a report cut short.
+            first = next(batches, None)
+            batches = itertools.chain([] if first is None else [first], batches)
             if json_output:
                 invalid = _write_json(sys.stdout, validator, batches, tally)
             else:
