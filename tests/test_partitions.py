@@ -221,3 +221,21 @@ def test_progress_on_a_terminal_and_nothing_extra_otherwise(archive: Path, cli) 
     lines = res.stderr.splitlines()
     assert len(lines) == 7 and all(line.startswith("warning: ") for line in lines)
     assert "replaying" not in res.stderr
+
+
+def test_a_file_named_twice_is_numbered_from_one_each_time_by_the_pool(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "frames.jsonl"
+    path.write_bytes(frames(3000, 5))
+    monkeypatch.setattr(v, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(v, "_TASK_MAX_BYTES", 50_000)
+    validator = MessageValidator.from_directory(SCHEMAS)
+    inputs = [MessageInput.file(path), MessageInput.file(path)]
+    one = validator.validate_inputs(inputs, workers=1)
+    two = validator.validate_inputs(inputs, workers=2)
+    assert [(r.source, r.line) for r in two.failures] == [(r.source, r.line) for r in one.failures]
+    half = len(one.failures) // 2
+    assert [r.line for r in one.failures[:half]] == [r.line for r in one.failures[half:]]
+    seen: list[tuple[int, int]] = []
+    list(validator.iter_batches(inputs, workers=2, progress=lambda d, t, m: seen.append((d, t))))
+    assert seen[0] == (0, 2) and seen[-1] == (2, 2) and [d for d, _ in seen] == sorted(d for d, _ in seen)

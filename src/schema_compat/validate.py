@@ -1064,17 +1064,19 @@ class MessageValidator:
                         for batch in self._iter_input(item):
                             yield index, batch
                     continue
-                where = {item.path: index for index, item in group if item.path is not None}
+                indices = iter([index for index, item in group if item.path is not None])
                 jobs = _plan_jobs([item.path for _, item in group if item.path is not None], count)
-                offsets: dict[str, int] = {}
+                current, base = -1, 0
                 # Large files are cut into several jobs, small ones grouped: one job per task
-                # keeps results flowing back in input order while every worker is busy.
+                # keeps results flowing back in input order while every worker is busy. Tasks
+                # come in input order, and each file's first one starts at byte 0: that is
+                # where its lines are numbered from 1 again (a file named twice included).
                 for job, results in zip(jobs, pool.imap(_run_job, jobs), strict=True):
                     for task, chunk in zip(job, results, strict=True):
-                        source = str(task[0])
-                        base = offsets.get(source, 0)
-                        offsets[source] = base + chunk.lines
-                        yield where[task[0]], _batch(source, base, trimmer.trim(chunk))
+                        if task[1] == 0:
+                            current, base = next(indices), 0
+                        yield current, _batch(str(task[0]), base, trimmer.trim(chunk))
+                        base += chunk.lines
         finally:
             _WORKER, _FULL = None, None
             if pool is not None:
