@@ -208,3 +208,20 @@ def test_an_unreachable_scheduler_is_a_usage_error(archive: Path, cli, monkeypat
     res = cli("validate", "--schemas", str(SCHEMAS), "--dir", str(archive), "--json",
               "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
     assert (res.exit_code, res.stdout) == (2, "") and "cannot reach the Dask scheduler" in res.stderr
+
+
+def _worker_settings() -> tuple:
+    import dask
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_the_local_cluster_runs_workers_without_the_profiler_or_a_fixed_malloc_trim() -> None:
+    client, cluster = dask_engine.DaskEngine(workers=1)._connect(distributed)
+    try:
+        assert set(client.run(_worker_settings).values()) == {(None, False)}
+        (address,) = client.scheduler_info()["workers"]
+        assert address.startswith("tcp://127.0.0.1:")
+    finally:
+        client.close()
+        cluster.close()
