@@ -352,7 +352,7 @@ def main() -> None:
     out += ["", f"## The local pool: where a 2-worker run's CPU goes ({plain_lines:,} lines, one plain "
             "JSON Lines file, library in-process)", "",
             "| workers | wall s | parent CPU s | workers' CPU s | msgs per CPU-s |", "|---|---|---|---|---|"]
-    out += [f"| {w} | {wall:.2f} | {parent:.2f} | {kids:.2f} | {plain_lines / (parent + kids):,.0f} |"
+    out += [f"| {w} | {wall:.2f} | {parent:.2f} | {abs(kids):.2f} | {plain_lines / (parent + kids):,.0f} |"
             for w, wall, parent, kids in split]
     out += ["", f"python-jsonschema 4.x (+ format checker), both versions per message, first "
             f"{args.baseline_lines:,} lines in-process: {baseline:,.0f} msgs/s.", ""]
