@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import typer
 
@@ -24,7 +25,7 @@ def replay_command(
     fmt: Format = typer.Option("text", "--format", "-f", help="Output format."),
     mode: Mode = typer.Option(Mode.backward, "--mode",
                               help="Direction(s) whose transitions fail the command."),
-    schemas: str = typer.Option("schemas", "--schemas", help="Contracts directory."),
+    schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
     workers: int | None = typer.Option(None, "--workers", min=1, metavar="N",
                                        help="Processes, local or of the local Dask cluster (default: one per core)."),
     engine: EngineName = typer.Option(EngineName.local, "--engine", help=ENGINE_HELP),
@@ -36,8 +37,6 @@ def replay_command(
     accepts and the new one rejects is the same kind of evidence as a witness. Exit 1 when a
     transition falls in the --mode direction(s), 2 on bad input.
     """
-    from pathlib import Path
-
     from .. import __version__
     from .._text import visible
     from ..config import load_config
@@ -47,8 +46,8 @@ def replay_command(
     from ..replay import _collect, replay
     from ..report import REPORTERS, ReportContext
 
-    old_set = resolve_input(old, schemas_dir=Path(schemas))
-    new_set = resolve_input(new, schemas_dir=Path(schemas))
+    old_set = resolve_input(old, schemas_dir=schemas)
+    new_set = resolve_input(new, schemas_dir=schemas)
     if not (old_set.single and new_set.single):
         raise UsageError("replay compares one schema version with another")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
