@@ -56,11 +56,11 @@ def validate_command(
     ],
     dirs: Annotated[
         list[Path] | None,
-        typer.Option("--dir", metavar="DIR", help="Directory of message files (recursive)."),
+        typer.Option("--dir", metavar="DIR", help="Directory of message files (recursive), or a glob pattern."),
     ] = None,
     files: Annotated[
         list[Path] | None,
-        typer.Option("--file", metavar="FILE", help="Message file (.json, .jsonl, .ndjson, .gz)."),
+        typer.Option("--file", metavar="FILE", help="Message file (.json, .jsonl, .ndjson, .gz), or a glob pattern."),
     ] = None,
     messages: Annotated[
         list[str] | None,
@@ -84,7 +84,7 @@ def validate_command(
             "--workers",
             min=1,
             metavar="N",
-            help="Processes, local or of the local Dask cluster [default: one per core].",
+            help="Processes, local or of the local Dask cluster (default: one per core).",
         ),
     ] = None,
     max_failures: Annotated[
