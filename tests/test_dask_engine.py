@@ -82,7 +82,7 @@ def _replay_json(cli, archive: Path, *args: str) -> str:
     res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--schemas", str(SCHEMAS),
               "--examples", f"{archive}/**/*.gz", "--examples", f"{archive}/2025-06-02",
               "--format", "json", *args)
-    assert res.exit_code == 0, res.stderr
+    assert res.exit_code == 1, res.stderr  # the archive holds unreadable lines: incomplete
     return res.stdout
 
 

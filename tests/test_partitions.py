@@ -24,8 +24,10 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def replay_json(cli, *args: str) -> dict:
     res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--schemas", str(SCHEMAS),
               "--format", "json", *args)
-    assert res.exit_code == 0, res.stderr
-    return res.json()["results"][0]["replay"]
+    replay = res.json()["results"][0]["replay"]
+    # Exit 1 exactly when something could not be read (no backward transition here).
+    assert res.exit_code == (1 if replay["unreadable"] else 0), res.stderr
+    return replay
 
 
 def test_a_pattern_names_sorted_message_files_and_walks_matched_directories(archive: Path) -> None:
@@ -70,8 +72,9 @@ def test_replay_of_an_archive_counts_every_partition_and_names_the_unreadable_on
 def test_the_unreadable_partition_is_a_warning_on_stderr(archive: Path, cli) -> None:
     res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--schemas", str(SCHEMAS),
               "--examples", f"{archive}/2025-06-01/03", "--workers", "1")
-    assert res.exit_code == 0
+    assert res.exit_code == 1  # incomplete: the gate fails closed
     assert f"warning: {archive}/2025-06-01/03/broken.jsonl.gz: io: cannot read" in res.stderr
+    assert "could not be read: the replay is incomplete" in res.stderr
 
 
 def test_the_local_pool_takes_gzipped_partitions_and_agrees_with_one_process(
@@ -219,7 +222,8 @@ def test_progress_on_a_terminal_and_nothing_extra_otherwise(archive: Path, cli) 
     res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--schemas", str(SCHEMAS),
               "--examples", f"{archive}/2025-06-01", "--workers", "1", "--format", "json")
     lines = res.stderr.splitlines()
-    assert len(lines) == 7 and all(line.startswith("warning: ") for line in lines)
+    assert len(lines) == 8 and all(line.startswith("warning: ") for line in lines[:7])
+    assert lines[7].startswith("error: ") and "the replay is incomplete" in lines[7]
     assert "replaying" not in res.stderr
 
 

@@ -33,7 +33,10 @@ def corpus(tmp_path: Path) -> Path:
 def test_forward_transitions_from_jsonl(corpus: Path, cli) -> None:
     res = cli("replay", "beatframe@1.0.1", "beatframe@1.1.0", "--examples", str(corpus),
               "--schemas", str(SCHEMAS), "--format", "json", "--workers", "1")
-    assert res.exit_code == 0, res.stderr  # --mode backward: no backward transition
+    # --mode backward has no backward transition, but a line could not be read: the replay is
+    # incomplete, and the gate fails closed.
+    assert res.exit_code == 1, res.stderr
+    assert "1 message(s) could not be read: the replay is incomplete" in res.stderr
     (result,) = res.json()["results"]
     replay = result["replay"]
     assert (replay["examples"], replay["backward"], replay["forward"], replay["unreadable"]) == (6, 0, 2, 1)

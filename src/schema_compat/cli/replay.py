@@ -35,7 +35,8 @@ def replay_command(
 
     Shown with the findings and witnesses of the two versions: a message the old version
     accepts and the new one rejects is the same kind of evidence as a witness. Exit 1 when a
-    transition falls in the --mode direction(s), 2 on bad input.
+    transition falls in the --mode direction(s), or when a message or partition could not
+    be read (the replay is incomplete: a gate fails closed); 2 on bad input.
     """
     from .. import __version__
     from .._text import visible
@@ -66,4 +67,7 @@ def replay_command(
     sys.stdout.write(REPORTERS[fmt.value]([result], ctx))
     directions = ("backward", "forward") if mode is Mode.full else (mode.value,)
     failed = any(getattr(summary, d) for d in directions)
-    raise typer.Exit(1 if failed else 0)
+    if summary.unreadable:
+        print(f"error: {summary.unreadable:,} message(s) could not be read: the replay is "
+              "incomplete (fix or remove them, then run it again)", file=sys.stderr)
+    raise typer.Exit(1 if failed or summary.unreadable else 0)
