@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from schema_compat.sourcemap import (
     SourceMapError,
     escape_token,
-    file_positions,
+    file_source_map,
     locate,
     locate_file,
-    positions,
+    source_map,
     split_pointer,
 )
 
@@ -44,7 +44,7 @@ NESTED = """{
 
 
 def test_nested_objects_and_arrays() -> None:
-    smap = positions(NESTED)
+    smap = source_map(NESTED)
     assert smap[""] == (1, 1)
     assert smap["/properties"] == at(NESTED, '"properties"')
     # A member's position is its key: that is the line a reviewer wants.
@@ -72,7 +72,7 @@ def test_nested_objects_and_arrays() -> None:
 
 
 def test_locate_falls_back_to_the_nearest_ancestor() -> None:
-    smap = positions(NESTED)
+    smap = source_map(NESTED)
     assert smap.locate("/properties/tempo_bpm/minimum") == at(NESTED, '"tempo_bpm"')
     assert smap.locate("/properties/list/9/x") == at(NESTED, '"list"')
     assert smap.locate("/missing/entirely") == (1, 1)
@@ -84,7 +84,7 @@ def test_locate_falls_back_to_the_nearest_ancestor() -> None:
 def test_escaped_keys_and_pointer_escapes() -> None:
     text = '{"a/b": 1, "m~n": 2, "~1": 3, "q\\"uote": 4, "caf\\u00e9": 5, "sl\\/ash": 6, ' \
            '"\\ud83c\\udfb5": 7, "": 8}'
-    smap = positions(text)
+    smap = source_map(text)
     assert smap["/a~1b"] == at(text, '"a/b"')
     assert smap["/m~0n"] == at(text, '"m~n"')
     assert smap["/~01"] == at(text, '"~1"')  # "~01" is the key "~1", not "/"
@@ -101,14 +101,14 @@ def test_escaped_keys_and_pointer_escapes() -> None:
 
 def test_unicode_columns_count_code_points() -> None:
     text = '{"ключ": "значение", "🎵": {"x": 1}}'
-    smap = positions(text)
+    smap = source_map(text)
     assert smap["/🎵/x"] == (1, text.index('"x"') + 1)
     assert smap.value("/ключ") == (1, 10)
 
 
 def test_byte_order_mark_takes_no_column() -> None:
     text = '\ufeff{"a": [1,\n  2]}'
-    smap = positions(text)
+    smap = source_map(text)
     assert smap[""] == (1, 1)
     assert smap["/a"] == (1, 2)
     assert smap["/a/1"] == (2, 3)
@@ -116,7 +116,7 @@ def test_byte_order_mark_takes_no_column() -> None:
 
 def test_crlf_and_lone_cr_line_endings() -> None:
     text = '{\r\n  "a": 1,\r\n  "b": {\r\n    "c": 2\r\n  },\r  "d": 3\r\n}\r\n'
-    smap = positions(text)
+    smap = source_map(text)
     assert smap["/a"] == (2, 3)
     assert smap["/b/c"] == (4, 5)
     assert smap["/d"] == (6, 3)  # a lone CR ends a line too, as in editors
@@ -124,7 +124,7 @@ def test_crlf_and_lone_cr_line_endings() -> None:
 
 def test_duplicate_keys_last_one_wins() -> None:
     text = '{"a": {"x": 1}, "a": {"y": 2}}'
-    smap = positions(text)
+    smap = source_map(text)
     assert smap["/a"] == at(text, '"a"', after='},')
     assert "/a/x" not in smap
     assert smap["/a/y"] == at(text, '"y"')
@@ -136,7 +136,7 @@ def test_ten_thousand_levels_deep(opener: str) -> None:
     depth = 10_000
     closer = "]" if opener == "[" else "}"
     text = opener * depth + "0" + closer * depth
-    smap = positions(text)  # no RecursionError: the scanner keeps its own stack
+    smap = source_map(text)  # no RecursionError: the scanner keeps its own stack
     token = "/0" if opener == "[" else "/k"
     deepest = token * depth
     assert smap.value(deepest) == (1, len(opener) * depth + 1)
@@ -149,12 +149,12 @@ def test_ten_thousand_levels_deep(opener: str) -> None:
                                  "NaN", "'a'"])
 def test_not_json_is_an_error_with_a_position(bad: str) -> None:
     with pytest.raises(SourceMapError, match=r"line \d+, column \d+"):
-        positions(bad)
+        source_map(bad)
 
 
 def test_error_position_is_exact() -> None:
     with pytest.raises(SourceMapError, match="line 3, column 8"):
-        positions('{\n  "a": 1,\n  "b": @\n}')
+        source_map('{\n  "a": 1,\n  "b": @\n}')
 
 
 def _pointers(value: Any, prefix: str = "") -> list[str]:
@@ -189,7 +189,7 @@ def test_agrees_with_a_real_parser(value: Any, indent: int | str | None, ascii_o
     """Every pointer of the parsed value is mapped, to the first character of its key or
     value: a key's quote, a value's first character, and the value re-parses to the same."""
     text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
-    smap = positions(text)
+    smap = source_map(text)
     assert list(smap) == _pointers(value)
     decoder = json.JSONDecoder()
     for pointer in smap:
@@ -211,15 +211,15 @@ def test_a_file_of_megabytes_in_one_pass() -> None:
                           for i in range(15_000)}}
     text = json.dumps(doc, indent=2)
     assert len(text) > 1_500_000
-    smap = positions(text)
+    smap = source_map(text)
     assert smap["/properties/p14999/maxLength"] == at(text, '"maxLength"', after='"p14999"')
 
 
 def test_files_are_cached_per_path_and_mtime(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text('{"a": 1}')
-    first = file_positions(path)
-    assert first is not None and file_positions(path) is first
+    first = file_source_map(path)
+    assert first is not None and file_source_map(path) is first
     assert locate_file(path, "/a") == (1, 2)
     path.write_text('{\n  "a": 1}')
     stat = path.stat()

@@ -87,7 +87,7 @@ class Config:
         """The compatibility policy of ``schema``."""
         return self.policies.get(schema, self.default_policy)
 
-    def level(self, rule: str) -> str:
+    def rule_level(self, rule: str) -> str:
         """``error`` (default), ``warning`` or ``ignore`` for a rule."""
         return self.rule_levels.get(rule, "error")
 

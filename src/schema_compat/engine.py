@@ -47,7 +47,7 @@ from .schema import (
 )
 from .semantics import _MISSING as _NO_EXAMPLE
 from .semantics import Checker
-from .verdict import level, required_bump
+from .verdict import compatibility_level, required_bump
 
 
 def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = None, *,
@@ -87,7 +87,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
                  DRAFT_NAMES[new_root.draft]),
         backward=back,
         forward=fwd,
-        level=level(back.status, fwd.status),
+        level=compatibility_level(back.status, fwd.status),
         required_bump=required_bump(back.status, fwd.status, findings, options.policy),
         findings=tuple(findings),
         status="changed" if changes else "unchanged",
@@ -188,7 +188,7 @@ def _removed(name: str, doc: SchemaDocument) -> ComparisonResult:
     back = DirectionVerdict(BREAKING if witnesses else UNKNOWN, witnesses, "schema removed")
     fwd = DirectionVerdict(COMPATIBLE)
     return ComparisonResult(name, Side(doc.source, _ver(doc), DRAFT_NAMES[root.draft]), None,
-                            back, fwd, level(back.status, fwd.status), "major",
+                            back, fwd, compatibility_level(back.status, fwd.status), "major",
                             status="removed")
 
 

@@ -81,7 +81,7 @@ class _Acceptance:
 
     def counts(self, schema: str, finding: Finding) -> bool:
         """Whether a breaking/unknown finding counts against the gate."""
-        level_ = self.config.level(finding.rule)
+        level_ = self.config.rule_level(finding.rule)
         if level_ in ("ignore", "warning"):
             return False
         fp = fingerprint(schema, finding.rule, finding.old_path, finding.new_path)
@@ -110,7 +110,7 @@ class _Acceptance:
 
 
 def _filter_ignored(result: ComparisonResult, config: Config) -> ComparisonResult:
-    kept = tuple(f for f in result.findings if config.level(f.rule) != "ignore")
+    kept = tuple(f for f in result.findings if config.rule_level(f.rule) != "ignore")
     return replace(result, findings=kept) if len(kept) != len(result.findings) else result
 
 

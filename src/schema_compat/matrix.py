@@ -42,7 +42,7 @@ from .gate import declared_bump
 from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
 from .normalize import prepare
 from .schema import Node
-from .verdict import DEFAULT_TIMEOUT, POLICIES, level, policy_satisfied, protected_directions
+from .verdict import DEFAULT_TIMEOUT, POLICIES, compatibility_level, policy_satisfied, protected_directions
 
 Progress = Callable[[int, int], None]
 """Called in the calling process as pairs finish: ``progress(done, total)``."""
@@ -190,7 +190,7 @@ class Cell:
     def mirror(self) -> Cell:
         """The cell (new, old): the same pair seen from the other side."""
         return Cell(self.new, self.old, _swap(self.forward, BACKWARD),
-                    _swap(self.backward, FORWARD), level(self.forward.status, self.backward.status))
+                    _swap(self.backward, FORWARD), compatibility_level(self.forward.status, self.backward.status))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -554,7 +554,7 @@ def _assemble(name: str, items: list[VersionInput], policy: str,
         for j in range(i + 1, n):
             r = pair(i, j)
             cell = Cell(labels[i], labels[j], r.backward, r.forward,
-                        level(r.backward.status, r.forward.status))
+                        compatibility_level(r.backward.status, r.forward.status))
             grid[(i, j)], grid[(j, i)] = cell, cell.mirror()
     cells = tuple(grid[(i, j)] for i in range(n) for j in range(n) if i != j)
     lines = [_line(v.document) for v in items]

@@ -172,7 +172,7 @@ class SourceMap(Mapping[str, Position]):
         return f"<SourceMap of {len(self._parents)} values>"
 
 
-def positions(text: str) -> SourceMap:
+def source_map(text: str) -> SourceMap:
     """Scan ``text`` (one JSON document) in one pass; SourceMapError when it is not JSON."""
     start = 1 if text.startswith(_BOM) else 0
     line_starts = [start]
@@ -280,10 +280,10 @@ def positions(text: str) -> SourceMap:
 def locate(text: str, pointer: str) -> Position | None:
     """Position of ``pointer`` in ``text`` (nearest existing ancestor); None if not JSON.
 
-    Scans the whole text: for several lookups, call ``positions()`` once.
+    Scans the whole text: for several lookups, call ``source_map()`` once.
     """
     try:
-        return positions(text).locate(pointer)
+        return source_map(text).locate(pointer)
     except SourceMapError:
         return None
 
@@ -298,12 +298,12 @@ def _file_map(path: str, mtime_ns: int, size: int) -> SourceMap | None:
     del mtime_ns, size
     try:
         text = Path(path).read_bytes().decode("utf-8")
-        return positions(text)
+        return source_map(text)
     except (OSError, UnicodeDecodeError, SourceMapError):
         return None
 
 
-def file_positions(path: Path) -> SourceMap | None:
+def file_source_map(path: Path) -> SourceMap | None:
     """The source map of a JSON file; None when it is unreadable, too large or not JSON."""
     try:
         stat = path.stat()
@@ -316,7 +316,7 @@ def file_positions(path: Path) -> SourceMap | None:
 
 def locate_file(path: Path, pointer: str) -> Position | None:
     """Position of ``pointer`` (or its nearest existing ancestor) in the JSON file ``path``."""
-    smap = file_positions(path)
+    smap = file_source_map(path)
     return None if smap is None else smap.locate(pointer)
 
 

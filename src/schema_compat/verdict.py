@@ -13,7 +13,7 @@ POLICIES = ("NONE", "BACKWARD", "FORWARD", "FULL", "BACKWARD_TRANSITIVE",
             "FORWARD_TRANSITIVE", "FULL_TRANSITIVE")
 
 
-def level(backward: str, forward: str) -> str:
+def compatibility_level(backward: str, forward: str) -> str:
     """The strongest guarantee shown: FULL, BACKWARD, FORWARD, NONE, or UNKNOWN."""
     if backward == COMPATIBLE and forward == COMPATIBLE:
         return "FULL"
