@@ -199,9 +199,10 @@ class Node:
         return f"Node({self.ctx.source}#{self.pointer})"
 
     @cached_property
-    def key(self) -> tuple[int, str]:
-        """Identity of the subschema (the same raw object under the same base URI)."""
-        return (id(self.raw), str(self.resolver._base_uri))
+    def key(self) -> tuple[int, str, int]:
+        """Identity of the subschema: the same raw object under the same base URI, read in
+        the same draft (answers are remembered by it)."""
+        return (id(self.raw), str(self.resolver._base_uri), self.draft)
 
     def child(self, raw: Any, *segments: str | int) -> Node:
         """The subschema ``raw`` found under this one at ``segments``."""

@@ -67,6 +67,11 @@ class BudgetExceeded(Exception):
     """The question needs more work than allowed; the answer is ``unknown``."""
 
 
+class TooManyCombinations(BudgetExceeded):
+    """One expansion has more anyOf/oneOf combinations than allowed: that question alone is
+    out of reach, the comparison's budget is not spent (other questions may go on)."""
+
+
 @dataclass(frozen=True)
 class Term:
     """A conjunction: values valid under every ``pos`` node and under no ``neg`` node.
@@ -110,10 +115,12 @@ def synthetic(raw: Any, like: Node, draft: int | None = None) -> Node:
     The raw schema is interned in the context: answers are remembered by the ``id()`` of
     subschemas, which must not pass to another schema while the comparison runs.
     """
-    key = ("synthetic", json_key(raw))
+    draft = like.draft if draft is None else draft
+    # One raw object per text and draft: answers are remembered by the raw object's id, and
+    # {"type": "integer"} means another thing in draft 4.
+    key = ("synthetic", json_key(raw), draft)
     raw = like.ctx.examples.setdefault(key, raw)
-    return Node(raw, like.resolver, like.ctx, like.draft if draft is None else draft,
-                like.pointer + "/<synthetic>")
+    return Node(raw, like.resolver, like.ctx, draft, like.pointer + "/<synthetic>")
 
 
 def enum_values(values: Iterable[Any]) -> tuple[list[Any], bool]:
@@ -479,7 +486,7 @@ class Merged:
     def property_nodes(self, name: str) -> tuple[Node, ...]:
         if len(self.views) == 1:
             return property_nodes(self.views[0], name)
-        return tuple(n for v in self.views for n in property_nodes(v, name))
+        return _distinct(n for v in self.views for n in property_nodes(v, name))
 
     def closed(self) -> bool:
         """True when names outside ``properties`` are refused outright."""
@@ -504,6 +511,15 @@ def property_nodes(view: View, name: str) -> tuple[Node, ...]:
         nodes.append(view.additional)
     found = view.by_name[name] = tuple(nodes)
     return found
+
+
+def _distinct(nodes: Iterable[Node]) -> tuple[Node, ...]:
+    """The nodes, each subschema once (by identity and base URI: a key the answers are
+    remembered by), in order."""
+    seen: dict[Any, Node] = {}
+    for n in nodes:
+        seen.setdefault(n.key, n)
+    return tuple(seen.values())
 
 
 def _agreed(value: Any, *nodes: Node) -> bool:
@@ -538,6 +554,7 @@ class Checker:
         self.deadline = deadline
         self.max_terms = max_terms
         self.steps = 0
+        self._expired = False
         self._memo: dict[Any, Outcome] = {}
         self._memo_log: list[Any] = []
         self._open: set[Any] = set()
@@ -597,7 +614,10 @@ class Checker:
         self.steps += 1
         if self.steps > self.max_steps:
             raise BudgetExceeded("comparison exceeded its work budget")
-        if self.deadline is not None and self.steps % 64 == 0 and time.monotonic() > self.deadline:
+        if self.deadline is not None and (self._expired or (
+                self.steps % 64 == 0 and time.monotonic() > self.deadline)):
+            # Once past the deadline, every step refuses: no question may go on after it.
+            self._expired = True
             raise BudgetExceeded("comparison exceeded its time limit")
 
     def _confirm(self, t: Term, b: Node, witness: Any) -> bool:
@@ -806,12 +826,15 @@ class Checker:
         if t.flat:
             return [t]
         terms: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [(t.pos[:t.expanded], t.neg)]
-        for node in t.pos[t.expanded:]:
+        for node in _distinct(t.pos[t.expanded:]):
+            self._tick()
             options = self._expand_node(node)
             if len(terms) * len(options) > self.max_terms:
-                raise BudgetExceeded("too many combinations of anyOf/oneOf branches")
+                raise TooManyCombinations("too many combinations of anyOf/oneOf branches")
             terms = [(p + op, n + on) for (p, n) in terms for (op, on) in options]
-        return [Term(p, n, flat=True) for p, n in terms]
+        # A subschema twice in one conjunction says nothing more: without this, a term
+        # mixing both documents' recursive definitions doubled at every level.
+        return [Term(_distinct(p), _distinct(n), flat=True) for p, n in terms]
 
     def _expand_node(self, node: Node) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
         # The same subschemas are expanded for term after term: the answer is the node's.
@@ -821,13 +844,13 @@ class Checker:
         if entry is None or entry[0] is not node.raw:
             try:
                 hit: Any = self._expand_node_uncached(node)
-            except BudgetExceeded as exc:
-                hit = exc
+            except TooManyCombinations as exc:
+                hit = exc  # the node's own answer; a spent budget is not one to keep
             self._expansions[key] = (node.raw, hit)
         else:
             hit = entry[1]
-        if isinstance(hit, BudgetExceeded):
-            raise BudgetExceeded(str(hit))
+        if isinstance(hit, TooManyCombinations):
+            raise TooManyCombinations(str(hit))
         options: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = hit
         return options
 
@@ -839,7 +862,7 @@ class Checker:
         def join(more: list[tuple[tuple[Node, ...], tuple[Node, ...]]]) -> None:
             nonlocal options
             if len(options) * len(more) > self.max_terms:
-                raise BudgetExceeded("too many combinations of anyOf/oneOf branches")
+                raise TooManyCombinations("too many combinations of anyOf/oneOf branches")
             options = [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]
 
         if v.ref is not None:
@@ -1100,8 +1123,8 @@ class Checker:
     def _property_empty(self, nodes: tuple[Node, ...], depth: int) -> bool:
         try:
             return self._term_empty(Term(nodes), depth)
-        except BudgetExceeded:
-            return False  # too many combinations to tell; a spent step budget raises again
+        except TooManyCombinations:
+            return False  # too many combinations to tell
 
     def _term_empty(self, t: Term, depth: int = 0) -> bool:
         """A sound test that no value satisfies ``t`` (False: maybe some does). Every flat
