@@ -53,6 +53,15 @@ def release(repo: Path, name: str, version: str, schema: dict[str, Any],
                         repo / "examples" / name / version / "valid")
 
 
+def gate_problems(cli) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+    """Run the gate against main; its exit code and problems by registered id."""
+    res = cli("check", "--against", "main", "--format", "json")
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for problem in res.json()["gate"]["problems"]:
+        by_id.setdefault(problem["id"], []).append(problem)
+    return res.exit_code, by_id
+
+
 def test_unchanged_passes(contracts: Path, cli) -> None:
     res = cli("check", "--against", "main")
     assert res.exit_code == 0, res.stdout + res.stderr
@@ -84,11 +93,14 @@ def test_breaking_change_with_minor_bump_fails(contracts: Path, cli) -> None:
     schema = load(contracts, "beatframe", "2.0.0")
     schema["properties"]["tempo_bpm"]["maximum"] = 12
     release(contracts, "beatframe", "2.1.0", schema)
-    res = cli("check", "--against", "main", "--format", "json")
-    assert res.exit_code == 1
-    problems = res.json()["gate"]["problems"]
-    assert any("declared minor bump, but the change needs major" in p for p in problems)
-    assert any("policy BACKWARD_TRANSITIVE violated" in p for p in problems)
+    code, problems = gate_problems(cli)
+    assert code == 1
+    assert set(problems) == {"gate-bump-too-small", "gate-policy-violated"}
+    (small,) = problems["gate-bump-too-small"]
+    assert (small["schema"], small["version"]) == ("beatframe", "2.1.0")
+    assert small["file"].endswith("schemas/beatframe/2.1.0.json")
+    # The next action names the version to release and the type constant it needs.
+    assert small["action"].startswith("release it as 3.0.0 with type 'backbeat.beatframe.v3'")
 
 
 def test_major_release_with_new_type_passes(contracts: Path, cli) -> None:
@@ -104,9 +116,11 @@ def test_major_release_keeping_old_type_fails(contracts: Path, cli) -> None:
     schema = load(contracts, "beatframe", "2.0.0")
     schema["properties"]["tempo_bpm"]["maximum"] = 12
     release(contracts, "beatframe", "3.0.0", schema)
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "must end with '.v3'" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1 and set(problems) == {"gate-type-major-mismatch"}
+    (problem,) = problems["gate-type-major-mismatch"]
+    assert problem["pointer"] == "/properties/type/const"
+    assert problem["action"] == "set the type to 'backbeat.beatframe.v3'"
 
 
 def test_released_version_edited_in_place_fails(contracts: Path, cli) -> None:
@@ -114,16 +128,17 @@ def test_released_version_edited_in_place_fails(contracts: Path, cli) -> None:
     schema = json.loads(path.read_text())
     schema["properties"]["notes"]["maxLength"] = 100
     path.write_text(json.dumps(schema))
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "changed in place" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1 and set(problems) == {"schema-changed-in-place"}
+    assert problems["schema-changed-in-place"][0]["version"] == "2.0.0"
 
 
 def test_removed_version_fails(contracts: Path, cli) -> None:
     (contracts / "schemas" / "barreport" / "1.0.1.json").unlink()
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "barreport 1.0.1: released version removed" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1 and set(problems) == {"schema-version-removed"}
+    assert [(p["schema"], p["version"]) for p in problems["schema-version-removed"]] == [
+        ("barreport", "1.0.1")]
 
 
 def _narrow_statusclaim(repo: Path) -> None:
@@ -149,9 +164,10 @@ def test_valid_waiver_accepts_the_break(contracts: Path, cli) -> None:
 def test_expired_waiver_fails(contracts: Path, cli) -> None:
     _narrow_statusclaim(contracts)
     _waiver(contracts, "2020-01-01")
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "expired on 2020-01-01" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1 and set(problems) == {"gate-waiver-expired", "gate-bump-too-small",
+                                           "gate-policy-violated"}
+    assert problems["gate-waiver-expired"][0]["schema"] == "statusclaim"
 
 
 def test_policy_from_config_decides(contracts: Path, cli) -> None:
@@ -161,9 +177,9 @@ def test_policy_from_config_decides(contracts: Path, cli) -> None:
     schema = load(contracts, "barreport", "2.0.0")
     schema["properties"]["region"] = {"type": "string", "description": "Region."}
     release(contracts, "barreport", "2.1.0", schema)
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "policy FULL violated against 2.0.0 (forward breaking)" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1
+    assert "gate-policy-violated" in problems and "gate-bump-too-small" in problems
 
 
 def test_invalid_example_fails(contracts: Path, cli) -> None:
@@ -174,9 +190,10 @@ def test_invalid_example_fails(contracts: Path, cli) -> None:
     message = json.loads(next((contracts / "examples" / "beatframe" / "2.0.1" / "valid").glob("*.json")).read_text())
     message["tempo_bpm"] = 500
     bad.write_text(json.dumps(message))
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "too-fast.json: expected valid under beatframe@2.0.1" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1 and set(problems) == {"gate-example-invalid"}
+    (problem,) = problems["gate-example-invalid"]
+    assert problem["file"] == str(bad) and problem["pointer"] == "/tempo_bpm"
 
 
 def test_base_is_read_without_touching_the_work_tree(contracts: Path, cli) -> None:
@@ -199,6 +216,5 @@ def test_release_introducing_catastrophic_pattern_fails(contracts: Path, cli) ->
     release(contracts, "barreport", "3.0.0", schema)
     schema["properties"]["type"]["const"] = "backbeat.barreport.v3"
     release(contracts, "barreport", "3.0.0", schema)
-    res = cli("check", "--against", "main")
-    assert res.exit_code == 1
-    assert "can backtrack catastrophically" in res.stdout
+    code, problems = gate_problems(cli)
+    assert code == 1 and set(problems) == {"gate-pattern-hazard"}

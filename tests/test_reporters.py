@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from schema_compat.config import fingerprint
+from schema_compat.decide import PROBLEM_KINDS
 from schema_compat.report import REPORTERS
 from schema_compat.report.github import escape_data, escape_property
 from schema_compat.rules import RULES
@@ -294,8 +295,8 @@ def test_sarif_results_rules_and_locations(cli, in_repo) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "schema-compat"
     ids = [r["id"] for r in driver["rules"]]
-    # Every rule, sorted (stable indexes), then the verdict rules of the CI formats.
-    assert ids == [*sorted(RULES), "gate-problem", "schema-incompatible", "schema-removed"]
+    # Every rule, sorted (stable indexes), then the problem ids of the decide stage.
+    assert ids == [*sorted(RULES), *sorted(PROBLEM_KINDS)]
     results = {r["ruleId"]: r for r in run["results"]}
     for rule, needles in BEATFRAME_BREAKS.items():
         r = results[rule]
@@ -463,9 +464,11 @@ def test_gate_failure_annotates_the_keyword_and_the_problem(contracts, cli) -> N
     (err,) = [a for a in found if a["title"] == "number-maximum-decreased"]
     assert err["kind"] == "error" and err["file"] == path
     assert int(err["line"]) == line_of(path, '"tempo_bpm": {', '"maximum"')
-    problems = [a for a in found if a["title"] == "gate-problem"]
-    assert problems and all(a["kind"] == "error" and a["file"] == path for a in problems)
-    assert any("declared minor bump" in a["message"] for a in problems)
+    problems = [a for a in found if a["title"] in PROBLEM_KINDS]
+    assert {a["title"] for a in problems} == {"gate-bump-too-small", "gate-policy-violated"}
+    assert all(a["kind"] == "error" and a["file"] == path for a in problems)
+    (small,) = [a for a in problems if a["title"] == "gate-bump-too-small"]
+    assert "next: release it as 3.0.0 with type 'backbeat.beatframe.v3'" in small["message"]
     assert "gate FAILED" in res.stdout.splitlines()[-1]
 
     root = ET.fromstring(cli("check", "--against", "main", "--format", "junit").stdout)

@@ -11,18 +11,33 @@ rule levels from the configuration decide which findings count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import semver
-
 from ._json import read_json_file
-from .config import Config, Waiver, fingerprint
+from .config import Config
+from .decide import (
+    GATE_EXAMPLE_INVALID,
+    GATE_EXAMPLE_UNREADABLE,
+    GATE_PATTERN_HAZARD,
+    GATE_TYPE_MAJOR,
+    SCHEMA_CHANGED_IN_PLACE,
+    SCHEMA_REMOVED,
+    SCHEMA_VERSION_REMOVED,
+    Acceptance,
+    Decision,
+    Problem,
+    ReleaseVersion,
+    declared_bump,
+    evaluate_release,
+    filter_ignored,
+    next_version,
+)
 from .engine import Options, compare
 from .errors import LoadError
-from .findings import BACKWARD, BREAKING, COMPATIBLE, FORWARD, UNKNOWN, ComparisonResult, Finding
+from .findings import ComparisonResult
 from .loading import (
     ContractsRepository,
     SchemaDocument,
@@ -33,99 +48,58 @@ from .loading import (
     resolve_input,
 )
 from .normalize import hazard_notes, prepare
-from .verdict import BUMP_ORDER, protected_directions, required_bump
+from .schema import json_equal
 
 
 @dataclass(frozen=True)
 class GateReport:
-    """The gate's verdict: every comparison made, and whether the pull request may merge."""
+    """The gate's verdict: every comparison made, its problems, and what it waived."""
 
     results: tuple[ComparisonResult, ...]
-    passed: bool
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
     waived: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def decision(self) -> Decision:
+        """The run's decision (the exit code comes from it)."""
+        return Decision(self.problems)
 
-def declared_bump(old: semver.Version, new: semver.Version) -> str | None:
-    """The bump from ``old`` to ``new`` (None when ``new`` is not greater)."""
-    if new <= old:
-        return None
-    if new.major != old.major:
-        return "major"
-    if new.minor != old.minor:
-        return "minor"
-    if new.patch != old.patch:
-        return "patch"
-    return "patch"  # only the pre-release or build part moved
+    @property
+    def passed(self) -> bool:
+        return self.decision.passed
 
 
-def next_version(old: semver.Version, bump: str) -> semver.Version:
-    """The smallest version after ``old`` that declares ``bump``."""
-    if bump == "major":
-        return old.bump_major()
-    if bump == "minor":
-        return old.bump_minor()
-    if bump == "patch":
-        return old.bump_patch()
-    return old
-
-
-class _Acceptance:
-    """Applies rule levels and waivers to findings; remembers what it waived or found expired."""
-
-    def __init__(self, config: Config, today: dt.date) -> None:
-        self.config = config
-        self.today = today
-        self.waived: list[str] = []
-        self.expired: list[tuple[Waiver, str]] = []
-
-    def counts(self, schema: str, finding: Finding) -> bool:
-        """Whether a breaking/unknown finding counts against the gate."""
-        level_ = self.config.rule_level(finding.rule)
-        if level_ in ("ignore", "warning"):
-            return False
-        fp = fingerprint(schema, finding.rule, finding.old_path, finding.new_path)
-        for w in self.config.waivers:
-            if w.matches(schema, finding.rule, finding.old_path, finding.new_path, fp):
-                if w.expired(self.today):
-                    self.expired.append((w, f"{schema}: {finding.rule} {finding.new_path or finding.old_path or ''}"))
-                    return True
-                self.waived.append(f"{schema}: {finding.rule} at {finding.new_path or finding.old_path or '/'} "
-                                   f"({w.reason}; until {w.expires or 'no expiry'})")
-                return False
-        return True
-
-    def effective(self, schema: str, result: ComparisonResult, direction: str) -> str:
-        """The direction's status once waived and re-levelled findings are set aside."""
-        status = result.direction(direction).status
-        if status == COMPATIBLE:
-            return status
-        relevant = [f for f in result.findings
-                    if getattr(f, direction) in (BREAKING, UNKNOWN)]
-        if not relevant:
-            return status  # a break no single finding explains: nothing to waive
-        if any(self.counts(schema, f) for f in relevant):
-            return status
-        return COMPATIBLE
-
-
-def _filter_ignored(result: ComparisonResult, config: Config) -> ComparisonResult:
-    kept = tuple(f for f in result.findings if config.rule_level(f.rule) != "ignore")
-    return replace(result, findings=kept) if len(kept) != len(result.findings) else result
-
-
-def _type_major_ok(doc: SchemaDocument) -> str | None:
+def _type_major_problem(doc: SchemaDocument) -> Problem | None:
     mtype = doc.message_type
     if mtype is None or doc.version is None:
         return None
     suffix = f".v{doc.version.major}"
-    if not mtype.endswith(suffix):
-        return (f"{doc.name} {doc.version}: type constant {mtype!r} must end with {suffix!r} "
-                "(the type carries the major version)")
+    if mtype.endswith(suffix):
+        return None
+    wanted = f"{mtype.rsplit('.v', 1)[0]}{suffix}" if ".v" in mtype else f"{mtype}{suffix}"
+    return Problem(GATE_TYPE_MAJOR,
+                   f"{doc.name} {doc.version}: type constant {mtype!r} must end with {suffix!r} "
+                   "(the type carries the major version)",
+                   schema=doc.name, version=str(doc.version), file=_file(doc),
+                   pointer=_type_pointer(doc.document), action=f"set the type to {wanted!r}")
+
+
+def _type_pointer(document: Any) -> str | None:
+    """Where a BACKBEAT schema writes its ``type`` constant, if it does so plainly."""
+    props = document.get("properties") if isinstance(document, dict) else None
+    kind = props.get("type") if isinstance(props, dict) else None
+    if isinstance(kind, dict):
+        for keyword in ("const", "enum"):
+            if keyword in kind:
+                return f"/properties/type/{keyword}"
     return None
 
 
-def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[str]:
+def _file(doc: SchemaDocument) -> str | None:
+    return str(doc.path) if doc.path is not None else None
+
+
+def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[Problem]:
     """Examples of this version: valid/ ones must pass, invalid/ ones must fail."""
     from .validate import MessageValidator
 
@@ -136,6 +110,12 @@ def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[str]:
     validator = MessageValidator(single, schema=doc.label)
     problems = []
     real_root = examples_root.resolve()
+
+    def problem(problem_id: str, message: str, path: Path, action: str,
+                pointer: str | None = None) -> Problem:
+        return Problem(problem_id, message, schema=doc.name, version=str(doc.version),
+                       file=str(path), pointer=pointer, action=action)
+
     for expect_valid, folder in ((True, "valid"), (False, "invalid")):
         for path in sorted((base / folder).glob("*.json")):
             if not is_within(path.resolve(), real_root):
@@ -146,30 +126,32 @@ def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[str]:
             try:
                 message = read_json_file(path)
             except LoadError as exc:
-                problems.append(f"{path}: {exc}")
+                problems.append(problem(GATE_EXAMPLE_UNREADABLE, f"{path}: {exc}", path,
+                                        "fix the example's JSON, or remove it"))
                 continue
             errors = validator.validate(message)
             if expect_valid and errors:
-                problems.append(f"{path}: expected valid under {doc.label}, but {errors[0].pointer or '/'}: "
-                                f"{errors[0].message}")
+                problems.append(problem(
+                    GATE_EXAMPLE_INVALID,
+                    f"{path}: expected valid under {doc.label}, but {errors[0].pointer or '/'}: "
+                    f"{errors[0].message}", path,
+                    "fix the example, or move it to invalid/ if it should fail",
+                    errors[0].pointer or None))
             elif not expect_valid and not errors:
-                problems.append(f"{path}: expected invalid under {doc.label}, but it validates")
+                problems.append(problem(
+                    GATE_EXAMPLE_INVALID,
+                    f"{path}: expected invalid under {doc.label}, but it validates", path,
+                    "fix the example, or move it to valid/ if it should pass"))
     return problems
-
-
-def _same_major(versions: Sequence[SchemaDocument], doc: SchemaDocument) -> list[SchemaDocument]:
-    assert doc.version is not None
-    return [d for d in versions if d.version is not None and d.version < doc.version
-            and d.version.major == doc.version.major]
 
 
 def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | None,
           config: Config, *, examples: Path | None = None, today: dt.date | None = None,
           options: Options | None = None) -> GateReport:
     """Run the gate on ``current`` against ``base`` (None: every version is new)."""
-    accept = _Acceptance(config, today or dt.date.today())
+    accept = Acceptance(config, today or dt.date.today())
     results: list[ComparisonResult] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     base_versions = _base_versions(base)
     names = sorted(set(current.names()) | set(base_versions))
     for name in names:
@@ -178,15 +160,21 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
         now = current.versions(name)
         before = base_versions.get(name, {})
         if not now:
-            problems.append(f"{name}: schema removed (consumers of it break)")
+            problems.append(Problem(SCHEMA_REMOVED,
+                                    f"{name}: schema removed (consumers of it break)",
+                                    schema=name, action="restore it: a schema in use cannot go"))
             continue
         now_by_version = {str(d.version): d for d in now}
         for version in sorted(set(before) - set(now_by_version)):
-            problems.append(f"{name} {version}: released version removed")
+            problems.append(Problem(SCHEMA_VERSION_REMOVED,
+                                    f"{name} {version}: released version removed",
+                                    schema=name, version=version,
+                                    action=f"restore schemas/{name}/{version}.json: a released "
+                                           "version stays"))
         for doc in now:
             key = str(doc.version)
             if key in before:
-                if before[key].document != doc.document:
+                if not json_equal(before[key].document, doc.document):
                     results.append(_in_place(name, before[key], doc, opts, problems))
                 continue
             made = list(_new_version(name, doc, now, opts, accept, problems))
@@ -197,14 +185,16 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
                 prev, new = _endpoints(made[0], now)
                 made[0] = replace(made[0], replay=replay(prev, new, examples, workers=1))
             results.extend(made)
-            problems.extend(f"{name} {doc.version}: {note}" for note in _new_hazards(doc, now))
-            if (why := _type_major_ok(doc)) is not None:
-                problems.append(why)
+            problems.extend(Problem(GATE_PATTERN_HAZARD, f"{name} {doc.version}: {note}",
+                                    schema=name, version=str(doc.version), file=_file(doc),
+                                    action="rewrite the pattern without nested repetition")
+                            for note in _new_hazards(doc, now))
+            if (problem := _type_major_problem(doc)) is not None:
+                problems.append(problem)
             if examples is not None:
                 problems.extend(_check_examples(doc, examples))
-    for waiver, where in accept.expired:
-        problems.append(f"waiver for {where} expired on {waiver.expires} ({waiver.reason})")
-    return GateReport(tuple(results), passed=not problems, problems=tuple(problems),
+    problems.extend(accept.expired_problems())
+    return GateReport(tuple(results), problems=tuple(problems),
                       waived=tuple(dict.fromkeys(accept.waived)))
 
 
@@ -227,49 +217,44 @@ def _base_versions(base: SchemaSet | ContractsRepository | None) -> dict[str, di
 
 
 def _in_place(name: str, old: SchemaDocument, new: SchemaDocument, opts: Options,
-              problems: list[str]) -> ComparisonResult:
+              problems: list[Problem]) -> ComparisonResult:
     result = compare(old, new, opts, schema=name)
     if result.required_bump not in ("none", "patch"):
-        problems.append(f"{name} {new.version}: released version changed in place "
-                        f"(needs a {result.required_bump} release instead)")
+        assert new.version is not None
+        problems.append(Problem(
+            SCHEMA_CHANGED_IN_PLACE,
+            f"{name} {new.version}: released version changed in place "
+            f"(needs a {result.required_bump} release instead)",
+            schema=name, version=str(new.version), file=_file(new),
+            action=f"restore {new.version} and release the change as a new version"))
     return result
 
 
+def release_version(doc: SchemaDocument) -> ReleaseVersion:
+    """A schema document as a release evaluation sees it."""
+    return ReleaseVersion(doc.label, doc.version, _file(doc), doc.message_type)
+
+
 def _new_version(name: str, doc: SchemaDocument, now: Sequence[SchemaDocument], opts: Options,
-                 accept: _Acceptance, problems: list[str]) -> Iterable[ComparisonResult]:
+                 accept: Acceptance, problems: list[Problem]) -> list[ComparisonResult]:
     assert doc.version is not None
     earlier = [d for d in now if d.version is not None and d.version < doc.version]
     if not earlier:
         return []
-    prev = earlier[-1]
-    assert prev.version is not None
-    result = _filter_ignored(compare(prev, doc, opts, schema=name), accept.config)
-    back = accept.effective(name, result, BACKWARD)
-    fwd = accept.effective(name, result, FORWARD)
-    needed = required_bump(back, fwd, result.findings, opts.policy)
-    declared = declared_bump(prev.version, doc.version)
-    out = [result]
-    if declared is None:
-        problems.append(f"{name} {doc.version}: version must be greater than {prev.version}")
-    elif BUMP_ORDER.index(declared) < BUMP_ORDER.index(needed):
-        problems.append(f"{name} {prev.version} → {doc.version}: declared {declared} bump, "
-                        f"but the change needs {needed} (policy {opts.policy}; "
-                        f"backward {back}, forward {fwd})")
-    if declared != "major":
-        directions = protected_directions(opts.policy)
-        against = _same_major(now, doc) if opts.policy.endswith("_TRANSITIVE") else [prev]
-        for older in against:
-            if older is prev:
-                pair = {BACKWARD: back, FORWARD: fwd}
-            else:
-                extra = _filter_ignored(compare(older, doc, opts, schema=name), accept.config)
-                out.append(extra)
-                pair = {d: accept.effective(name, extra, d) for d in (BACKWARD, FORWARD)}
-            broken = [d for d in directions if pair[d] != COMPATIBLE]
-            if broken:
-                problems.append(f"{name} {doc.version}: policy {opts.policy} violated against "
-                                f"{older.version} ({', '.join(f'{d} {pair[d]}' for d in broken)})")
-    return out
+    by_label = {d.label: d for d in earlier}
+    made: dict[str, ComparisonResult] = {}
+
+    def pair(older: ReleaseVersion) -> ComparisonResult:
+        if older.label not in made:
+            made[older.label] = filter_ignored(
+                compare(by_label[older.label], doc, opts, schema=name), accept.config)
+        return made[older.label]
+
+    evaluation = evaluate_release(name, release_version(doc),
+                                  [release_version(d) for d in earlier], opts.policy, pair, accept)
+    problems.extend(evaluation.problems)
+    prev = earlier[-1].label
+    return [made[prev], *(r for label, r in made.items() if label != prev)]
 
 
 def _new_hazards(doc: SchemaDocument, versions: Sequence[SchemaDocument]) -> list[str]:
@@ -308,4 +293,4 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-__all__ = ["GateReport", "check", "declared_bump", "gate", "next_version"]
+__all__ = ["GateReport", "check", "declared_bump", "gate", "next_version", "release_version"]

@@ -22,6 +22,7 @@ protected direction that is ``unknown`` fails (fail closed).
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import sys
@@ -35,14 +36,36 @@ from typing import Any
 import semver
 
 from .config import Config
+from .decide import (
+    FAIL,
+    FIRST_RELEASE,
+    NEW_MAJOR,
+    PASS,
+    Acceptance,
+    PolicyCheck,
+    Problem,
+    ReleaseVersion,
+    declared_bump,
+    evaluate_release,
+)
 from .engine import Options, compare, direction_verdict
 from .errors import LoadError, UsageError
-from .findings import BACKWARD, BREAKING, BUMPS, COMPATIBLE, FORWARD, UNKNOWN, DirectionVerdict, Witness
-from .gate import declared_bump
+from .findings import (
+    BACKWARD,
+    BREAKING,
+    BUMPS,
+    COMPATIBLE,
+    FORWARD,
+    UNKNOWN,
+    ComparisonResult,
+    DirectionVerdict,
+    Finding,
+    Witness,
+)
 from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
 from .normalize import prepare
 from .schema import Node
-from .verdict import DEFAULT_TIMEOUT, POLICIES, compatibility_level, policy_satisfied, protected_directions
+from .verdict import DEFAULT_TIMEOUT, POLICIES, compatibility_level
 
 Progress = Callable[[int, int], None]
 """Called in the calling process as pairs finish: ``progress(done, total)``."""
@@ -50,7 +73,6 @@ Progress = Callable[[int, int], None]
 # Below this many pairs a pool costs more than it saves (forking takes ~30 ms; a pair 5-50 ms).
 MIN_PARALLEL_PAIRS = 4
 
-FIRST_RELEASE, NEW_MAJOR, PASS, FAIL = "first release", "new major", "pass", "fail"
 
 
 # --------------------------------------------------------------------------------- inputs
@@ -210,20 +232,6 @@ def _swap(verdict: DirectionVerdict, direction: str) -> DirectionVerdict:
 
 
 @dataclass(frozen=True)
-class PolicyCheck:
-    """One predecessor a release was checked against."""
-
-    against: str
-    backward: str
-    forward: str
-    satisfied: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {"against": self.against, "backward": self.backward, "forward": self.forward,
-                "satisfied": self.satisfied}
-
-
-@dataclass(frozen=True)
 class Release:
     """The gate of one release: its policy verdict and its version bump."""
 
@@ -232,8 +240,10 @@ class Release:
     declared_bump: str | None  # from the version numbers; None when one is unknown
     required_bump: str | None  # from the engine against ``previous``
     policy: str
-    verdict: str  # FIRST_RELEASE | NEW_MAJOR | PASS | FAIL
+    verdict: str  # FIRST_RELEASE | NEW_MAJOR | PASS | FAIL (its policy checks)
     checks: tuple[PolicyCheck, ...] = ()
+    # What the release evaluation found (decide.py), as `check` would for this release.
+    problems: tuple[Problem, ...] = ()
 
     @property
     def bump_too_small(self) -> bool:
@@ -250,7 +260,8 @@ class Release:
         return {"label": self.label, "previous": self.previous,
                 "declared_bump": self.declared_bump, "required_bump": self.required_bump,
                 "bump_too_small": self.bump_too_small, "policy": self.policy,
-                "verdict": self.verdict, "checks": [c.to_json() for c in self.checks]}
+                "verdict": self.verdict, "checks": [c.to_json() for c in self.checks],
+                "problems": [p.to_json() for p in self.problems]}
 
 
 @dataclass(frozen=True)
@@ -368,6 +379,9 @@ class _Task:
     consecutive: bool  # a release and the one before it: the matrix also needs the bump
     policy: str
     formats: str
+    # The whole comparison, findings included: the release evaluation reads them to apply
+    # waivers and rule levels (consecutive pairs always have them).
+    full: bool = False
 
 
 @dataclass(frozen=True)
@@ -375,6 +389,7 @@ class _PairResult:
     backward: DirectionVerdict
     forward: DirectionVerdict
     required_bump: str | None
+    findings: tuple[Finding, ...] = ()
 
 
 # What forked workers inherit: the documents and their prepared roots (never re-prepared).
@@ -386,11 +401,12 @@ _TIMEOUT = DEFAULT_TIMEOUT
 def _run_pair(task: _Task) -> _PairResult:
     """The engine's verdicts for one pair (and the required bump of consecutive versions)."""
     options = Options(timeout=_TIMEOUT, policy=task.policy, formats=task.formats)
-    if task.consecutive:
+    if task.consecutive or task.full:
         # A release against the one before it: exactly what `schema-compat diff` reports,
         # with the bump it requires (findings tell a patch from no change at all).
         result = compare(_DOCS[task.old], _DOCS[task.new], options)
-        return _PairResult(result.backward, result.forward, result.required_bump)
+        return _PairResult(result.backward, result.forward,
+                           result.required_bump if task.consecutive else None, result.findings)
     deadline = time.monotonic() + options.timeout  # one budget per pair, as compare() has
     old, new = _ROOTS[task.old], _ROOTS[task.new]
     back = direction_verdict(old, new, BACKWARD, deadline, options)
@@ -398,7 +414,7 @@ def _run_pair(task: _Task) -> _PairResult:
     if UNKNOWN in (back.status, fwd.status):
         # compare() may still prove the direction breaking with a finding's witness.
         result = compare(_DOCS[task.old], _DOCS[task.new], options)
-        return _PairResult(result.backward, result.forward, None)
+        return _PairResult(result.backward, result.forward, None, result.findings)
     return _PairResult(back, fwd, None)
 
 
@@ -473,13 +489,14 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
                  config: Config | None = None, *, names: Sequence[str] = (),
                  policy: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                  workers: int | None = None, progress: Progress | None = None,
-                 origin: str = "") -> MatrixReport:
+                 origin: str = "", today: dt.date | None = None) -> MatrixReport:
     """Compare every version of each schema with every other; see the module docstring.
 
     ``source`` is a contracts directory, or versions per schema name in release order.
     ``config`` gives each schema's policy unless ``policy`` overrides it for all of them.
     ``progress(done, total)`` is called as pairs finish. The result is the same, byte for
-    byte once rendered, whatever ``workers`` is.
+    byte once rendered, whatever ``workers`` is. Releases are judged as ``check`` judges
+    them (decide.evaluate_release), waivers as of ``today``.
     """
     config = config or Config()
     if policy is not None and policy.upper() not in POLICIES:
@@ -494,6 +511,10 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
         groups = {n: source[n] for n in names} if names else source
     schemas = {name: _inputs(name, groups[name]) for name in sorted(groups)}
     policies = {name: (policy or config.policy(name)).upper() for name in schemas}
+    # Waivers and rule levels act through findings: with any, a release's policy checks
+    # compare with findings, as `check` does.
+    acceptance_matters = bool(config.waivers or config.rule_levels)
+    accept = Acceptance(config, today or dt.date.today())
 
     global _DOCS, _ROOTS, _TIMEOUT
     flat: list[VersionInput] = [v for items in schemas.values() for v in items]
@@ -507,8 +528,9 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
         for i in range(n):
             for j in range(i + 1, n):
                 pair_index[(start + i, start + j)] = len(tasks)
+                same_line = _line(items[i].document) == _line(items[j].document)
                 tasks.append(_Task(start + i, start + j, j == i + 1, policies[name],
-                                   config.formats))
+                                   config.formats, full=acceptance_matters and same_line))
         start += n
     _DOCS, _ROOTS, _TIMEOUT = [v.document for v in flat], roots, timeout
     try:
@@ -524,7 +546,7 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
         def pair(i: int, j: int, base: int = start) -> _PairResult:
             return results[pair_index[(base + i, base + j)]]
 
-        matrices.append(_assemble(name, items, policies[name], pair, origin))
+        matrices.append(_assemble(name, items, policies[name], pair, origin, accept))
         start += n
     return MatrixReport(tuple(matrices))
 
@@ -545,8 +567,15 @@ def _inputs(name: str, items: Iterable[VersionInput | SchemaDocument]) -> list[V
     return out
 
 
+def _release_version(item: VersionInput) -> ReleaseVersion:
+    doc = item.document
+    return ReleaseVersion(item.label, doc.version, str(doc.path) if doc.path else None,
+                          doc.message_type)
+
+
 def _assemble(name: str, items: list[VersionInput], policy: str,
-              pair: Callable[[int, int], _PairResult], origin: str) -> SchemaMatrix:
+              pair: Callable[[int, int], _PairResult], origin: str,
+              accept: Acceptance) -> SchemaMatrix:
     labels = [v.label for v in items]
     n = len(items)
     grid: dict[tuple[int, int], Cell] = {}
@@ -562,30 +591,24 @@ def _assemble(name: str, items: list[VersionInput], policy: str,
                                  v.source or v.document.source, lines[k])
                      for k, v in enumerate(items))
 
-    protected = protected_directions(policy)
-    transitive = policy.endswith("_TRANSITIVE")
     releases = []
     for k, item in enumerate(items):
         prev = items[k - 1] if k else None
-        same_line = [i for i in range(k) if lines[i] == lines[k]]
-        checks: tuple[PolicyCheck, ...] = ()
-        if k == 0:
-            verdict = FIRST_RELEASE
-        elif not same_line:
-            verdict = NEW_MAJOR
-        else:
-            against = same_line if transitive else same_line[-1:]
-            checks = tuple(
-                PolicyCheck(labels[i], grid[(i, k)].backward.status, grid[(i, k)].forward.status,
-                            policy_satisfied(grid[(i, k)].backward.status,
-                                             grid[(i, k)].forward.status, policy))
-                for i in against) if protected else ()
-            verdict = PASS if all(c.satisfied for c in checks) else FAIL
+
+        def compared(older: ReleaseVersion, k: int = k) -> ComparisonResult:
+            i = labels.index(older.label)
+            r = pair(i, k)
+            return ComparisonResult(name, None, None, r.backward, r.forward,
+                                    grid[(i, k)].level, r.required_bump or "none", r.findings)
+
+        evaluation = evaluate_release(name, _release_version(item),
+                                      [_release_version(v) for v in items[:k]], policy,
+                                      compared, accept)
         releases.append(Release(
             label=labels[k], previous=prev.label if prev else None,
             declared_bump=_declared_bump(prev.document.version, item.document.version) if prev else None,
-            required_bump=pair(k - 1, k).required_bump if prev else None,
-            policy=policy, verdict=verdict, checks=checks))
+            required_bump=evaluation.required_bump, policy=policy, verdict=evaluation.verdict,
+            checks=evaluation.checks, problems=evaluation.problems))
 
     summaries = []
     for k in range(n):

@@ -37,11 +37,11 @@ def check_command(
     config = load_config(path=config_file)
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
                   options=Options(timeout=timeout, formats=config.formats))
-    summary = GateSummary(report.passed, report.problems, report.waived)
+    summary = GateSummary(report.decision, report.waived)
     ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
                         gate=summary)
     sys.stdout.write(REPORTERS[fmt.value](report.results, ctx))
-    raise typer.Exit(0 if report.passed else 1)
+    raise typer.Exit(report.decision.exit_code)
 
 
 def bump_command(

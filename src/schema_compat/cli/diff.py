@@ -55,6 +55,7 @@ def diff_command(
     """
     from .. import __version__
     from ..config import load_config
+    from ..decide import decide_diff
     from ..engine import Options, compare_sets
     from ..errors import UsageError
     from ..loading import resolve_input
@@ -69,8 +70,8 @@ def diff_command(
     mode_of_formats = formats.value if formats is not None else load_config().formats
     results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
                                                      formats=mode_of_formats))
-    ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout))
+    decision = decide_diff(results, mode.value)
+    ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout),
+                        decision=decision)
     sys.stdout.write(REPORTERS[fmt.value](results, ctx))
-    directions = ("backward", "forward") if mode is Mode.full else (mode.value,)
-    failed = any(r.direction(d).status != "compatible" for r in results for d in directions)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(decision.exit_code)

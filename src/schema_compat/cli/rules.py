@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from ..decide import PROBLEM_KINDS
 from ..errors import UsageError
 from ..rules import RULES
 
@@ -24,6 +25,13 @@ def rules_markdown() -> str:
     for r in sorted(RULES.values(), key=lambda r: (r.family, r.id)):
         lines.append(f"| `{r.id}` | {r.family} | {r.summary.replace('|', '/')} | "
                      f"{_EFFECT[r.backward]} | {_EFFECT[r.forward]} |")
+    lines += ["", "## Problems", "",
+              "What a run concludes (`check`, `diff`, `matrix`) besides the findings: each "
+              "problem has one of these ids, in every report format, with the schema, version, "
+              "file and pointer it is about and the next action to take. Problems fail the run.",
+              "", "| problem | what it means |", "|---|---|"]
+    for k in sorted(PROBLEM_KINDS.values(), key=lambda k: k.id):
+        lines.append(f"| `{k.id}` | {k.summary.replace('|', '/')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -36,15 +44,21 @@ def rules_command(
         return
     if fmt != "text":
         raise UsageError("--format must be text or markdown")
-    width = max(len(r) for r in RULES)
+    width = max(len(r) for r in (*RULES, *PROBLEM_KINDS))
     for r in sorted(RULES.values(), key=lambda r: (r.family, r.id)):
         print(f"{r.id:<{width}}  backward: {_EFFECT[r.backward]:<8}  "
               f"forward: {_EFFECT[r.forward]:<8}  {r.summary}")
+    print("\nproblems (what a run concludes besides the findings):")
+    for k in sorted(PROBLEM_KINDS.values(), key=lambda k: k.id):
+        print(f"{k.id:<{width}}  {k.summary}")
 
 
 def explain_command(rule: str = typer.Argument(..., help="A rule id.")) -> None:
     """Explain one rule."""
     r = RULES.get(rule)
+    if r is None and rule in PROBLEM_KINDS:
+        print(f"{rule} (problem)\n  {PROBLEM_KINDS[rule].summary}")
+        return
     if r is None:
         raise UsageError(f"no rule {rule!r}; `schema-compat rules` lists them")
     print(f"{r.id} ({r.family})\n  {r.summary}\n  keywords: {', '.join(r.keywords) or 'any'}\n"

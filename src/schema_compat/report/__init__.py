@@ -10,29 +10,52 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..decide import Decision, Problem
 from ..findings import ComparisonResult
 
 
 @dataclass(frozen=True)
 class GateSummary:
-    """What the release gate decided, for reporters of ``check``."""
+    """What the release gate decided, for reporters of ``check``: its decision (problems,
+    exit code) and the breaks it waived."""
 
-    passed: bool
-    problems: tuple[str, ...] = ()
+    decision: Decision
     waived: tuple[str, ...] = ()
 
+    @property
+    def passed(self) -> bool:
+        return self.decision.passed
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.decision.problems
+
     def to_json(self) -> dict[str, object]:
-        return {"passed": self.passed, "problems": list(self.problems), "waived": list(self.waived)}
+        return {**self.decision.to_json(), "waived": list(self.waived)}
 
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What a reporter may need besides the results."""
+    """What a reporter may need besides the results: the run's decision (what failed it, its
+    exit code) and, under the release gate, the gate's summary."""
 
     tool_version: str
     mode: str = "backward"
     color: bool = False
     gate: GateSummary | None = field(default=None)
+    decision: Decision | None = None
+
+
+def run_decision(results: Sequence[ComparisonResult], ctx: ReportContext) -> Decision:
+    """The decision the exit code comes from: the gate's under ``check``, else the one the
+    command made (``diff``'s, from the gated directions)."""
+    if ctx.gate is not None:
+        return ctx.gate.decision
+    if ctx.decision is not None:
+        return ctx.decision
+    from ..decide import decide_diff
+
+    return decide_diff(results, ctx.mode)
 
 
 Renderer = Callable[[Sequence[ComparisonResult], ReportContext], str]
@@ -85,4 +108,4 @@ def reporter(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-__all__ = ["FORMATS", "REPORTERS", "GateSummary", "ReportContext", "reporter"]
+__all__ = ["FORMATS", "REPORTERS", "GateSummary", "ReportContext", "reporter", "run_decision"]

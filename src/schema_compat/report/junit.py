@@ -27,11 +27,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from .._json import dumps
+from ..decide import Problem, gated_directions
 from ..findings import BACKWARD, BREAKING, COMPATIBLE, FORWARD, UNKNOWN, ComparisonResult, Finding, Witness
 from ..sourcemap import finding_locations
 from . import ReportContext, reporter
+from .ci import allowed_by_gate
 from .escape import visible
-from .github import allowed_by_gate, gated_directions
 
 # XML 1.0 cannot carry these characters at all, escaped or not; a witness or an error message
 # may hold them, so they are written as \uXXXX instead of producing an unreadable file.
@@ -167,15 +168,18 @@ def _suite(result: ComparisonResult, gated: tuple[str, ...], mode: str, allowed:
     return suite
 
 
-def _gate_suite(problems: Sequence[str]) -> _Suite:
+def _gate_suite(problems: Sequence[Problem]) -> _Suite:
     """The release gate's own verdict: one failing testcase per problem, or one passing."""
     suite = _Suite(None)
     if not problems:
         suite.case("gate")
     for problem in problems:
         # The problem is the name: it is specific, and stable while the problem lasts.
-        case = suite.case(problem)
-        suite.outcome(case, BREAKING, True, problem, visible(problem) + "\n")
+        case = suite.case(problem.message)
+        body = visible(problem.message) + "\n"
+        if problem.action:
+            body += visible(f"next: {problem.action}") + "\n"
+        suite.outcome(case, BREAKING, True, f"{problem.id}: {problem.message}", body)
     return suite
 
 

@@ -22,7 +22,8 @@ def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
     lines = ["## schema-compat", ""]
     if ctx.gate is not None:
         lines += ["✅ **gate passed**" if ctx.gate.passed else "❌ **gate failed**", ""]
-        lines += [f"- ❌ {_cell(p)}" for p in ctx.gate.problems]
+        lines += [f"- ❌ {_cell(p.message)} (`{p.id}`)"
+                  + (f" — next: {_cell(p.action)}" if p.action else "") for p in ctx.gate.problems]
         lines += [f"- waived: {_cell(w)}" for w in ctx.gate.waived]
         lines += [""] if ctx.gate.problems or ctx.gate.waived else []
     lines += [

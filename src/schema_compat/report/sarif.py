@@ -5,7 +5,8 @@ log, so rule indexes are stable). A result per change that matters, levelled by 
 the directions the run gates on: ``error`` (breaking), ``warning`` (unknown: the gate fails
 closed), ``note`` (any other change to the valid messages). Locations point at the changed
 keyword's line; the other side's location is a related location. Under the release gate
-(``check``) the gate decides: its problems are errors (rule ``gate-problem``), and the breaks
+(``check``) the gate decides: its problems are errors (rules by problem id, e.g.
+``gate-bump-too-small``), and the breaks
 of a schema it has no problem with are notes marked ``allowedByGate``. ``partialFingerprints`` carry
 the finding fingerprint waivers use, so an alert keeps its identity across pushes.
 
@@ -22,13 +23,14 @@ from typing import Any
 from urllib.parse import quote
 
 from .._json import dumps
+from ..decide import gated_directions
 from ..findings import BREAKING, OK, UNKNOWN, ComparisonResult
 from ..loading import parse_version
 from ..rules import RULES, Rule
 from ..sourcemap import SourceLocation
 from . import ReportContext, reporter
+from .ci import VERDICT_RULES, Item, collect
 from .escape import visible
-from .github import GATE_PROBLEM, VERDICT_RULES, Item, collect, gated_directions
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
 #: partialFingerprints key: versioned, so a change of the fingerprint recipe starts afresh.
@@ -135,7 +137,9 @@ def _result(item: Item, index: dict[str, int]) -> dict[str, Any]:
             properties["witnesses"] = [w.to_json() for w in f.witnesses]
         if f.reason:
             properties["reason"] = f.reason
-    elif item.rule != GATE_PROBLEM and r is not None:
+    elif item.problem is not None:
+        properties["problem"] = item.problem.to_json()
+    elif r is not None:
         properties.update(backward=r.backward.status, forward=r.forward.status)
         if item.witness is not None:
             properties["witness"] = item.witness.to_json()

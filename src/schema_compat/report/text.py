@@ -130,7 +130,9 @@ def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
         for item in ctx.gate.waived:
             console.print(f"[dim]waived:[/] {escape(item)}")
         for problem in ctx.gate.problems:
-            console.print(f"[bold red]✗[/] {escape(problem)}")
+            console.print(f"[bold red]✗[/] {escape(problem.message)} [dim]({problem.id})[/]")
+            if problem.action:
+                console.print(f"    next: {escape(problem.action)}")
         verdict = "[green]gate passed[/]" if ctx.gate.passed else "[bold red]gate failed[/]"
         console.print(f"{verdict}: {len(results)} comparisons, {len(ctx.gate.problems)} problems")
     return buffer.getvalue()
