@@ -44,6 +44,7 @@ from .schema import (
     DRAFT2019,
     Node,
     RemoteRef,
+    base_uri,
     declares,
     detect_draft,
     json_equal,
@@ -504,7 +505,7 @@ def _copy_chain(chain: list[Node]) -> tuple[Any, Any] | None:
             continue
         ref = parent.view.ref
         if ref is None or ref.raw is not child.raw \
-                or str(ref.resolver._base_uri) != str(parent.resolver._base_uri):
+                or base_uri(ref.resolver) != base_uri(parent.resolver):
             return None
         target = copy.copy(child.raw)
         del here["$ref"]

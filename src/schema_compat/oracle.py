@@ -64,10 +64,12 @@ from .schema import (
     DRAFT2019,
     DRAFT2020,
     Node,
+    base_uri,
     declares,
     detect_draft,
     json_key,
     reachable,
+    resolver_registry,
     split_pointer,
     to_fraction,
 )
@@ -431,7 +433,7 @@ _CRAWLED: dict[int, tuple[Any, Any]] = {}
 def _resource_draft(resolver: Any) -> int | None:
     """The draft of the resource ``resolver`` stands in (by its specification in the
     registry, which honours ``$schema`` of embedded and retrieved resources)."""
-    registry, uri = resolver._registry, str(resolver._base_uri)
+    registry, uri = resolver_registry(resolver), base_uri(resolver)
     try:
         resource = registry[uri]
     except referencing.exceptions.NoSuchResource:
@@ -847,7 +849,7 @@ def _local_only(node: Node) -> frozenset[int]:
                 view = here.view
                 if view.remote_ref is not None or view.unsupported or (
                         view.ref is not None
-                        and view.ref.resolver._base_uri != root.resolver._base_uri):
+                        and base_uri(view.ref.resolver) != base_uri(root.resolver)):
                     # Remote, not modelled, or another file: not in the registry as it is.
                     remote.append(id(here.raw))
                 for child in view.subschemas():

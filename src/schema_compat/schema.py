@@ -157,6 +157,21 @@ def to_fraction(value: Any) -> Fraction | None:
 _EXACT_FLOATS = 2.0 ** 53
 
 
+def base_uri(resolver: referencing._core.Resolver[Any]) -> str:
+    """The base URI a resolver resolves relative references against.
+
+    referencing (0.37) keeps it in a private attribute and offers no accessor: this is the
+    one place that reads it, and pyproject.toml pins referencing's minor version for it."""
+    return str(resolver._base_uri)
+
+
+def resolver_registry(resolver: referencing._core.Resolver[Any]) -> Registry[Any]:
+    """The registry a resolver looks references up in (private in referencing 0.37; see
+    ``base_uri``)."""
+    registry: Registry[Any] = resolver._registry
+    return registry
+
+
 class RemoteRef(Exception):
     """A ``$ref`` to a remote resource, which is never fetched."""
 
@@ -202,7 +217,7 @@ class Node:
     def key(self) -> tuple[int, str, int]:
         """Identity of the subschema: the same raw object under the same base URI, read in
         the same draft (answers are remembered by it)."""
-        return (id(self.raw), str(self.resolver._base_uri), self.draft)
+        return (id(self.raw), base_uri(self.resolver), self.draft)
 
     def child(self, raw: Any, *segments: str | int) -> Node:
         """The subschema ``raw`` found under this one at ``segments``."""
@@ -229,7 +244,7 @@ class Node:
         new Nodes for the same raw object when it compares a changed copy of a subschema).
         """
         cache = self.ctx.views
-        key = (id(self.raw), self.draft, self.resolver._base_uri)
+        key = (id(self.raw), self.draft, base_uri(self.resolver))
         view = cache.get(key)
         if view is None or view.node.raw is not self.raw:
             view = _build_view(self)
@@ -241,7 +256,7 @@ class Node:
         try:
             resolved = self.resolver.lookup(ref)
         except referencing.exceptions.Unresolvable as exc:
-            target = urljoin(str(self.resolver._base_uri), ref)
+            target = urljoin(base_uri(self.resolver), ref)
             if _is_remote(target):
                 self.ctx.remote_refs.add(target)
                 raise RemoteRef(target) from None
@@ -266,7 +281,7 @@ def resource_draft(resolver: referencing._core.Resolver[Any], default: int) -> i
     """The draft of the resource ``resolver`` stands in, as its registry knows it (by the
     ``$schema`` of the file or embedded resource); ``default`` when it does not know it."""
     try:
-        resource = resolver._registry[str(resolver._base_uri)]
+        resource = resolver_registry(resolver)[base_uri(resolver)]
     except referencing.exceptions.NoSuchResource:
         return default
     return _SPEC_DRAFTS.get(resource._specification, default)

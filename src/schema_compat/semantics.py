@@ -33,7 +33,17 @@ from typing import Any
 from . import keywords, oracle
 from .positions import edges
 from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
-from .schema import ALL_KINDS, DRAFT7, DRAFT2020, Node, View, json_equal, json_key, kind_of
+from .schema import (
+    ALL_KINDS,
+    DRAFT7,
+    DRAFT2020,
+    Node,
+    View,
+    base_uri,
+    json_equal,
+    json_key,
+    kind_of,
+)
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 _MISSING = object()
@@ -304,7 +314,7 @@ def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
     right = bv.properties
     return frozenset(name for name, node in av.properties.items()
                      if name in right and right[name].raw is node.raw
-                     and right[name].resolver._base_uri == node.resolver._base_uri)
+                     and base_uri(right[name].resolver) == base_uri(node.resolver))
 
 
 def _sample_strings(patterns: tuple[str, ...], lo: int, hi: int | None) -> Iterator[str]:
@@ -764,7 +774,7 @@ class Checker:
         """
         ar, br = a.raw, b.raw
         if not isinstance(ar, dict) or not isinstance(br, dict) or ar.keys() != br.keys() \
-                or a.draft != b.draft or a.resolver._base_uri != b.resolver._base_uri:
+                or a.draft != b.draft or base_uri(a.resolver) != base_uri(b.resolver):
             return None
         differing = [k for k in ar if ar[k] is not br[k]]
         if len(differing) != 1 or differing[0] not in ("allOf", "anyOf", "oneOf"):
