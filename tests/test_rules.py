@@ -1,7 +1,8 @@
 """Data-driven rule tests: ``tests/rules/<rule-id>.json``, in the JSON-Schema-Test-Suite style.
 
 Each case gives the old and new schema, every finding expected (rule, paths, effect per
-direction), the verdict per direction and the required bump. The case runs through the real
+direction), the verdict per direction and the required bump; ``"formats": "annotation"``
+reads ``format`` as an annotation (the default asserts it, as message validation does). The case runs through the real
 CLI, and every witness the tool offers is checked by two independent validators.
 """
 
@@ -29,20 +30,21 @@ _RS = {4: jsonschema_rs.Draft4Validator, 6: jsonschema_rs.Draft6Validator,
        2020: jsonschema_rs.Draft202012Validator}
 
 
-def _valid(schema: Any, instance: Any) -> bool:
+def _valid(schema: Any, instance: Any, formats: str = "assert") -> bool:
     """Both validators must agree; a disagreement is a test failure of its own."""
-    ours = oracle.is_valid(load_root(schema, "<test>"), instance)
-    theirs = _RS[detect_draft(schema)](schema).is_valid(instance)
+    asserting = formats == "assert"
+    ours = oracle.is_valid(load_root(schema, "<test>", assert_formats=asserting), instance)
+    theirs = _RS[detect_draft(schema)](schema, validate_formats=asserting).is_valid(instance)
     assert ours == theirs, f"validators disagree on {instance!r}"
     return ours
 
 
-def check_witness(before: Any, after: Any, witness: dict[str, Any]) -> None:
+def check_witness(before: Any, after: Any, witness: dict[str, Any], formats: str = "assert") -> None:
     instance = witness["instance"]
     if witness["direction"] == "backward":
-        assert _valid(before, instance) and not _valid(after, instance), witness
+        assert _valid(before, instance, formats) and not _valid(after, instance, formats), witness
     else:
-        assert _valid(after, instance) and not _valid(before, instance), witness
+        assert _valid(after, instance, formats) and not _valid(before, instance, formats), witness
 
 
 @pytest.mark.parametrize(("rule", "case"), CASES)
@@ -50,7 +52,8 @@ def test_rule_case(rule: str, case: dict[str, Any], cli, tmp_path: Path) -> None
     before, after = tmp_path / "before.json", tmp_path / "after.json"
     before.write_text(json.dumps(case["before"]))
     after.write_text(json.dumps(case["after"]))
-    res = cli("diff", str(before), str(after), "--format", "json", "--mode", "full")
+    extra = ("--formats", case["formats"]) if "formats" in case else ()
+    res = cli("diff", str(before), str(after), "--format", "json", "--mode", "full", *extra)
     assert res.exit_code in (0, 1), res.stderr
     (result,) = res.json()["results"]
     got = sorted((f["rule"], f["old_path"], f["new_path"], f["backward"], f["forward"])
@@ -65,10 +68,11 @@ def test_rule_case(rule: str, case: dict[str, Any], cli, tmp_path: Path) -> None
     for direction in ("backward", "forward"):
         if result[direction] == "breaking":
             assert any(w["direction"] == direction for w in result["witnesses"])
+    formats = case.get("formats", "assert")
     for witness in result["witnesses"]:
-        check_witness(case["before"], case["after"], witness)
+        check_witness(case["before"], case["after"], witness, formats)
     for finding in result["findings"]:
         for witness in finding.get("witnesses", []):
-            check_witness(case["before"], case["after"], witness)
+            check_witness(case["before"], case["after"], witness, formats)
         if "breaking" in (finding["backward"], finding["forward"]):
             assert finding.get("witnesses"), finding

@@ -8,18 +8,21 @@ from pathlib import Path
 from .config import load_config
 from .engine import Options, compare_sets
 from .findings import ComparisonResult
+from .formats import DEFAULT_FORMAT_MODE
 from .gate import GateReport, gate
 from .loading import resolve_input
 
 
 def diff(old: str | os.PathLike[str], new: str | os.PathLike[str], *,
          schemas: str | os.PathLike[str] = "schemas", policy: str = "BACKWARD",
-         timeout: float = 10.0) -> list[ComparisonResult]:
-    """Compare two schema versions (files, directories, ``NAME@VERSION``, ``git:REF:PATH``)."""
+         timeout: float = 10.0, formats: str = DEFAULT_FORMAT_MODE) -> list[ComparisonResult]:
+    """Compare two schema versions (files, directories, ``NAME@VERSION``, ``git:REF:PATH``);
+    ``formats`` is ``"assert"`` (a ``format`` narrows the valid strings) or ``"annotation"``."""
     root = Path(schemas)
     old_set = resolve_input(os.fspath(old), schemas_dir=root)
     new_set = resolve_input(os.fspath(new), schemas_dir=root)
-    return compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper()))
+    return compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
+                                                  formats=formats))
 
 
 def check(against: str | None = None, *, config: str | os.PathLike[str] | None = None) -> GateReport:

@@ -6,6 +6,7 @@ Read from ``schema-compat.toml`` (top-level keys) or ``[tool.schema-compat]`` in
     schemas = "schemas"
     examples = "examples"
     default-policy = "BACKWARD"
+    formats = "assert"           # or "annotation": how messages are validated (formats.py)
 
     [policies]
     beatframe = "FULL_TRANSITIVE"
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .formats import DEFAULT_FORMAT_MODE, FORMAT_MODES
 from .verdict import POLICIES
 
 if sys.version_info >= (3, 11):
@@ -78,6 +80,7 @@ class Config:
     policies: dict[str, str] = field(default_factory=dict)
     rule_levels: dict[str, str] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    formats: str = DEFAULT_FORMAT_MODE
 
     def policy(self, schema: str) -> str:
         """The compatibility policy of ``schema``."""
@@ -117,10 +120,14 @@ def _date(value: Any, where: str) -> dt.date | None:
 
 def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     """Build a Config from the parsed TOML table."""
-    known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers"}
+    known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers", "formats"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    formats = data.get("formats", DEFAULT_FORMAT_MODE)
+    if formats not in FORMAT_MODES:
+        raise ConfigError(f"{source}: formats must be one of {', '.join(FORMAT_MODES)}, "
+                          f"got {formats!r}")
     policies = {}
     for name, value in (data.get("policies") or {}).items():
         policies[name] = _policy(value, f"{source}: policies.{name}")
@@ -152,7 +159,7 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
         schemas=Path(data.get("schemas", "schemas")),
         examples=Path(data.get("examples", "examples")),
         default_policy=_policy(data.get("default-policy", "BACKWARD"), f"{source}: default-policy"),
-        policies=policies, rule_levels=levels, waivers=tuple(waivers))
+        policies=policies, rule_levels=levels, waivers=tuple(waivers), formats=formats)
 
 
 def load_config(start: Path | None = None, *, path: Path | None = None) -> Config:

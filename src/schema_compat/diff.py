@@ -8,12 +8,12 @@ first, then the most similar), so reordering branches is not a change. It yields
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urldefrag, urljoin
 
-from .schema import detect_draft, escape_token, json_equal, json_key
+from .schema import detect_draft, escape_token, json_equal, json_key, split_pointer
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "<absent>"})()
 
@@ -226,56 +226,143 @@ _ASSERTING = frozenset({
 })
 
 
-def skeleton(schema: Any) -> Any:
-    """The schema with every annotation removed: what validation depends on, and only that.
+@dataclass
+class References:
+    """Where a document's references can lead, as far as the text tells."""
 
-    Two documents with equal skeletons accept exactly the same messages. An ``$id`` is kept
-    only when some ``$ref`` could name it: any relative file reference keeps them all, and an
-    absolute one keeps the ``$id`` that resolves to it (the root's ``$id``, where a version is
-    often written, usually goes).
-    """
+    base: str  # the root's $id, without fragment ("" when it has none)
+    pointers: list[list[str]] = field(default_factory=list)  # in this document, from its root
+    absolute: set[str] = field(default_factory=set)  # documents named by absolute URI
+    relative: bool = False  # a relative file reference: it resolves against some $id or path
+    opaque: bool = False  # an anchor, or a reference resolved inside an embedded resource
+
+    def names(self, ident: Any) -> bool:
+        """Could a reference resolve to the resource this ``$id`` names?"""
+        return self.relative or self.opaque or (
+            isinstance(ident, str) and urldefrag(urljoin(self.base, ident)).url in self.absolute)
+
+
+def references(schema: Any) -> References:
+    """The references of a document, sorted by where they can lead (see ``References``)."""
     root_id = schema.get("$id", schema.get("id")) if isinstance(schema, dict) else None
-    base = root_id if isinstance(root_id, str) else ""
-    refs = _ref_targets(schema)
-    keep_all = any("://" not in r and not r.startswith("#") for r in refs)
-    absolute = {r.split("#", 1)[0] for r in refs if "://" in r}
+    refs = References(urldefrag(root_id).url if isinstance(root_id, str) else "")
+    if not isinstance(schema, dict):
+        return refs
+    for ref, embedded in _references(schema):
+        uri, fragment = urldefrag(ref)
+        if uri and "://" not in uri and not uri.startswith("urn:"):
+            refs.relative = True
+            refs.opaque = refs.opaque or embedded
+            continue
+        if uri:
+            target = urldefrag(urljoin(refs.base, uri)).url
+            refs.absolute.add(target)
+            if not refs.base or target != refs.base:
+                continue  # another document
+        elif embedded:
+            refs.opaque = True
+            continue
+        if not fragment:
+            continue
+        try:
+            if not fragment.startswith("/"):
+                raise ValueError(fragment)
+            refs.pointers.append(split_pointer(unquote(fragment)))
+        except ValueError:
+            refs.opaque = True  # an anchor (or no pointer at all)
+    return refs
 
-    def wanted(ident: Any) -> bool:
-        return keep_all or (isinstance(ident, str) and urljoin(base, ident).split("#")[0] in absolute)
 
-    return _skeleton(schema, wanted)
+def skeleton(schema: Any, *, relative_refs_alike: bool = False) -> Any:
+    """The schema with every annotation removed: what validation depends on, and only that;
+    None where no skeleton can stand for the document.
+
+    Two documents with equal skeletons (compared with ``json_equal``) accept exactly the same
+    messages. That holds only where every reference resolves alike on both sides, so the
+    skeleton keeps what references can see:
+
+    - an ``$id`` (the root's often carries the version) only where a reference can name it:
+      an absolute reference to it, or any relative file reference;
+    - whatever a JSON-pointer reference points at, annotation or not (``#/components/X``,
+      ``#/properties/a/default``), read as the schema it is used as.
+
+    None (no shortcut) for references it cannot follow: a relative file reference unless
+    ``relative_refs_alike`` (both documents in the same directory, so it names the same
+    file), an anchor, and a reference other than an absolute one inside an embedded resource
+    (its ``$id`` is the base it resolves against).
+    """
+    if not isinstance(schema, dict):
+        return schema
+    refs = references(schema)
+    if refs.opaque or (refs.relative and not relative_refs_alike):
+        return None
+    kept: dict[Any, Any] = {}  # a trie of the JSON pointers references point at
+    for tokens in refs.pointers:
+        here = kept
+        for token in tokens:
+            here = here.setdefault(token, {})
+        here[_TARGET] = True
+    top = {k: v for k, v in schema.items() if k not in ("$id", "id") or refs.names(v)}
+    return _skeleton(top, refs.names, kept)
 
 
-def _skeleton(schema: Any, wanted: Any) -> Any:
+def _references(document: dict[str, Any]) -> Iterator[tuple[str, bool]]:
+    """Every reference in the document, and whether it stands inside an embedded resource
+    (below an ``$id`` other than the root's; one in a non-schema value counts too, which
+    only makes the analysis more careful)."""
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        item, embedded = stack.pop()
+        if isinstance(item, dict):
+            embedded = embedded or (item is not document
+                                    and isinstance(item.get("$id", item.get("id")), str))
+            for kw in ("$ref", "$dynamicRef", "$recursiveRef"):
+                ref = item.get(kw)
+                if isinstance(ref, str):
+                    yield ref, embedded
+            stack.extend((v, embedded) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, embedded) for v in item)
+
+
+_TARGET: Any = object()  # marks a trie node that a reference points at
+_NOTHING: dict[Any, Any] = {}
+
+
+def _skeleton(schema: Any, keep_ids: Callable[[Any], bool], kept: dict[Any, Any]) -> Any:
     if not isinstance(schema, dict):
         return schema
     out: dict[str, Any] = {}
     for kw, value in schema.items():
-        if kw not in _ASSERTING or (kw in ("$id", "id") and not wanted(value)):
+        below = kept.get(kw, _NOTHING)
+        if kw not in _ASSERTING or (kw in ("$id", "id") and not keep_ids(value)):
+            if below is not _NOTHING:
+                out[kw] = _on_the_way(value, below, keep_ids)
             continue
         if kw in SUBSCHEMA_KEYWORDS:
-            out[kw] = _skeleton(value, wanted)
-        elif kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies":
-            out[kw] = ({k: _skeleton(v, wanted) for k, v in value.items()}
-                       if isinstance(value, dict) else value)
-        elif kw in SCHEMA_LIST_KEYWORDS or kw == "items":
-            out[kw] = ([_skeleton(v, wanted) for v in value] if isinstance(value, list)
-                       else _skeleton(value, wanted))
+            out[kw] = _skeleton(value, keep_ids, below)
+        elif (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies") and isinstance(value, dict):
+            out[kw] = {k: _skeleton(v, keep_ids, below.get(k, _NOTHING))
+                       for k, v in value.items()}
+        elif (kw in SCHEMA_LIST_KEYWORDS or kw == "items") and isinstance(value, list):
+            out[kw] = [_skeleton(v, keep_ids, below.get(str(i), _NOTHING))
+                       for i, v in enumerate(value)]
+        elif kw == "items":
+            out[kw] = _skeleton(value, keep_ids, below)
         else:
             out[kw] = value
     return out
 
 
-def _ref_targets(value: Any) -> list[str]:
-    found = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str):
-                found.append(ref)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+def _on_the_way(value: Any, kept: dict[Any, Any], keep_ids: Callable[[Any], bool]) -> Any:
+    """What a skeleton keeps of a value outside the schema keywords that a reference points
+    into: the members on the way, and the target read as the schema it is used as."""
+    if _TARGET in kept:
+        return _skeleton(value, keep_ids, kept)
+    if isinstance(value, dict):
+        return {k: _on_the_way(value[k], kept[k], keep_ids) for k in sorted(kept, key=str)
+                if k in value}
+    if isinstance(value, list):
+        return [_on_the_way(v, kept[str(i)], keep_ids) if str(i) in kept else None
+                for i, v in enumerate(value)]
+    return value

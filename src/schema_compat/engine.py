@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import jsonschema
@@ -25,9 +25,10 @@ from .diff import (
     SUBSCHEMA_KEYWORDS,
     KeywordChange,
     diff_documents,
+    references,
     skeleton,
 )
-from .errors import SchemaError
+from .errors import SchemaError, UsageError
 from .findings import (
     BACKWARD,
     BREAKING,
@@ -41,6 +42,7 @@ from .findings import (
     Side,
     Witness,
 )
+from .formats import ASSERT, DEFAULT_FORMAT_MODE, FORMAT_MODES
 from .loading import SchemaDocument, SchemaSet
 from .positions import Positions, positions
 from .redos import catastrophic_backtracking
@@ -52,6 +54,7 @@ from .schema import (
     RemoteRef,
     declares,
     detect_draft,
+    json_equal,
     load_root,
     reachable,
     split_pointer,
@@ -74,14 +77,19 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT
     policy: str = "BACKWARD"
     max_steps: int = 400_000
+    # "assert": `format` narrows the valid strings, as the repository's validator reads it;
+    # "annotation": it changes nothing valid (formats.py).
+    formats: str = DEFAULT_FORMAT_MODE
 
 
-def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None) -> Node:
+def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
+            formats: str = DEFAULT_FORMAT_MODE) -> Node:
     """Load a schema document and refuse it, with one clear line, when it is not usable."""
     draft = detect_draft(doc.document)
     _check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
-                     root_dir=doc.path.parent if doc.path else None, siblings=siblings)
+                     root_dir=doc.path.parent if doc.path else None, siblings=siblings,
+                     assert_formats=formats == ASSERT)
     _check_subschemas(root)
     return root
 
@@ -120,7 +128,11 @@ def _check_subschemas(root: Node) -> None:
     without an instance step in between (it would never finish validating)."""
     same_instance: dict[Any, list[Node]] = {}
     nodes: dict[Any, Node] = {}
-    for node in reachable(root):
+    reached = reachable(root)
+    root.ctx.examples[_REACHED] = (
+        frozenset(id(n.raw) for n in reached),
+        any(n.view.ref is not None and isinstance(n.view.ref.raw, bool) for n in reached))
+    for node in reached:
         view = node.view
         nodes[node.key] = node
         for pattern in (*view.patterns, *view.pattern_properties):
@@ -173,21 +185,24 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
             schema: str | None = None) -> ComparisonResult:
     """Compare two versions of one schema; see the module docstring."""
     options = options or Options()
+    if options.formats not in FORMAT_MODES:
+        raise UsageError(f"formats must be one of {', '.join(FORMAT_MODES)}, got {options.formats!r}")
     deadline = time.monotonic() + options.timeout
     changes = list(diff_documents(old.document, new.document))
-    if (detect_draft(old.document) == detect_draft(new.document)
-            and skeleton(old.document) == skeleton(new.document)):
+    if _annotations_differ_only(old, new):
         # Only annotations differ: the same messages are valid, whatever the schema says
         # (even where it leans on references we would not fetch).
-        return _annotations_only(old, new, changes, schema)
-    old_root, new_root = prepare(old), prepare(new)
+        return replace(_annotations_only(old, new, changes, schema), formats=options.formats)
+    old_root = prepare(old, formats=options.formats)
+    new_root = prepare(new, formats=options.formats)
 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
 
     pos = positions(old_root) if changes else None
+    seen = _SeenByValidation(old_root, new_root)
     findings = [_finding(change, old, new, old_root, new_root, pos, back, fwd, deadline,
-                         options)
+                         options, seen(change))
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
@@ -207,7 +222,23 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         findings=tuple(findings),
         status="changed" if changes else "unchanged",
         notes=notes,
+        formats=options.formats,
     )
+
+
+def _annotations_differ_only(old: SchemaDocument, new: SchemaDocument) -> bool:
+    """Do the two documents differ in annotations only (see ``diff.skeleton``)?"""
+    if detect_draft(old.document) != detect_draft(new.document):
+        return False
+    # Relative references name the same files only from the same directory.
+    alike = (old.path is None and new.path is None) or (
+        old.path is not None and new.path is not None
+        and old.path.resolve().parent == new.path.resolve().parent)
+    a = skeleton(old.document, relative_refs_alike=alike)
+    b = skeleton(new.document, relative_refs_alike=alike)
+    # json_equal, not ==: Python's == equates true with 1 and false with 0, which JSON
+    # Schema does not ({"const": 1} and {"const": true} accept different messages).
+    return a is not None and b is not None and json_equal(a, b)
 
 
 def _annotations_only(old: SchemaDocument, new: SchemaDocument, changes: list[KeywordChange],
@@ -277,9 +308,13 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
 
 def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, old_root: Node,
              new_root: Node, pos: Positions | None, back: DirectionVerdict,
-             fwd: DirectionVerdict, deadline: float, options: Options) -> Finding:
+             fwd: DirectionVerdict, deadline: float, options: Options,
+             seen: bool = False) -> Finding:
+    """One change's effect per direction. ``seen``: validation reads the changed value
+    through a reference (an annotation that a ``$ref`` points into, an ``$id`` a reference
+    resolves against): neither the annotation shortcut nor a local measure holds then."""
     rule, message = classify(change)
-    if rule.annotation:
+    if rule.annotation and not seen:
         return Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
                        annotation=True)
     effects: dict[str, str] = {}
@@ -294,7 +329,8 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             effects[direction] = UNKNOWN
             reasons.append("time limit reached before this change was measured")
             continue
-        measured = _local_outcome(change, old_root, pos, direction, deadline, options)
+        measured = None if seen else _local_outcome(change, old_root, pos, direction, deadline,
+                                                      options)
         local, at = measured if measured is not None else (None, None)
         if local is not None and local.yes:
             effects[direction] = OK
@@ -374,6 +410,63 @@ class _CannotApply(Exception):
     pass
 
 
+# The ids of every subschema validation reaches in a prepared document, and whether a $ref
+# resolves to a boolean (booleans have no identity of their own to find them by).
+_REACHED = ("reached",)
+# Keywords whose subschemas positions.py follows: a change there is measured in place.
+_SCHEMA_STRUCTURE = (SUBSCHEMA_KEYWORDS | SCHEMA_MAP_KEYWORDS | SCHEMA_LIST_KEYWORDS
+                     | {"dependencies"})
+_NAMING_KEYWORDS = frozenset({"$id", "id"})
+_ANCHOR_KEYWORDS = frozenset({"$anchor", "$dynamicAnchor", "$recursiveAnchor"})
+
+
+class _SeenByValidation:
+    """Does validation read a changed keyword's value other than as the keyword it is: a
+    ``$ref`` into an annotation or an unknown keyword, or an identifier a reference
+    resolves by? Annotation rules and local measures assume it does not."""
+
+    def __init__(self, old_root: Node, new_root: Node) -> None:
+        self.sides = [(references(root.raw), root.ctx.examples.get(_REACHED)) for root in
+                      (old_root, new_root)]
+
+    def __call__(self, change: KeywordChange) -> bool:
+        kw = change.keyword
+        if kw in _SCHEMA_STRUCTURE:
+            return False  # structure positions.py follows, references included
+        for value, path, (refs, reached) in zip((change.old, change.new),
+                                                (change.old_path, change.new_path), self.sides):
+            if value is ABSENT:
+                continue
+            if kw in _NAMING_KEYWORDS and refs.names(value):
+                return True
+            if kw in _ANCHOR_KEYWORDS and refs.opaque:
+                return True
+            if reached is None:
+                return True  # not prepared: assume the worst
+            ids, ref_to_boolean = reached
+            if isinstance(value, bool) and ref_to_boolean and (refs.opaque or any(
+                    p == split_pointer(path or "") for p in refs.pointers)):
+                return True
+            if _contains_any(value, ids):
+                return True
+        return False
+
+
+def _contains_any(value: Any, ids: frozenset[int]) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if id(item) in ids:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            if id(item) in ids:
+                return True
+            stack.extend(item)
+    return False
+
+
 def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
            new: SchemaDocument) -> Node:
     """The old document with this one change made, loaded like the old one.
@@ -394,7 +487,8 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     # A change made alone may leave a dangling $ref (to a definition another change added):
     # that surfaces as a SchemaError while measuring, and the effect is then unknown.
     return load_root(doc.document, doc.source, path=doc.path,
-                     root_dir=doc.path.parent if doc.path else None)
+                     root_dir=doc.path.parent if doc.path else None,
+                     assert_formats=old_root.ctx.assert_formats)
 
 
 def _mutate(target: Any, change: KeywordChange) -> None:
@@ -420,7 +514,7 @@ def _mutate(target: Any, change: KeywordChange) -> None:
         if change.member == "added":
             values.extend(change.new)
         else:
-            values = [v for v in values if not any(_same(v, x) for x in change.old)]
+            values = [v for v in values if not any(json_equal(v, x) for x in change.old)]
         target[kw] = values
     elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
         mapping = dict(target.get(kw, {}))
@@ -678,7 +772,7 @@ def _bases(src: Node, dst: Node) -> list[Any]:
         checker = Checker(max_steps=50_000)
         cached = []
         for value in (checker.example_of(src, dst), checker.example(src)):
-            if value is not _NO_EXAMPLE and value not in cached:
+            if value is not _NO_EXAMPLE and not any(json_equal(value, c) for c in cached):
                 cached.append(value)
         src.ctx.examples[key] = cached
     return list(cached)
@@ -747,12 +841,6 @@ def _bring_definitions(document: Any, value: Any, source: Any) -> None:
         if isinstance(target, dict) and name in target and name not in document.get(kw, {}):
             document.setdefault(kw, {})[name] = copy.deepcopy(target[name])
             pending.extend(_local_refs(target[name]))
-
-
-def _same(a: Any, b: Any) -> bool:
-    from .schema import json_equal
-
-    return json_equal(a, b)
 
 
 

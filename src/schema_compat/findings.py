@@ -128,6 +128,7 @@ class ComparisonResult:
     replay: ReplaySummary | None = None
     status: str = "changed"  # changed | unchanged | added | removed
     notes: tuple[str, ...] = field(default_factory=tuple)
+    formats: str = "assert"  # how `format` was read: "assert" or "annotation" (formats.py)
 
     def direction(self, name: str) -> DirectionVerdict:
         return self.backward if name == BACKWARD else self.forward
@@ -149,4 +150,5 @@ class ComparisonResult:
             "findings": [f.to_json() for f in self.findings],
             "replay": (self.replay or ReplaySummary()).to_json(),
             "notes": list(self.notes),
+            "formats": self.formats,
         }

@@ -159,7 +159,7 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
     names = sorted(set(current.names()) | set(base_versions))
     for name in names:
         policy = config.policy(name)
-        opts = replace(options or Options(), policy=policy)
+        opts = replace(options or Options(), policy=policy, formats=config.formats)
         now = current.versions(name)
         before = base_versions.get(name, {})
         if not now:

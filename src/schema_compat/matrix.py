@@ -366,6 +366,7 @@ class _Task:
     new: int
     consecutive: bool  # a release and the one before it: the matrix also needs the bump
     policy: str
+    formats: str
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,7 @@ _TIMEOUT = DEFAULT_TIMEOUT
 
 def _run_pair(task: _Task) -> _PairResult:
     """The engine's verdicts for one pair (and the required bump of consecutive versions)."""
-    options = Options(timeout=_TIMEOUT, policy=task.policy)
+    options = Options(timeout=_TIMEOUT, policy=task.policy, formats=task.formats)
     if task.consecutive:
         # A release against the one before it: exactly what `schema-compat diff` reports,
         # with the bump it requires (findings tell a patch from no change at all).
@@ -496,7 +497,7 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
     global _DOCS, _ROOTS, _TIMEOUT
     flat: list[VersionInput] = [v for items in schemas.values() for v in items]
     # Load and validate each version once, here: a bad schema stops the run before any pair.
-    roots = [prepare(v.document) for v in flat]
+    roots = [prepare(v.document, formats=config.formats) for v in flat]
     tasks: list[_Task] = []
     pair_index: dict[tuple[int, int], int] = {}
     start = 0
@@ -505,7 +506,8 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
         for i in range(n):
             for j in range(i + 1, n):
                 pair_index[(start + i, start + j)] = len(tasks)
-                tasks.append(_Task(start + i, start + j, j == i + 1, policies[name]))
+                tasks.append(_Task(start + i, start + j, j == i + 1, policies[name],
+                                   config.formats))
         start += n
     _DOCS, _ROOTS, _TIMEOUT = [v.document for v in flat], roots, timeout
     try:

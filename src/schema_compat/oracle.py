@@ -2,7 +2,8 @@
 
 python-jsonschema with ECMA-262 regular expressions (``regress``) for ``pattern`` and
 ``patternProperties``: Python's ``re`` would accept "abcd\\n" for ``^[0-9a-f]{4}$``.
-Formats are annotations, as draft 2020-12 says; the engine reasons the same way.
+Formats are asserted as the messages' validator (jsonschema-rs) reads them, or ignored, as the
+schema's context says (formats.py); the engine reasons the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import referencing.exceptions
 import regress
 from jsonschema import ValidationError
 
+from . import formats
 from .schema import (
     DRAFT4,
     DRAFT6,
@@ -104,22 +106,38 @@ def _enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Iterator[Va
 _BASE_ENUM = jsonschema.Draft202012Validator.VALIDATORS["enum"]
 
 
-def _validator_class(draft: int) -> Any:
+def _format_checker(draft: int) -> Any:
+    def check(validator: Any, fmt: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        # The reference for formats is the messages' own validator (formats.py).
+        if isinstance(fmt, str) and isinstance(instance, str) and formats.asserted(draft, fmt) \
+                and not formats.satisfies(draft, fmt, instance):
+            yield ValidationError(f"{instance!r} is not a {fmt!r}")
+    return check
+
+
+def _ignore_format(validator: Any, fmt: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    return iter(())
+
+
+def _validator_class(draft: int, assert_formats: bool) -> Any:
     base = _BASE[draft]
     return jsonschema.validators.extend(base, {  # type: ignore[no-untyped-call]
         "pattern": _pattern,
         "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties,
         "enum": _enum,
+        "format": _format_checker(draft) if assert_formats else _ignore_format,
     })
 
 
-_CLASSES = {draft: _validator_class(draft) for draft in _BASE}
+_CLASSES = {(draft, asserting): _validator_class(draft, asserting)
+            for draft in _BASE for asserting in (True, False)}
 
 
 def validator_for(node: Node) -> Any:
-    """A validator for ``node`` that resolves references as its document does."""
-    cls = _CLASSES[node.draft]
+    """A validator for ``node`` that resolves references as its document does, with formats
+    read as the document's context says."""
+    cls = _CLASSES[node.draft, node.ctx.assert_formats]
     return cls(node.raw, registry=node.ctx.registry, _resolver=node.resolver)
 
 
@@ -176,9 +194,8 @@ def _document_validator(node: Node) -> Any:
     key = ("rs-validator", node.draft)
     if key not in cache:
         try:
-            # Formats are annotations here, as everywhere in the engine.
-            cache[key] = _RS_CLASSES[node.draft](node.raw, validate_formats=False,
-                                                 retriever=_refuse)
+            cache[key] = _RS_CLASSES[node.draft](
+                node.raw, validate_formats=node.ctx.assert_formats, retriever=_refuse)
         except Exception:
             cache[key] = None
     return cache[key]
@@ -224,7 +241,7 @@ def _subschema_validator(node: Node) -> Any:
             validator = jsonschema_rs.validator_for(
                 {"$schema": _META[node.draft],
                  "$ref": f"{uri}#{quote(node.pointer, safe=_FRAGMENT_SAFE)}"},
-                registry=reg, validate_formats=False, retriever=_refuse)
+                registry=reg, validate_formats=node.ctx.assert_formats, retriever=_refuse)
         except Exception:
             validator = None
     cache[key] = (node.raw, validator)

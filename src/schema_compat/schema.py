@@ -22,6 +22,7 @@ import referencing.exceptions
 import referencing.jsonschema
 from referencing import Registry, Resource
 
+from . import formats
 from .errors import SchemaError
 
 # Disjoint kinds of JSON value. "number" in a schema is int | frac; "integer" is int.
@@ -155,6 +156,8 @@ class SchemaContext:
     source: str
     root_dir: Path | None
     document: Any = None
+    # `format` narrows the valid strings (see formats.py), or is an annotation.
+    assert_formats: bool = True
     remote_refs: set[str] = field(default_factory=set)
     # Patterns that backtracking validators may take exponential time on, by location.
     hazards: dict[str, str] = field(default_factory=dict)
@@ -283,6 +286,8 @@ class View:
     node: Node
     boolean: bool | None = None  # True/False for boolean schemas
     kinds: frozenset[str] = ALL_KINDS
+    # Integers only as written without a fraction or exponent (draft 4's "integer").
+    int_literal: bool = False
     enum: tuple[Any, ...] | None = None
     minimum: Fraction | None = None
     min_exclusive: bool = False
@@ -408,6 +413,10 @@ def _build_view(node: Node) -> View:
             elif isinstance(name, dict) and draft <= DRAFT4:
                 kinds = ALL_KINDS  # draft 3 style schema in a type list: give up narrowing
         view.kinds = kinds
+    if draft == DRAFT4 and "int" in view.kinds and "frac" not in view.kinds:
+        # Draft 4's "integer" is an integer written without a fraction: 1.0 is not one
+        # (draft 6 on, and every draft's enum and const, take 1.0 for 1).
+        view.int_literal = True
 
     if "enum" in raw and isinstance(raw["enum"], list):
         view.enum = tuple(raw["enum"])
@@ -421,7 +430,7 @@ def _build_view(node: Node) -> View:
     if not present.isdisjoint(_NUMBER_KEYWORDS):
         _number_keywords(view, raw, draft)
     if not present.isdisjoint(_STRING_KEYWORDS):
-        _string_keywords(view, raw)
+        _string_keywords(view, raw, node)
     if not present.isdisjoint(_ARRAY_KEYWORDS):
         _array_keywords(view, raw, node, draft)
     if not present.isdisjoint(_OBJECT_KEYWORDS):
@@ -446,14 +455,15 @@ def _number_keywords(view: View, raw: dict[str, Any], draft: int) -> None:
         view.multiple_of = (mult,)
 
 
-def _string_keywords(view: View, raw: dict[str, Any]) -> None:
+def _string_keywords(view: View, raw: dict[str, Any], node: Node) -> None:
     n = _int(raw.get("minLength"))
     view.min_length = max(n or 0, 0)
     view.max_length = _int(raw.get("maxLength"))
     if isinstance(raw.get("pattern"), str):
         view.patterns = (raw["pattern"],)
-    if isinstance(raw.get("format"), str):
-        view.format = raw["format"]
+    fmt = raw.get("format")
+    if isinstance(fmt, str) and node.ctx.assert_formats and formats.asserted(node.draft, fmt):
+        view.format = fmt
 
 
 def _array_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> None:
@@ -589,7 +599,7 @@ def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
 
 def load_root(document: Any, source: str, *, path: Path | None = None,
               root_dir: Path | None = None, default_draft: int = DRAFT2020,
-              siblings: dict[str, Any] | None = None) -> Node:
+              siblings: dict[str, Any] | None = None, assert_formats: bool = True) -> Node:
     """Wrap a schema document as the root Node, with a registry that resolves its ``$ref``s.
 
     ``siblings`` maps base URIs of other schema documents that may be referenced (files under
@@ -615,7 +625,7 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
         registry = registry.with_resource(
             uri, _SPECS[sdraft].create_resource(contents))
     ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir,
-                        document=document)
+                        document=document, assert_formats=assert_formats)
     root = Node(document, registry.resolver(base), ctx, draft, "")
     ctx.root = root
     return root

@@ -33,7 +33,7 @@ from typing import Any
 from . import oracle
 from .positions import edges
 from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
-from .schema import ALL_KINDS, DRAFT7, Node, View, json_equal, json_key, kind_of
+from .schema import ALL_KINDS, DRAFT7, DRAFT2020, Node, View, json_equal, json_key, kind_of
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 _MISSING = object()
@@ -103,15 +103,80 @@ def _first_true(nodes: Iterable[Node]) -> bool:
     return all(n.view.is_true for n in nodes)
 
 
-def synthetic(raw: Any, like: Node) -> Node:
-    """A node for a schema the engine writes itself (e.g. ``{"required": [p]}``).
+def synthetic(raw: Any, like: Node, draft: int | None = None) -> Node:
+    """A node for a schema the engine writes itself (e.g. ``{"required": [p]}``), read in
+    ``like``'s draft unless ``draft`` is given.
 
     The raw schema is interned in the context: answers are remembered by the ``id()`` of
     subschemas, which must not pass to another schema while the comparison runs.
     """
     key = ("synthetic", json_key(raw))
     raw = like.ctx.examples.setdefault(key, raw)
-    return Node(raw, like.resolver, like.ctx, like.draft, like.pointer + "/<synthetic>")
+    return Node(raw, like.resolver, like.ctx, like.draft if draft is None else draft,
+                like.pointer + "/<synthetic>")
+
+
+def enum_values(values: Iterable[Any]) -> tuple[list[Any], bool]:
+    """The values an ``enum`` accepts, each in every way of writing it that a keyword can
+    tell apart: 1 and 1.0 are one ``enum`` value, but draft 4's ``integer`` takes only the
+    first. Returns the values and whether the list is complete (past 4 integral numbers in
+    one value, only the original and its all-integer and all-fraction forms are listed)."""
+    out: list[Any] = []
+    complete = True
+    for value in values:
+        variants, whole = _number_forms(value)
+        out.extend(variants)
+        complete = complete and whole
+    return out, complete
+
+
+def _number_forms(value: Any) -> tuple[list[Any], bool]:
+    count = _integral_numbers(value)
+    if count == 0:
+        return [value], True
+    if count <= 4:
+        forms = [value]
+        for mask in range(1, 2 ** count):
+            forms.append(_toggled(value, [mask], [0]))
+        return forms, True
+    return [value, _toggled(value, [-1], [0], only=int), _toggled(value, [-1], [0], only=float)], False
+
+
+def _integral_numbers(value: Any) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return 1 if abs(value) <= _EXACT_FLOAT else 0
+    if isinstance(value, float):
+        return 1 if math.isfinite(value) and value.is_integer() else 0
+    if isinstance(value, list):
+        return sum(_integral_numbers(x) for x in value)
+    if isinstance(value, dict):
+        return sum(_integral_numbers(x) for x in value.values())
+    return 0
+
+
+# Integers a float holds exactly: past this, 2**53 + 1 written as a float is another value.
+_EXACT_FLOAT = 2 ** 53
+
+
+def _toggled(value: Any, mask: list[int], seen: list[int], only: type | None = None) -> Any:
+    """``value`` with the integral numbers whose bit is set in ``mask[0]`` (counted in
+    ``seen[0]``; -1: all of them) written the other way (1 <-> 1.0); ``only`` limits the
+    toggling to numbers of that Python type."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and _integral_numbers(value):
+        bit = seen[0]
+        seen[0] += 1
+        if (mask[0] == -1 or mask[0] >> bit & 1) and (only is None or isinstance(value, only)):
+            return float(value) if isinstance(value, int) else int(value)
+        return value
+    if isinstance(value, list):
+        return [_toggled(x, mask, seen, only) for x in value]
+    if isinstance(value, dict):
+        return {k: _toggled(x, mask, seen, only) for k, x in value.items()}
+    return value
 
 
 # Keywords whose meaning depends on what sibling subschemas evaluated.
@@ -152,8 +217,44 @@ def _string_gap(left: tuple[tuple[str, ...], int, int | None],
 
 
 @lru_cache(maxsize=2048)
-def _string_examples(patterns: tuple[str, ...], lo: int, hi: int | None) -> tuple[str, ...]:
-    return tuple(_string_language(patterns, lo, hi).examples(3))
+def _string_examples(patterns: tuple[str, ...], lo: int, hi: int | None,
+                     count: int = 3) -> tuple[str, ...]:
+    return tuple(_string_language(patterns, lo, hi).examples(count))
+
+
+def _names_language(node: Node) -> Language | None:
+    """The strings a ``propertyNames`` subschema allows, where its own keywords say it all:
+    type, enum/const, patterns and lengths. None for anything else."""
+    v = node.view
+    if v.is_true or v.is_false:
+        return Language.any_string() if v.is_true else Language.nothing()
+    raw = node.raw
+    if v.has_applicators or v.format or v.unsupported or not all(
+            k in _NAME_KEYWORDS or k in _ANNOTATIONS for k in raw):
+        return None
+    if "string" not in v.kinds:
+        return Language.nothing()
+    try:
+        lang = _string_language(tuple(sorted(set(v.patterns))), v.min_length, v.max_length)
+    except (UnsupportedPattern, InvalidPattern):
+        return None
+    if v.enum is not None:
+        listed = Language.nothing()
+        for value in v.enum:
+            if isinstance(value, str):
+                listed = listed.union(Language.literal(value))
+        lang = lang.intersection(listed)
+    return lang
+
+
+# Keywords whose meaning for a string _names_language reads (others apply to other kinds).
+_NAME_KEYWORDS = frozenset({
+    "type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "items", "prefixItems",
+    "additionalItems", "contains", "minContains", "maxContains", "minItems", "maxItems",
+    "uniqueItems", "properties", "patternProperties", "additionalProperties", "required",
+    "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependencies",
+})
 
 
 @lru_cache(maxsize=512)
@@ -218,13 +319,15 @@ def _sample_strings(patterns: tuple[str, ...], lo: int, hi: int | None) -> Itera
 
 
 def _excluded_kinds(t: Term) -> frozenset[str]:
-    """Kinds a term's negations rule out: ``not: {"type": "number"}`` leaves no numbers."""
+    """Kinds a term's negations rule out: ``not: {"type": "number"}`` leaves no numbers
+    (draft 4's ``not: {"type": "integer"}`` still leaves 1.0)."""
     out: frozenset[str] = frozenset()
     for n in t.neg:
         raw = n.raw
         if isinstance(raw, dict) and "type" in raw and all(
                 k == "type" or k in _ANNOTATIONS for k in raw):
-            out |= n.view.kinds
+            view = n.view
+            out |= view.kinds - {"int"} if view.int_literal else view.kinds
     return out
 
 
@@ -301,6 +404,11 @@ class Merged:
                     v.maximum == hi and v.max_exclusive)):
                 hi, hi_x = v.maximum, v.max_exclusive
         return lo, lo_x, hi, hi_x
+
+    @property
+    def int_literal(self) -> bool:
+        """Integers only as written without a fraction (one node is draft 4's integer)."""
+        return any(v.int_literal for v in self.views)
 
     @property
     def multiples(self) -> tuple[Fraction, ...]:
@@ -823,15 +931,19 @@ class Checker:
 
     def _check_finite(self, t: Term, merged: Merged, b: Node) -> Outcome:
         enum = merged.enum
-        candidates: tuple[Any, ...]
+        candidates: Iterable[Any]
+        complete = True
         if enum is None:
             candidates = tuple(x for x in (None, True, False) if kind_of(x) in merged.kinds)
         else:
-            candidates = enum
+            candidates, complete = enum_values(enum)
         for value in candidates:
             self._tick()
             if t.contains(value) and not oracle.is_valid(b, value):
                 return Outcome(NO, value)
+        if not complete:
+            return _unknown("an enum value holds too many numbers to try every way of "
+                            "writing them (1 and 1.0)")
         return PROVED
 
     # -- combinators on the right ------------------------------------------------------------
@@ -931,9 +1043,11 @@ class Checker:
             if not merged.kinds or any(v.is_false for v in merged.views):
                 continue
             if merged.enum is not None:
-                for value in merged.enum:
+                values, complete = enum_values(merged.enum)
+                for value in values:
                     if both.contains(value):
                         return Outcome(NO, value)
+                unknown = unknown or not complete
                 continue
             if self._empty(merged):
                 continue
@@ -996,7 +1110,8 @@ class Checker:
             if not merged.kinds or any(v.is_false for v in merged.views):
                 continue
             if merged.enum is not None:
-                if any(term.contains(value) for value in merged.enum):
+                values, complete = enum_values(merged.enum)
+                if not complete or any(term.contains(value) for value in values):
                     return False
                 continue
             if not self._empty(merged, depth):
@@ -1017,6 +1132,12 @@ class Checker:
                     pending = _unknown(f"could not build a {_KIND_NAMES[kind]} for the old side")
                     continue
                 return self._no(t, b, w)
+            if kind == "int" and bv.int_literal and not merged.int_literal:
+                r = self._compare_int_forms(t, b)
+                if r.no:
+                    return r
+                if not r.yes and pending.yes:
+                    pending = r
             if kind in ("int", "frac"):
                 r = self._compare_numbers(t, merged, b, kind)
             elif kind == "string":
@@ -1052,6 +1173,17 @@ class Checker:
         return False
 
     # numbers
+
+    def _compare_int_forms(self, t: Term, b: Node) -> Outcome:
+        """The right side takes integers only as written without a fraction (draft 4), the
+        left also as 1.0: an integer of the left, written so, is outside the right."""
+        for w in self._examples(t, "int", 3):
+            if isinstance(w, int) and abs(w) <= _EXACT_FLOAT:
+                r = self._no(t, b, float(w))
+                if r.no:
+                    return r
+        return _unknown("could not build an integer written with a fraction (1.0) for the "
+                        "old side")
 
     def _compare_numbers(self, t: Term, merged: Merged, b: Node, kind: str) -> Outcome:
         bv = b.view
@@ -1105,6 +1237,10 @@ class Checker:
 
     def _compare_strings(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
+        if bv.format is not None and bv.format not in merged.formats:
+            r = self._compare_format(t, merged, b, bv.format)
+            if not r.yes:
+                return r
         if not bv.patterns and bv.min_length == 0 and bv.max_length is None:
             return PROVED
         if not bv.patterns and not merged.patterns:
@@ -1118,6 +1254,12 @@ class Checker:
                 self._tick()
                 if t.contains(w) and not oracle.is_valid(b, w):
                     return Outcome(NO, w)
+            # The gap's shortest strings may miss the old side's format: try its samples.
+            for fmt in merged.formats:
+                for w in FORMAT_SAMPLES.get(fmt, ()):
+                    self._tick()
+                    if t.contains(w) and not oracle.is_valid(b, w):
+                        return Outcome(NO, w)
             return _unknown("string counterexample not confirmed")
         except UnsupportedPattern as exc:
             # Syntactic fallback: the same patterns and looser lengths on the new side.
@@ -1136,6 +1278,17 @@ class Checker:
             return _unknown(f"pattern not analysable: {exc}")
         except InvalidPattern as exc:
             return _unknown(f"invalid pattern: {exc}")
+
+    def _compare_format(self, t: Term, merged: Merged, b: Node, fmt: str) -> Outcome:
+        """The right side asserts a format the left does not: a string of the left that
+        does not meet it (by the reference validator; see formats.py) is a witness. The
+        same format name counts as the same check in every draft that asserts it."""
+        for w in itertools.chain(self._string_candidates(merged),
+                                 self._string_candidates(merged, avoid_formats=True)):
+            self._tick()
+            if t.contains(w) and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
+        return _unknown(f"could not find an old string that is not a valid {fmt!r}")
 
     def _compare_lengths(self, t: Term, merged: Merged, b: Node) -> Outcome:
         """Strings constrained by length alone: interval inclusion, no automaton needed."""
@@ -1263,7 +1416,7 @@ class Checker:
             if name in same:
                 continue
             left_nodes = merged.property_nodes(name)
-            if any(n.view.is_false for n in left_nodes):
+            if any(n.view.is_false for n in left_nodes) or not self._name_allowed(merged, name):
                 continue  # the old side never has this property
             left = Term(left_nodes)
             for right in property_nodes(bv, name):
@@ -1327,11 +1480,16 @@ class Checker:
         return pending
 
     def _compare_other_names(self, t: Term, merged: Merged, b: Node, explicit: set[str]) -> Outcome:
+        """Names outside every ``properties``, one class at a time: the names a class holds
+        match the same patterns on both sides, so every name of a class meets the same
+        subschemas, and one name the old side allows (its ``propertyNames``) stands for all
+        of them."""
         bv = b.view
         patterns = sorted({p for v in merged.views for p in v.pattern_properties}
                           | set(bv.pattern_properties))
+        classes: tuple[Language, ...] | None
         if not patterns:
-            reps: list[str] = [self._fresh_name(explicit)]
+            classes = (Language.any_string(),)
         else:
             if len(patterns) > 16:
                 return self._compare_other_names_coarse(t, merged, b)
@@ -1341,19 +1499,20 @@ class Checker:
                 return self._compare_other_names_coarse(t, merged, b, str(exc))
             if classes is None:
                 return self._compare_other_names_coarse(t, merged, b)
-            reps = []
-            for lang in classes:
-                self._tick()
-                for name in lang.examples(len(explicit) + 2):
-                    if name not in explicit:
-                        reps.append(name)
-                        break
+        allowed = self._allowed_names(merged)
         pending: Outcome = PROVED
-        for name in reps:
+        for lang in classes:
+            self._tick()
+            name = self._class_name(lang, allowed, merged, explicit)
+            if name is None:
+                continue  # no name of this class can appear on the old side
+            if name is _MISSING:
+                if pending.yes:
+                    pending = _unknown("could not find a property name that propertyNames "
+                                       "allows in a class of undeclared names")
+                continue
             left_nodes = merged.property_nodes(name)
             if any(n.view.is_false for n in left_nodes):
-                continue
-            if not self._name_allowed(merged, name):
                 continue
             for right in property_nodes(bv, name):
                 if right.view.is_true:
@@ -1364,6 +1523,38 @@ class Checker:
                 if not r.yes and pending.yes:
                     pending = r
         return pending
+
+    def _class_name(self, lang: Language, allowed: Language | None, merged: Merged,
+                    explicit: set[str]) -> Any:
+        """A name of the class ``lang``, outside ``explicit``, that the old side's
+        ``propertyNames`` allows; None when there is none, ``_MISSING`` when none was found
+        but one may exist (``propertyNames`` beyond what a regular language says)."""
+        if allowed is not None:
+            # Fewer than len(explicit) + 1 names outside `explicit` means none (pigeonhole).
+            candidates = lang.intersection(allowed).examples(len(explicit) + 1)
+            return next((n for n in candidates if n not in explicit), None)
+        candidates = lang.examples(len(explicit) + 16)
+        for name in candidates:
+            if name not in explicit and self._name_allowed(merged, name):
+                return name
+        if len([n for n in candidates if n not in explicit]) == 0:
+            return None
+        return _MISSING
+
+    @staticmethod
+    def _allowed_names(merged: Merged) -> Language | None:
+        """The property names every ``propertyNames`` of the term allows, as a regular
+        language; None where one of them says more than a language can (applicators, a
+        format)."""
+        lang = Language.any_string()
+        for v in merged.views:
+            if v.property_names is None:
+                continue
+            own = _names_language(v.property_names)
+            if own is None:
+                return None
+            lang = lang.intersection(own)
+        return lang
 
     def _compare_other_names_coarse(self, t: Term, merged: Merged, b: Node,
                                     why: str = "too many patternProperties") -> Outcome:
@@ -1408,14 +1599,6 @@ class Checker:
             return self._no(t, b, w)
         return r if not r.no else _unknown("propertyNames narrowed")
 
-    @staticmethod
-    def _fresh_name(taken: set[str]) -> str:
-        for i in itertools.count():
-            name = "extra" if i == 0 else f"extra{i}"
-            if name not in taken:
-                return name
-        raise AssertionError("unreachable")
-
     # -- examples ----------------------------------------------------------------------------
 
     def _example(self, t: Term, kind: str | None = None) -> Any:
@@ -1459,7 +1642,7 @@ class Checker:
     def _candidates(self, t: Term, merged: Merged, kind: str) -> Iterator[Any]:
         enum = merged.enum
         if enum is not None:
-            yield from (x for x in enum if kind_of(x) == kind)
+            yield from (x for x in enum_values(enum)[0] if kind_of(x) == kind)
             return
         for v in merged.views:
             if isinstance(v.node.raw, dict):
@@ -1497,14 +1680,21 @@ class Checker:
             if w is not _MISSING:
                 yield w
 
-    def _string_candidates(self, merged: Merged) -> Iterator[str]:
+    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False) -> Iterator[str]:
+        """Strings for the term's string part: its formats' samples first (unless
+        ``avoid_formats``: then strings no format accepts are sought), then strings of its
+        patterns and lengths."""
         lo, hi = merged.min_length, merged.max_length
-        for fmt in merged.formats:
-            sample = FORMAT_SAMPLES.get(fmt)
-            if sample is not None and lo <= len(sample) and (hi is None or len(sample) <= hi):
-                yield sample
+        if not avoid_formats:
+            for fmt in merged.formats:
+                for sample in FORMAT_SAMPLES.get(fmt, ()):
+                    if lo <= len(sample) and (hi is None or len(sample) <= hi):
+                        yield sample
         try:
-            yield from _string_examples(tuple(merged.patterns), lo, hi)
+            if avoid_formats:
+                yield from _string_examples(tuple(merged.patterns), lo, hi, 12)
+            else:
+                yield from _string_examples(tuple(merged.patterns), lo, hi)
         except (UnsupportedPattern, InvalidPattern):
             if not merged.patterns:
                 yield "x" * max(lo, 1) if hi is None or hi >= 1 else ""
@@ -1634,16 +1824,18 @@ def _kind_term(t: Term, kind: str, like: Node) -> Term:
     """The values of flat term ``t`` of one kind, flat too: the non-integer numbers' ``not``
     is written as the negation it is, not left inside a node nothing will expand."""
     if kind == "frac":
-        return Term(t.pos + (synthetic({"type": "number"}, like),),
-                    t.neg + (synthetic({"type": "integer"}, like),), flat=True)
+        return Term(t.pos + (synthetic({"type": "number"}, like, DRAFT2020),),
+                    t.neg + (synthetic({"type": "integer"}, like, DRAFT2020),), flat=True)
     return Term(t.pos + (_kind_node(kind, like),), t.neg, flat=True)
 
 
 def _kind_node(kind: str, like: Node) -> Node:
+    # Read as 2020-12, whatever the draft around: "integer" is every integral number there,
+    # and the kinds then split the values exactly.
     raw: dict[str, Any] = {"type": _KIND_TYPES[kind]}
     if kind == "frac":
         raw = {"type": "number", "not": {"type": "integer"}}
-    return synthetic(raw, like)
+    return synthetic(raw, like, DRAFT2020)
 
 
 def _int_ceil(value: Fraction, exclusive: bool) -> int:
@@ -1783,26 +1975,28 @@ def _as_json_number(value: Fraction) -> int | float:
     return float(value)
 
 
-# Values that satisfy the common formats, so that witnesses stay realistic for consumers that
-# assert formats even though the engine treats them as annotations.
-FORMAT_SAMPLES: dict[str, str] = {
-    "date-time": "2024-01-01T00:00:00Z",
-    "date": "2024-01-01",
-    "time": "00:00:00Z",
-    "duration": "P1D",
-    "email": "user@example.com",
-    "idn-email": "user@example.com",
-    "hostname": "example.com",
-    "idn-hostname": "example.com",
-    "ipv4": "192.0.2.1",
-    "ipv6": "2001:db8::1",
-    "uri": "https://example.com/",
-    "uri-reference": "https://example.com/",
-    "iri": "https://example.com/",
-    "iri-reference": "https://example.com/",
-    "uuid": "00000000-0000-4000-8000-000000000000",
-    "regex": "^a$",
-    "json-pointer": "/a",
-    "relative-json-pointer": "0",
-    "uri-template": "https://example.com/{id}",
+# Values that satisfy the common formats, several of each and of different shapes (a scheme
+# other than https, a bare host): a witness for a string with a format must meet it, and a
+# counterexample to a new pattern must be one of them.
+FORMAT_SAMPLES: dict[str, tuple[str, ...]] = {
+    "date-time": ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00+01:00", "1999-12-31t23:59:59.5z"),
+    "date": ("2024-01-01", "1999-12-31"),
+    "time": ("00:00:00Z", "23:59:59+01:00", "12:00:00.5z"),
+    "duration": ("P1D", "PT1H", "P1Y2M", "P1W"),
+    "email": ("user@example.com", "a@b", "first.last@sub.example.org"),
+    "idn-email": ("user@example.com", "a@b"),
+    "hostname": ("example.com", "a", "sub.example.org", "localhost"),
+    "idn-hostname": ("example.com", "a"),
+    "ipv4": ("192.0.2.1", "0.0.0.0", "255.255.255.255"),
+    "ipv6": ("2001:db8::1", "::1", "::"),
+    "uri": ("https://example.com/", "http://example.com/", "urn:example:a", "a:b",
+            "mailto:user@example.com", "ftp://example.com/x"),
+    "uri-reference": ("https://example.com/", "a", "/a", "", "#a", "http://example.com/"),
+    "iri": ("https://example.com/", "http://example.com/", "urn:example:a", "a:b"),
+    "iri-reference": ("https://example.com/", "a", "/a", ""),
+    "uuid": ("00000000-0000-4000-8000-000000000000", "123e4567-e89b-12d3-a456-426614174000"),
+    "regex": ("^a$", "a", "", "[0-9]+"),
+    "json-pointer": ("/a", "", "/a/0", "/a~1b"),
+    "relative-json-pointer": ("0", "1/a", "0#"),
+    "uri-template": ("https://example.com/{id}", "a", "/a{?q}", ""),
 }

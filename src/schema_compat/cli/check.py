@@ -34,7 +34,7 @@ def check_command(
 
     config = load_config(path=config_file)
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
-                  options=Options(timeout=timeout))
+                  options=Options(timeout=timeout, formats=config.formats))
     summary = GateSummary(report.passed, report.problems, report.waived)
     ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
                         gate=summary)
@@ -63,10 +63,11 @@ def bump_command(
     if not (old_set.single and new_set.single):
         raise UsageError("bump compares one schema version with another, not directories")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
-    chosen = (policy or load_config().policy(n.name)).upper()
+    config = load_config()
+    chosen = (policy or config.policy(n.name)).upper()
     if chosen not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
-    result = compare(o, n, Options(policy=chosen))
+    result = compare(o, n, Options(policy=chosen, formats=config.formats))
     nxt = next_version(o.version, result.required_bump) if o.version else None
     declared = declared_bump(o.version, n.version) if o.version and n.version else None
     data = {"schema": result.schema, "policy": chosen, "old_version": str(o.version) if o.version else None,

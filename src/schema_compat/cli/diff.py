@@ -16,6 +16,11 @@ from ..verdict import DEFAULT_TIMEOUT
 Format = Enum("Format", {name: name for name in sorted(REPORTERS)}, type=str)  # type: ignore[misc]
 
 
+class FormatMode(str, Enum):
+    assert_ = "assert"
+    annotation = "annotation"
+
+
 class Mode(str, Enum):
     backward = "backward"
     forward = "forward"
@@ -38,6 +43,9 @@ def diff_command(
                                help="Compatibility policy used for the required bump."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout",
                                   help="Seconds per schema pair before open questions are unknown."),
+    formats: FormatMode | None = typer.Option(
+        None, "--formats", help="Whether `format` narrows valid strings, as validators that "
+        "assert formats read it (default: `formats` of the config, else assert)."),
 ) -> None:
     """Classify every change between two schema versions, with witnesses for each break.
 
@@ -45,6 +53,7 @@ def diff_command(
     2 on bad input.
     """
     from .. import __version__
+    from ..config import load_config
     from ..engine import Options, compare_sets
     from ..errors import UsageError
     from ..loading import resolve_input
@@ -56,7 +65,9 @@ def diff_command(
     new_set = resolve_input(new, schemas_dir=schemas)
     if old_set.single != new_set.single:
         raise UsageError("compare a file with a file, or a directory with a directory")
-    results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper()))
+    mode_of_formats = formats.value if formats is not None else load_config().formats
+    results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
+                                                     formats=mode_of_formats))
     ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout))
     sys.stdout.write(REPORTERS[fmt.value](results, ctx))
     directions = ("backward", "forward") if mode is Mode.full else (mode.value,)

@@ -31,6 +31,7 @@ def replay_command(
     transition falls in the --mode direction(s), 2 on bad input.
     """
     from .. import __version__
+    from ..config import load_config
     from ..engine import Options, compare
     from ..errors import UsageError
     from ..loading import resolve_input
@@ -44,7 +45,7 @@ def replay_command(
     if not examples.exists():
         raise UsageError(f"{examples}: no such file or directory")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
-    result = compare(o, n, Options())
+    result = compare(o, n, Options(formats=load_config().formats))
     with _progress() as tick:
         summary = replay(o, n, examples, workers=workers, progress=tick)
     result = replace(result, replay=summary)

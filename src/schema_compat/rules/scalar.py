@@ -154,11 +154,15 @@ def pattern_changed(change: KeywordChange) -> str | None:
 
 
 @rule("string-format-changed", family="scalar", keywords=("format",),
-      summary="A `format` was added, removed or changed (an annotation unless formats are "
-              "asserted).", backward="none", forward="none")
+      summary="A `format` was added, removed or changed (it narrows the valid strings where "
+              "formats are asserted, the default; see `formats` in the configuration).",
+      backward="depends", forward="depends")
 def format_changed(change: KeywordChange) -> str | None:
-    return (f"format changed from {show(change.old)} to {show(change.new)} {where(change)}; "
-            "formats are annotations unless validators assert them")
+    if change.added:
+        return f"format {show(change.new)} added {where(change)}"
+    if change.removed:
+        return f"format {show(change.old)} removed {where(change)}"
+    return f"format changed from {show(change.old)} to {show(change.new)} {where(change)}"
 
 
 @rule("string-content-changed", family="scalar",
