@@ -46,7 +46,7 @@ KNOWN_ENGINE_BUGS = (
 
 @pytest.mark.xfail(strict=False, reason=KNOWN_ENGINE_BUGS)
 def test_smoke_run_finds_no_unsound_verdict_bad_witness_or_crash() -> None:
-    settings = Settings(timeout=2.0, formats=runner.probe_formats(), hypothesis_seconds=0.0,
+    settings = Settings(timeout=2.0, formats=runner.format_modes(), hypothesis_seconds=0.0,
                         shrink_seconds=5.0)
     reports = runner.run(SMOKE_SEED, SMOKE_PAIRS, jobs=1, settings=settings)
     errors = [r for r in reports if r.status == "fuzzer-error"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import json
 import random
 import signal
@@ -40,13 +41,17 @@ from .judges import Bench
 from .schemas import draft_of, families
 
 BACKWARD, FORWARD = "backward", "forward"
+# Does the engine take a format mode (assert / annotation) per comparison?
+ENGINE_FORMAT_MODES = "formats" in {f.name for f in dataclasses.fields(Options)}
 DIRECTIONS = (BACKWARD, FORWARD)
 
 
 @dataclass
 class Settings:
     timeout: float = 2.0  # the engine's Options(timeout=...)
-    formats: bool = False  # do the judges assert formats? (match the engine: see probe)
+    # Format modes the pairs take in turn (pair i: formats[i % len]); the engine gets the
+    # mode (Options.formats) and the judges assert formats exactly when it is "assert".
+    formats: tuple[str, ...] = ("assert", "annotation")
     candidates: int = 400  # instances per pair, at most
     shrink_seconds: float = 30.0
     shrink: bool = True
@@ -54,6 +59,22 @@ class Settings:
     # fixed order, but how many fit in the time depends on the machine: a run that must be
     # exactly repeatable (the smoke test) goes without.
     hypothesis_seconds: float = 0.1
+
+    @property
+    def mode(self) -> str:
+        return self.formats[0]
+
+    @property
+    def assert_formats(self) -> bool:
+        return self.mode == "assert"
+
+    def for_pair(self, index: int) -> Settings:
+        return dataclasses.replace(self, formats=(self.formats[index % len(self.formats)],))
+
+    def options(self) -> Options:
+        if ENGINE_FORMAT_MODES:
+            return Options(timeout=self.timeout, formats=self.mode)  # type: ignore[call-arg]
+        return Options(timeout=self.timeout)
 
     @property
     def overrun(self) -> float:
@@ -75,11 +96,13 @@ class Problem:
     mutations: list[str] = field(default_factory=list)
     shrunk: bool = False
     original: dict[str, Any] | None = None  # the pair before shrinking
+    formats: str = "assert"  # the format mode of the comparison
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "direction": self.direction, "old": self.old,
                 "new": self.new, "instance": self.instance, "detail": self.detail,
-                "engine_input": self.engine_input, "origin": self.origin, "index": self.index,
+                "engine_input": self.engine_input, "formats": self.formats, "origin": self.origin,
+                "index": self.index,
                 "mutations": self.mutations, "shrunk": self.shrunk, "original": self.original}
 
 
@@ -102,6 +125,7 @@ class PairReport:
     origin: str
     families: list[str]
     status: str = "ok"  # ok | skipped | crash | engine-refused | overrun
+    formats: str = "assert"
     reason: str = ""
     verdicts: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -199,7 +223,7 @@ def run_engine(old: Any, new: Any, settings: Settings) -> EngineRun:
     start = time.monotonic()
     try:
         with time_limit(settings.overrun):
-            run.result = compare(old_doc, new_doc, Options(timeout=settings.timeout))
+            run.result = compare(old_doc, new_doc, settings.options())
     except (SchemaError, LoadError) as exc:
         run.refused = str(exc)
     except Overrun as exc:
@@ -250,7 +274,8 @@ class Court:
 
     @classmethod
     def of(cls, old: Any, new: Any, settings: Settings) -> Court:
-        return cls(Bench(old, formats=settings.formats), Bench(new, formats=settings.formats))
+        return cls(Bench(old, formats=settings.assert_formats),
+                   Bench(new, formats=settings.assert_formats))
 
     @property
     def refused(self) -> str:
@@ -329,7 +354,7 @@ def _disagreement(context: str, side: Bench, inst: Any, settings: Settings) -> D
     schema, small = side.document, inst
     if settings.shrink:
         schema, small = shrink_disagreement(side.document, inst, settings)
-    bench = Bench(schema, formats=settings.formats)
+    bench = Bench(schema, formats=settings.assert_formats)
     answers = bench.verdicts(small, I.key(small)) if not bench.refused else None
     return Disagreement(construct_of(schema, small), context, schema, small,
                         dict(zip(JUDGES, answers or (False, False))))
@@ -467,7 +492,8 @@ def attack(pair: Pair, index: int, seed: int, settings: Settings,
            phase: Callable[[str], None] = lambda _: None) -> PairReport:
     """Everything the fuzzer learns from one pair."""
     start = time.monotonic()
-    report = PairReport(index, pair.origin, families(pair.old, pair.new))
+    settings = settings.for_pair(index)
+    report = PairReport(index, pair.origin, families(pair.old, pair.new), formats=settings.mode)
     shrinks = [3]  # at most this many problems of one pair are shrunk
 
     def shrinking() -> bool:
@@ -504,11 +530,17 @@ def attack(pair: Pair, index: int, seed: int, settings: Settings,
         report.reason = run.refused
     if report.status != "ok" or run.result is None:
         report.seconds = time.monotonic() - start
-        return report
+        return _stamped(report, settings)
 
     refute(pair, run.result, court, report, seed, settings, shrinking, phase,
            engine_input=run.engine_input)
     report.seconds = time.monotonic() - start
+    return _stamped(report, settings)
+
+
+def _stamped(report: PairReport, settings: Settings) -> PairReport:
+    for problem in report.problems:
+        problem.formats = settings.mode
     return report
 
 

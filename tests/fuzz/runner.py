@@ -31,12 +31,18 @@ PHASES = ("idle", "generate", "engine", "judges", "witnesses", "attack", "shrink
 FAILING = ("unsound", "bad-witness", "crash")
 
 
-def probe_formats() -> bool:
-    """Does the engine assert formats? (Adding ``format: ipv4`` then narrows the set.)"""
-    from .attack import run_engine
+def format_modes(wanted: str = "both") -> tuple[str, ...]:
+    """The format modes to fuzz: ``wanted`` ("assert", "annotation" or "both") where the
+    engine takes a mode per comparison; else the one it has, probed (adding ``format: ipv4``
+    narrows the valid strings exactly when formats are asserted)."""
+    from .attack import ENGINE_FORMAT_MODES, run_engine
 
-    run = run_engine({"type": "string"}, {"type": "string", "format": "ipv4"}, Settings())
-    return run.result is not None and run.result.backward.status == "breaking"
+    if ENGINE_FORMAT_MODES:
+        return ("assert", "annotation") if wanted == "both" else (wanted,)
+    run = run_engine({"type": "string"}, {"type": "string", "format": "ipv4"},
+                     Settings(formats=("annotation",)))
+    asserted = run.result is not None and run.result.backward.status == "breaking"
+    return ("assert",) if asserted else ("annotation",)
 
 
 def _worker(conn: Any, seed: int, settings: Settings, corpus: bool, phase: Any) -> None:
@@ -291,9 +297,10 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
     else:
         add(f"- corpus: {len(corpus_files())} SchemaStore documents of at most 64 kB without "
             "remote `$ref`s")
-    add(f"- engine: `Options(timeout={settings.timeout:g})`; formats "
-        f"{'asserted' if settings.formats else 'annotations'} (probed from the engine; the "
-        "judges follow)")
+    modes = " and ".join(f"`{m}`" for m in settings.formats)
+    add(f"- engine: `Options(timeout={settings.timeout:g})`; format mode{'s' if len(settings.formats) > 1 else ''} "
+        f"{modes}{' (pair i takes mode i mod 2)' if len(settings.formats) > 1 else ''}; the "
+        "judges assert formats exactly in `assert` mode")
     add(f"- wall time: {seconds:.0f} s with {jobs} job(s); instances tried per attacked pair: "
         f"up to {settings.candidates}")
     add("")
@@ -330,6 +337,12 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
     for d in DIRECTIONS:
         c = Counter(r.verdicts.get(d) for r in reports if r.verdicts)
         add(f"| {d} | {c['compatible']} | {c['breaking']} | {c['unknown']} |")
+    if len(settings.formats) > 1:
+        for mode in settings.formats:
+            for d in DIRECTIONS:
+                c = Counter(r.verdicts.get(d) for r in reports if r.verdicts and r.formats == mode)
+                add(f"| {d}, formats `{mode}` | {c['compatible']} | {c['breaking']} | "
+                    f"{c['unknown']} |")
     add("")
     refuted = Counter(d for r in reports for d in r.unknown_refuted)
     if refuted:

@@ -248,7 +248,7 @@ def shrink_disagreement(schema: Any, instance: Any, settings: Settings,
     from .judges import Bench
 
     def still(s: dict[str, Any]) -> bool:
-        bench = Bench(s["old"], formats=settings.formats)
+        bench = Bench(s["old"], formats=settings.assert_formats)
         if bench.refused:
             return False
         answers = bench.verdicts(s["instance"], I.key(s["instance"]))
