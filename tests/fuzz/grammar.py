@@ -59,6 +59,7 @@ class Grammar:
             "$defs" if draft < 2019 else "definitions")
         self.ids = 0
         self.inside_resource = False
+        self.root_extra: dict[str, Any] = {}  # keywords only the root may carry
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -136,7 +137,8 @@ class Grammar:
     FRAGMENT_WEIGHTS = (
         ("number", 10), ("string", 10), ("format", 4), ("array", 10), ("object", 14),
         ("propnames", 4), ("deps", 4), ("comb", 10), ("cond", 5), ("const", 9), ("ref", 6),
-        ("recursion", 3), ("id", 3), ("uneval", 4), ("type", 6),
+        ("recursion", 3), ("id", 3), ("uneval", 4), ("type", 6), ("annotation", 3),
+        ("dynamic", 2),
     )
 
     def fragment(self, depth: int) -> dict[str, Any]:
@@ -354,12 +356,18 @@ class Grammar:
             self.defs[name] = self.schema(depth - 1)
         resource: dict[str, Any] = {_id_keyword(self.draft): uri,
                                     self.defs_kw: {name: inner}}
-        if self.chance(0.6):
-            resource["properties"] = {self.name(): self.ref_to(name)}
-        else:
-            resource["allOf"] = [self.ref_to(name)]
+        anchored = None
         if self.draft >= 2019 and isinstance(inner, dict) and self.chance(0.3):
             inner["$anchor"] = "here"
+            anchored = {"$ref": "#here"}
+        elif self.draft in (6, 7) and isinstance(inner, dict) and self.chance(0.3):
+            inner["$id"] = "#here"  # a plain-name fragment: the anchor of drafts 6 and 7
+            anchored = {"$ref": "#here"}
+        ref = anchored if anchored is not None and self.chance(0.6) else self.ref_to(name)
+        if self.chance(0.6):
+            resource["properties"] = {self.name(): ref}
+        else:
+            resource["allOf"] = [ref]
         r = self.rng.random()
         if r < 0.4:
             return {"properties": {self.name(): resource}}
@@ -368,6 +376,32 @@ class Grammar:
         # Refer to the embedded resource by its URI from elsewhere.
         self.defs[f"e{self.ids}"] = resource
         return {"$ref": uri}
+
+    def frag_annotation(self, depth: int) -> dict[str, Any]:
+        """Keywords that change no valid value (what a change to them must be called)."""
+        kw = self.pick(["title", "description", "default", "examples", "$comment",
+                        "deprecated", "readOnly", "writeOnly", "contentMediaType",
+                        "contentEncoding"])
+        value: Any = {"title": "T", "description": "d", "default": self.const(),
+                      "examples": [self.const()], "$comment": "c", "deprecated": True,
+                      "readOnly": True, "writeOnly": False, "contentMediaType": "application/json",
+                      "contentEncoding": "base64"}[kw]
+        out: dict[str, Any] = {kw: value}
+        if self.chance(0.5):
+            out.update(self.leaf())
+        return out
+
+    def frag_dynamic(self, depth: int) -> dict[str, Any]:
+        """Recursion through the dynamic scope: $recursiveRef (2019-09), $dynamicRef
+        (2020-12), here with a root-level anchor so they resolve as ``#`` would."""
+        if self.inside_resource or self.draft < 2019:
+            return self.frag_recursion(depth)
+        self.root_extra.update({"$recursiveAnchor": True} if self.draft == 2019
+                               else {"$dynamicAnchor": "node"})
+        ref = {"$recursiveRef": "#"} if self.draft == 2019 else {"$dynamicRef": "#node"}
+        return self.pick([{"properties": {self.name(): ref}},
+                          {"type": "array", "items": ref, "maxItems": 2},
+                          {"anyOf": [self.leaf(), {"type": "array", "items": ref}]}])
 
     def frag_uneval(self, depth: int) -> dict[str, Any]:
         if not self.has(2019):
@@ -394,6 +428,10 @@ class Grammar:
             defs = {k: v for k, v in self.defs.items() if v is not None}
             if isinstance(root, dict):
                 root = {**root, self.defs_kw: {**root.get(self.defs_kw, {}), **defs}}
+        if self.root_extra:
+            if not isinstance(root, dict):
+                root = {"allOf": [root]}
+            root = {**root, **self.root_extra}
         if isinstance(root, dict) and (self.draft != 2020 or self.chance(0.7)):
             root = {"$schema": DRAFT_URIS[self.draft], **root}
         return root

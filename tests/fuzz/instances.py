@@ -121,6 +121,67 @@ def _around(value: int | float) -> list[Any]:
     return out
 
 
+# -- strings for patterns --------------------------------------------------------------------
+
+_CLASS_SAMPLES = {"d": "05", "D": "a-", "w": "a_Z9", "W": " -é", "s": " \t\n\u00a0", "S": "a1",
+                  "b": "", "B": "", "n": "\n", "t": "\t"}
+
+
+def pattern_alphabet(pattern: str) -> str:
+    """Characters worth building strings from for ``pattern``: its literals, samples of its
+    escapes and classes (both ends of ranges), and a few outsiders."""
+    chars: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            chars.extend(_CLASS_SAMPLES.get(pattern[i + 1], pattern[i + 1]))
+            i += 2
+            continue
+        if c == "-" and 0 < i < len(pattern) - 1:
+            chars.extend((pattern[i - 1], pattern[i + 1]))
+        elif c not in "^$()[]{}|?*+.":
+            chars.append(c)
+        elif c == ".":
+            chars.extend("x😀")
+        i += 1
+    chars.extend("a0 😀\n")
+    return "".join(dict.fromkeys(chars))
+
+
+def pattern_strings(rng: random.Random, pattern: str, count: int) -> list[str]:
+    """Strings over the pattern's alphabet, of lengths 0..6, with junk around some."""
+    alphabet = pattern_alphabet(pattern)
+    out: list[str] = []
+    for _ in range(count):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        r = rng.random()
+        if r < 0.15:
+            text += "\n"
+        elif r < 0.25:
+            text = "x" + text
+        elif r < 0.35:
+            text = text * 2
+        out.append(text)
+    return out
+
+
+def patterns_of(*documents: Any) -> list[str]:
+    found: list[str] = []
+    for doc in documents:
+        for _, sub in subschemas(doc):
+            if not isinstance(sub, dict):
+                continue
+            if isinstance(sub.get("pattern"), str):
+                found.append(sub["pattern"])
+            if isinstance(sub.get("patternProperties"), dict):
+                found.extend(p for p in sub["patternProperties"] if isinstance(p, str))
+            names = sub.get("propertyNames")
+            if isinstance(names, dict) and isinstance(names.get("pattern"), str):
+                found.append(names["pattern"])
+    return list(dict.fromkeys(found))
+
+
 # -- mutation of instances -------------------------------------------------------------------
 
 

@@ -110,6 +110,9 @@ FAMILIES: dict[str, frozenset[str]] = {
                                  "$recursiveAnchor", "$dynamicAnchor"}),
     "unevaluated*": frozenset({"unevaluatedProperties", "unevaluatedItems"}),
     "booleans/const/enum": frozenset({"const", "enum"}),
+    "annotations": frozenset({"title", "description", "default", "examples", "$comment",
+                              "deprecated", "readOnly", "writeOnly", "contentMediaType",
+                              "contentEncoding"}),
 }
 FAMILY_ORDER = (*FAMILIES, "embedded $id", "mixed drafts")
 
