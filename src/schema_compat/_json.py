@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,5 +70,7 @@ def dumps(value: Any, *, indent: bool = False) -> str:
     try:
         return orjson.dumps(value, option=option).decode()
     except TypeError:
-        # orjson refuses integers beyond 64 bits, which JSON allows and witnesses may hold.
-        return json.dumps(value, sort_keys=True, indent=2 if indent else None, ensure_ascii=False)
+        # orjson refuses integers beyond 64 bits, which JSON allows and witnesses may hold, and
+        # lone surrogates ("\ud800" in JSON text), which only an escape can carry to UTF-8.
+        text = json.dumps(value, sort_keys=True, indent=2 if indent else None, ensure_ascii=False)
+        return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)

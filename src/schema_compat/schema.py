@@ -133,14 +133,28 @@ def kind_of(value: Any) -> str:
 
 
 def to_fraction(value: Any) -> Fraction | None:
-    """A JSON number as an exact fraction, reading floats as the decimals they were written as."""
+    """A JSON number as an exact fraction.
+
+    A float is read as the decimal it was written as (0.1 is 1/10, so 5.01 is a multiple of
+    0.01), below 2**53; from there on every float is an integer, and it is read as the one
+    its binary value is, which is what validators compare integers with: ``1e300`` is not
+    10**300 for them, and ``{"maximum": 1e300}`` admits 10**300 + 1. Below 2**53 both readings
+    order numbers alike against every integer and every other float, so bounds compare the
+    same either way.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
+        if abs(value) >= _EXACT_FLOATS:
+            return Fraction(int(value))
         return Fraction(repr(value))
     return Fraction(value)
+
+
+# From 2**53 on, floats are integers spaced more than 1 apart.
+_EXACT_FLOATS = 2.0 ** 53
 
 
 class RemoteRef(Exception):
@@ -203,6 +217,7 @@ class Node:
             if isinstance(ident, str) and not ident.startswith("#"):
                 spec = _SPECS[draft]
                 resolver = resolver.in_subresource(spec.create_resource(raw))
+                draft = detect_draft(raw, draft)  # an embedded resource may name its own
         return Node(raw, resolver, self.ctx, draft, pointer)
 
     @cached_property
@@ -232,13 +247,28 @@ class Node:
             raise SchemaError(
                 f"{self.ctx.source}: $ref {ref!r} at {self.pointer or '/'} points nowhere"
             ) from exc
-        draft = self.draft
+        # The draft of the resource the target stands in (another file's `$schema`), then
+        # the target's own.
+        draft = resource_draft(resolved.resolver, self.draft)
         contents = resolved.contents
         if isinstance(contents, dict) and "$schema" in contents:
             draft = detect_draft(contents, draft)
         _, fragment = urldefrag(ref)
         pointer = fragment if fragment.startswith("/") else f"<{ref}>"
         return Node(contents, resolved.resolver, self.ctx, draft, pointer)
+
+
+_SPEC_DRAFTS = {spec: draft for draft, spec in _SPECS.items()}
+
+
+def resource_draft(resolver: referencing._core.Resolver[Any], default: int) -> int:
+    """The draft of the resource ``resolver`` stands in, as its registry knows it (by the
+    ``$schema`` of the file or embedded resource); ``default`` when it does not know it."""
+    try:
+        resource = resolver._registry[str(resolver._base_uri)]
+    except referencing.exceptions.NoSuchResource:
+        return default
+    return _SPEC_DRAFTS.get(resource._specification, default)
 
 
 def declares(value: Any, keys: frozenset[str]) -> bool:

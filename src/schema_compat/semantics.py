@@ -516,8 +516,10 @@ def property_nodes(view: View, name: str) -> tuple[Node, ...]:
 def _search(pattern: str, text: str) -> bool:
     try:
         return oracle.ecma_search(pattern, text)
+    except oracle.Undecidable:
+        raise  # no exact answer: the question that asked is unknown, not "no match"
     except Exception:
-        return False
+        return False  # a pattern regress refuses (load time refuses those reachable)
 
 
 # ---------------------------------------------------------------------------------------------
