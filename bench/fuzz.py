@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="format mode(s) of the comparisons (default both, pairs in turn; "
                              "an engine without the option is probed for the one it has)")
     parser.add_argument("--no-corpus", action="store_true", help="grammar pairs only")
+    parser.add_argument("--max-minutes", type=float,
+                        help="start no pair after this long (the report says how many ran; "
+                             "with one job they are the first ones: --pairs that many repeats "
+                             "the run)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "fuzz.md")
     parser.add_argument("--reproducers", type=Path, default=REPO / "bench" / "out" / "fuzz")
     parser.add_argument("--replay", type=Path, help="re-run one reproducer file and exit")
@@ -64,13 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     reports = runner.run(args.seed, args.pairs, jobs=args.jobs, settings=settings,
                          corpus=not args.no_corpus, start=args.start,
-                         progress=lambda line: print(line, flush=True))
+                         progress=lambda line: print(line, flush=True),
+                         max_seconds=args.max_minutes * 60 if args.max_minutes else None)
+    if len(reports) < args.pairs:
+        print(f"time limit: {len(reports)} of {args.pairs} pairs ran", flush=True)
     seconds = time.monotonic() - began
     written = runner.write_reproducers(reports, args.reproducers, args.seed)
     command = " ".join(["bench/fuzz.py", *(argv if argv is not None else sys.argv[1:])])
     text = runner.markdown(reports, seed=args.seed, jobs=args.jobs, settings=settings,
                            seconds=seconds, reproducers=_shown(args.reproducers),
-                           command=command)
+                           command=command, requested=args.pairs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n", encoding="utf-8")
     print(f"report: {args.out}; {len(written)} reproducer(s) in {args.reproducers}", flush=True)

@@ -80,8 +80,13 @@ def hard_limit(settings: Settings) -> float:
 
 def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = None,
         corpus: bool = True, start: int = 0,
-        progress: Callable[[str], None] | None = None) -> list[PairReport]:
-    """Attack pairs ``start .. start+pairs-1`` of ``seed``; reports in index order."""
+        progress: Callable[[str], None] | None = None,
+        max_seconds: float | None = None) -> list[PairReport]:
+    """Attack pairs ``start .. start+pairs-1`` of ``seed``; reports in index order.
+
+    With ``max_seconds``, no pair is started after that time: the reports then cover a
+    prefix of the pairs (exactly, with one job) and the run is repeated by asking for that
+    many pairs."""
     settings = settings or Settings()
     indices = list(range(start, start + pairs))
     if jobs <= 0:  # in this process (debugging)
@@ -91,6 +96,8 @@ def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = Non
     results: dict[int, PairReport] = {}
     todo = list(reversed(indices))
     slots: list[_Slot] = []
+
+    began = time.monotonic()
 
     def spawn() -> _Slot:
         parent, child = ctx.Pipe()
@@ -102,6 +109,8 @@ def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = Non
         return _Slot(proc, parent, phase)
 
     def feed(slot: _Slot) -> None:
+        if max_seconds is not None and time.monotonic() - began > max_seconds:
+            todo.clear()
         if todo:
             slot.index = todo.pop()
             slot.started = time.monotonic()
@@ -109,7 +118,6 @@ def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = Non
         else:
             slot.index = None
 
-    began = time.monotonic()
     last_note = 0.0
     try:
         for _ in range(max(1, min(jobs, len(indices)))):
@@ -147,7 +155,7 @@ def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = Non
             slot.process.join(timeout=5)
             if slot.process.is_alive():
                 slot.process.kill()
-    return [results[i] for i in indices]
+    return [results[i] for i in indices if i in results]
 
 
 def _lost(slot: _Slot, why: str, settings: Settings) -> PairReport:
@@ -272,7 +280,8 @@ def _git(*args: str) -> str:
 
 
 def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Settings,
-             seconds: float, reproducers: Path | None = None, command: str = "") -> str:
+             seconds: float, reproducers: Path | None = None, command: str = "",
+             requested: int | None = None) -> str:
     lines: list[str] = []
     add = lines.append
     n = len(reports)
@@ -290,8 +299,12 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
     add(f"- command: `{command or f'bench/fuzz.py --pairs {n} --seed {seed} --jobs {jobs}'}`")
     add(f"- commit: `{_git('rev-parse', '--short', 'HEAD')}` (branch "
         f"`{_git('rev-parse', '--abbrev-ref', 'HEAD')}`)")
-    add(f"- pairs: {n} ({origins['grammar']} from the grammar, {origins['corpus']} corpus "
-        f"mutations)")
+    first = min((r.index for r in reports), default=0)
+    add(f"- pairs: {n} (indices {first}–{first + n - 1} of seed {seed}: {origins['grammar']} "
+        f"from the grammar, {origins['corpus']} corpus mutations)")
+    if requested is not None and requested > n:
+        add(f"- stopped at the time limit after {n} of the {requested} pairs asked for; "
+            f"`--seed {seed} --pairs {n}` repeats exactly this run")
     if not corpus_files():
         add(f"- corpus: **absent** ({CORPUS} not found): grammar pairs only")
     else:
