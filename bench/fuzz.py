@@ -52,10 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "fuzz.md")
     parser.add_argument("--reproducers", type=Path, default=REPO / "bench" / "out" / "fuzz")
     parser.add_argument("--replay", type=Path, help="re-run one reproducer file and exit")
+    parser.add_argument("--render", type=Path,
+                        help="write the report again from a run's saved results "
+                             "(bench/out/fuzz/run.json) and exit")
     args = parser.parse_args(argv)
 
     if args.replay:
         return replay(args.replay, args.timeout)
+    if args.render:
+        reports, meta = runner.load_run(args.render)
+        args.out.write_text(runner.markdown(reports, **meta) + "\n", encoding="utf-8")
+        print(f"report: {args.out}")
+        return 0
 
     formats = runner.format_modes(args.formats)
     settings = Settings(timeout=args.timeout, formats=formats, candidates=args.candidates,
@@ -75,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - began
     written = runner.write_reproducers(reports, args.reproducers, args.seed)
     command = " ".join(["bench/fuzz.py", *(argv if argv is not None else sys.argv[1:])])
-    text = runner.markdown(reports, seed=args.seed, jobs=args.jobs, settings=settings,
-                           seconds=seconds, reproducers=_shown(args.reproducers),
-                           command=command, requested=args.pairs)
+    meta = {"seed": args.seed, "jobs": args.jobs, "settings": settings, "seconds": seconds,
+            "reproducers": str(_shown(args.reproducers)), "command": command,
+            "requested": args.pairs}
+    runner.save_run(args.reproducers / "run.json", reports, **meta)
+    text = runner.markdown(reports, **meta)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n", encoding="utf-8")
     print(f"report: {args.out}; {len(written)} reproducer(s) in {args.reproducers}", flush=True)

@@ -38,7 +38,7 @@ from schema_compat.semantics import _MISSING, Checker
 from . import instances as I
 from .grammar import Pair
 from .judges import Bench
-from .schemas import draft_of, families
+from .schemas import draft_of, families, keywords, subschemas
 
 BACKWARD, FORWARD = "backward", "forward"
 # Does the engine take a format mode (assert / annotation) per comparison?
@@ -302,50 +302,66 @@ class Court:
 JUDGES = ("jsonschema-rs", "python-jsonschema+regress")
 
 
+_ESCAPES = (("\\b", "\\b / \\B"), ("\\B", "\\b / \\B"), ("\\p{", "\\p{..}"),
+            ("\\P{", "\\p{..}"), ("\\u{", "\\u{..}"), ("(?<", "lookbehind / named group"),
+            ("\\k<", "lookbehind / named group"), ("[^]", "[^] / []"), ("[]", "[^] / []"),
+            ("\\c", "\\c escape"), ("\\0", "\\0 escape"), ("\\x", "\\x escape"),
+            ("\\d", "\\d \\w \\s classes"), ("\\w", "\\d \\w \\s classes"),
+            ("\\s", "\\d \\w \\s classes"), ("\\S", "\\d \\w \\s classes"),
+            ("\\W", "\\d \\w \\s classes"), ("\\D", "\\d \\w \\s classes"))
+
+
 def construct_of(schema: Any, instance: Any) -> str:
-    """The construct a judge disagreement most likely comes from, read off a (small)
-    schema and the instance."""
-    text = json.dumps(schema)
-    inst = json.dumps(instance)
-    tags: list[str] = []
-    for needle, tag in (("\\\\b", "\\b"), ("\\\\B", "\\B"), ("\\\\p{", "\\p{..}"),
-                        ("\\\\P{", "\\p{..}"), ("\\\\u{", "\\u{..}"), ("(?<", "lookbehind/named group"),
-                        ("\\\\k<", "lookbehind/named group"), ("\\\\d", "\\d/\\w/\\s classes"),
-                        ("\\\\w", "\\d/\\w/\\s classes"), ("\\\\s", "\\d/\\w/\\s classes"),
-                        ("\\\\S", "\\d/\\w/\\s classes"), ("\\\\W", "\\d/\\w/\\s classes"),
-                        ("\\\\D", "\\d/\\w/\\s classes"), ("[^]", "[^] / [] classes"),
-                        ('"[]"', "[^] / [] classes"), ("\\\\c", "\\c control escape"),
-                        ("\\\\0", "\\0 escape"), ("\\\\x", "\\x escape")):
-        if needle in text and ("pattern" in text):
-            tags.append(tag)
-    if "format" in text:
-        tags.append("format")
+    """The construct a judge disagreement most likely comes from, read off a (small, shrunk)
+    schema and the instance: the first that applies, in order of how specific it is."""
+    used = keywords(schema)
     draft = draft_of(schema)
-    if draft >= 2019 and '"dependencies"' in text:
-        tags.append("dependencies in 2019-09+")
-    if draft < 2019 and any(f'"{k}"' in text for k in ("dependentRequired", "dependentSchemas",
-                                                       "unevaluatedProperties", "unevaluatedItems",
-                                                       "prefixItems", "minContains", "maxContains")):
-        tags.append("2019-09+ keyword in an older draft")
-    if draft == 2020 and ('"additionalItems"' in text or '"items": [' in text):
-        tags.append("items array / additionalItems in 2020-12")
-    if draft < 6 and any(f'"{k}"' in text for k in ("const", "contains", "propertyNames")):
-        tags.append("draft-06 keyword in draft-04")
-    if draft == 4 and ("exclusiveMinimum" in text or "exclusiveMaximum" in text):
-        tags.append("draft-04 exclusive bounds")
-    if "multipleOf" in text and any(c in text.split("multipleOf", 1)[1][:30] for c in ".e"):
-        tags.append("multipleOf with decimals")
+    patterns = I.patterns_of(schema)
+    for needle, tag in _ESCAPES:
+        if any(needle in p for p in patterns):
+            return f"pattern: {tag}"
+    if patterns and any(ord(c) > 0xFFFF for p in patterns for c in p):
+        return "pattern: astral characters"
+    if "format" in used:
+        names = sorted({sub["format"] for _, sub in subschemas(schema)
+                        if isinstance(sub, dict) and isinstance(sub.get("format"), str)})
+        return "format: " + ", ".join(names)
+    if used & {"contentEncoding", "contentMediaType", "contentSchema"}:
+        return f"contentEncoding / contentMediaType ({DRAFT_LABEL[draft]})"
+    if draft >= 2019 and "dependencies" in used:
+        return "dependencies in 2019-09 / 2020-12"
+    if draft < 2019 and used & {"dependentRequired", "dependentSchemas", "unevaluatedProperties",
+                                "unevaluatedItems", "prefixItems", "minContains", "maxContains"}:
+        return "a 2019-09 keyword in an older draft"
+    if draft == 2020 and "additionalItems" in used:
+        return "additionalItems in 2020-12"
+    if draft == 4 and used & {"const", "contains", "propertyNames", "if"}:
+        return "a later keyword in draft-04"
+    if "multipleOf" in used and _decimal_multiple(schema):
+        return "multipleOf with decimals" + (", big numbers" if _has_big_int(instance) else "")
+    if "multipleOf" in used and (_has_big_int(instance) or _has_big_int(schema)):
+        return "multipleOf, big numbers"
     if _has_big_int(schema) or _has_big_int(instance):
-        tags.append("integers beyond 64 bits")
-    if "\\ud83d" in inst or "\\ud83d" in text:
-        tags.append("astral characters")
-    if "unevaluated" in text:
-        tags.append("unevaluated*")
-    if '"$ref"' in text:
-        tags.append("$ref")
-    if "pattern" in text and not tags:
-        tags.append("pattern (other)")
-    return ", ".join(dict.fromkeys(tags)) or "other"
+        return "integers beyond 64 bits"
+    if used & {"unevaluatedProperties", "unevaluatedItems"}:
+        return f"unevaluated* ({DRAFT_LABEL[draft]})"
+    if patterns:
+        return "pattern (other)"
+    if used & {"$ref", "$recursiveRef", "$dynamicRef"}:
+        return "references"
+    return "other: " + ", ".join(sorted(used - {"$schema"})[:4])
+
+
+DRAFT_LABEL = {4: "draft-04", 6: "draft-06", 7: "draft-07", 2019: "2019-09", 2020: "2020-12"}
+
+
+def _decimal_multiple(schema: Any) -> bool:
+    for _, sub in subschemas(schema):
+        if isinstance(sub, dict):
+            m = sub.get("multipleOf")
+            if isinstance(m, float) and not m.is_integer():
+                return True
+    return False
 
 
 def _disagreement(context: str, side: Bench, inst: Any, settings: Settings) -> Disagreement:

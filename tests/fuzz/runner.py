@@ -10,6 +10,7 @@ turn ``unknown``; that is the only source of variation.)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .attack import DIRECTIONS, PairReport, Problem, Settings, attack
+from .attack import DIRECTIONS, Disagreement, PairReport, Problem, Settings, attack
 from .grammar import CORPUS, corpus_files, make_pair
-from .schemas import FAMILY_ORDER, draft_of
+from .schemas import FAMILY_ORDER, draft_of, has_embedded_id, keywords
 
 PHASES = ("idle", "generate", "engine", "judges", "witnesses", "attack", "shrink")
 FAILING = ("unsound", "bad-witness", "crash")
@@ -271,6 +272,27 @@ def write_reproducers(reports: list[PairReport], out_dir: Path, seed: int) -> li
     return written
 
 
+def save_run(path: Path, reports: list[PairReport], **meta: Any) -> None:
+    """Everything a report is made of, so that it can be rendered again (``load_run``)."""
+    data = {**meta, "settings": dataclasses.asdict(meta["settings"]),
+            "reports": [dataclasses.asdict(r) for r in reports]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data) + "\n")
+
+
+def load_run(path: Path) -> tuple[list[PairReport], dict[str, Any]]:
+    data = json.loads(path.read_text())
+    settings = data.pop("settings")
+    settings["formats"] = tuple(settings["formats"])
+    meta = {**data, "settings": Settings(**settings)}
+    reports = []
+    for r in meta.pop("reports"):
+        r["problems"] = [Problem(**p) for p in r["problems"]]
+        r["disagreements"] = [Disagreement(**d) for d in r["disagreements"]]
+        reports.append(PairReport(**r))
+    return reports, meta
+
+
 def _git(*args: str) -> str:
     try:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=False,
@@ -280,7 +302,7 @@ def _git(*args: str) -> str:
 
 
 def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Settings,
-             seconds: float, reproducers: Path | None = None, command: str = "",
+             seconds: float, reproducers: Path | str | None = None, command: str = "",
              requested: int | None = None) -> str:
     lines: list[str] = []
     add = lines.append
@@ -368,50 +390,55 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
     counts = Counter(p.kind for r in reports for p in r.problems)
     add("## Problems found")
     add("")
-    add("| kind | occurrences | classes |")
-    add("|---|---:|---:|")
+    themes = themed(found)
+    add("| kind | occurrences | causes | shapes |")
+    add("|---|---:|---:|---:|")
     for kind in ("unsound", "bad-witness", "crash", "overrun", "hang"):
-        add(f"| {kind} | {counts.get(kind, 0)} | {sum(1 for c in found if c.kind == kind)} |")
+        add(f"| {kind} | {counts.get(kind, 0)} | {sum(1 for t in themes if t[0] == kind)} | "
+            f"{sum(1 for c in found if c.kind == kind)} |")
     add("")
-    add("Each class below shows its smallest reproducer (shrunk: keywords, subschemas and "
-        "instance parts dropped while the failure persists). A class groups problems whose "
-        "shrunk schemas have the same shape (scalars reduced to their kind).")
+    add("Reproducers are shrunk (keywords, subschemas and instance parts dropped while the "
+        "failure persists). A *shape* groups problems whose shrunk schemas are the same up "
+        "to their scalars (reduced to their kind); a *cause* groups shapes by what they have "
+        "in common (big numbers in the schemas, mixed drafts, the exception and where it was "
+        "raised, ...). Each cause shows its smallest reproducer, then one line per shape.")
     if reproducers is not None:
-        add(f"Reproducers as JSON: `{reproducers}/` (replay one with "
-            "`bench/fuzz.py --replay FILE`).")
+        add(f"Reproducers as JSON, one per shape: `{reproducers}/<kind>-<nnn>.json` (replay "
+            "one with `bench/fuzz.py --replay FILE`).")
     add("")
     titles = {"unsound": "Unsound verdicts (`compatible` with a counterexample)",
               "bad-witness": "Bad witnesses", "crash": "Crashes",
               "overrun": "Overruns (the engine went on far past its timeout)",
               "hang": "Hangs (a pair that never answered: killed)"}
-    number = 0
     for kind, title in titles.items():
-        group = [c for c in found if c.kind == kind]
         add(f"### {title}")
         add("")
-        if not group:
+        mine = [t for t in themes if t[0] == kind]
+        if not mine:
             add("None found.")
             add("")
             continue
-        for cls in group:
-            number += 1
-            rep = cls.representative
-            add(f"**{kind}-{found.index(cls) + 1:03d}** — {len(cls.members)} occurrence(s)"
-                f"{'' if rep.shrunk else ' (shrinking stopped at its time limit)'}; first at "
-                f"pair {min(m.index for m in cls.members)} ({rep.origin or '?'})")
+        for _, cause, group in mine:
+            members = [m for c in group for m in c.members]
+            rep = min((c.representative for c in group),
+                      key=lambda p: (not p.shrunk, len(dump([p.old, p.new, p.instance]))))
+            add(f"**{cause}** — {len(members)} occurrence(s), {len(group)} shape(s); first "
+                f"at pair {min(m.index for m in members)}")
             add("")
-            if rep.old is not None:
-                add(f"- OLD: `{dump(rep.old)}`")
-                add(f"- NEW: `{dump(rep.new)}`")
-            if rep.direction:
-                add(f"- direction: {rep.direction}")
-            if kind in ("unsound", "bad-witness"):
-                add(f"- instance: `{dump(rep.instance)}`")
-            add(f"- {'judges' if kind in ('unsound', 'bad-witness') else 'detail'}: "
-                f"{rep.detail}")
-            if rep.engine_input != "json":
-                add("- engine input: the Python value (the JSON loader refuses this text)")
+            add(_reproducer(rep, kind))
             add("")
+            if len(group) > 1:
+                add(f"<details><summary>the {len(group)} shapes</summary>")
+                add("")
+                for cls in group:
+                    r = cls.representative
+                    tail = f"; `{dump(r.instance)}`" if kind in ("unsound", "bad-witness") else ""
+                    add(f"- {kind}-{found.index(cls) + 1:03d} ({len(cls.members)}×): "
+                        f"`{_cell(dump(r.old), 200)}` → `{_cell(dump(r.new), 200)}`"
+                        f"{f', {r.direction}' if r.direction else ''}{tail}")
+                add("")
+                add("</details>")
+                add("")
     add("## Judge disagreements")
     add("")
     dis = [d for r in reports for d in r.disagreements]
@@ -475,6 +502,63 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
             f"`{_cell(errors[0].reason.splitlines()[0], 200)}`")
     add("")
     return "\n".join(lines)
+
+
+def _reproducer(rep: Problem, kind: str) -> str:
+    lines = [f"- origin: {rep.origin or '?'}, format mode `{rep.formats}`"
+             + ("" if rep.shrunk else (" (not shrunk)" if kind in ("overrun", "hang")
+                                       else " (shrinking stopped at its time limit)"))]
+    if rep.old is not None:
+        lines += [f"- OLD: `{dump(rep.old)}`", f"- NEW: `{dump(rep.new)}`"]
+    if rep.direction:
+        lines.append(f"- direction: {rep.direction}")
+    if kind in ("unsound", "bad-witness"):
+        lines.append(f"- instance: `{dump(rep.instance)}`")
+    lines.append(f"- {'judges' if kind in ('unsound', 'bad-witness') else 'detail'}: "
+                 f"{rep.detail}")
+    if rep.engine_input != "json":
+        lines.append("- engine input: the Python value (the JSON loader refuses this text)")
+    return "\n".join(lines)
+
+
+def cause(problem: Problem) -> str:
+    """What a problem has in common with others of the same origin, as far as can be read
+    off the reproducer."""
+    if problem.kind in ("crash", "hang", "overrun"):
+        return problem.detail.split(": ", 1)[0] + (
+            f" in {problem.detail.rsplit('[in ', 1)[-1].rstrip(']')}"
+            if "[in " in problem.detail else "")
+    if _big(problem.old) or _big(problem.new):
+        return "integers beyond 2^53 in the schemas"
+    if draft_of(problem.old) != draft_of(problem.new):
+        return "mixed drafts"
+    if has_embedded_id(problem.old) or has_embedded_id(problem.new):
+        return "embedded $id"
+    used = sorted((keywords(problem.old) | keywords(problem.new)) - {"$schema"})
+    return "keywords: " + ", ".join(used[:6])
+
+
+def _big(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) >= 2**53
+    if isinstance(value, dict):
+        return any(_big(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_big(v) for v in value)
+    return False
+
+
+def themed(found: list[ProblemClass]) -> list[tuple[str, str, list[ProblemClass]]]:
+    """(kind, cause, shapes), most frequent cause first within each kind."""
+    groups: dict[tuple[str, str], list[ProblemClass]] = defaultdict(list)
+    for cls in found:
+        groups[cls.kind, cause(cls.representative)].append(cls)
+    order = {"unsound": 0, "bad-witness": 1, "crash": 2, "hang": 3, "overrun": 4}
+    return [(k, c, g) for (k, c), g in sorted(
+        groups.items(), key=lambda kv: (order.get(kv[0][0], 9),
+                                        -sum(len(x.members) for x in kv[1]), kv[0][1]))]
 
 
 def _cell(text: str, limit: int = 400) -> str:
