@@ -16,8 +16,14 @@ from .loading import resolve_input
 def diff(old: str | os.PathLike[str], new: str | os.PathLike[str], *,
          schemas: str | os.PathLike[str] = "schemas", policy: str = "BACKWARD",
          timeout: float = 10.0, formats: str = DEFAULT_FORMAT_MODE) -> list[ComparisonResult]:
-    """Compare two schema versions (files, directories, ``NAME@VERSION``, ``git:REF:PATH``);
-    ``formats`` is ``"assert"`` (a ``format`` narrows the valid strings) or ``"annotation"``."""
+    """Compare two schema versions (files, directories, ``NAME@VERSION``, ``git:REF:PATH``).
+
+    ``timeout`` (seconds, finite and above zero) bounds each pair of schemas; ``formats`` is
+    ``"assert"`` (a ``format`` narrows the valid strings) or ``"annotation"``.
+    """
+    from .cli._options import seconds
+
+    seconds(timeout, "timeout")
     root = Path(schemas)
     old_set = resolve_input(os.fspath(old), schemas_dir=root)
     new_set = resolve_input(os.fspath(new), schemas_dir=root)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,8 @@ class Config:
 def fingerprint(schema: str, rule: str, old_path: str | None, new_path: str | None) -> str:
     """A stable id for a finding, for waivers: the same change keeps the same fingerprint."""
     text = f"{schema}|{rule}|{old_path or ''}|{new_path or ''}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    # surrogatepass: a name from a file name that is not UTF-8 still has a fingerprint.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _policy(value: Any, where: str) -> str:
@@ -118,33 +120,67 @@ def _date(value: Any, where: str) -> dt.date | None:
     raise ConfigError(f"{where}: expires must be a date (YYYY-MM-DD), got {value!r}")
 
 
+def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: {key} must be a table, got {type(value).__name__}")
+    return value
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _directory(data: dict[str, Any], key: str, root: Path, source: str) -> Path:
+    """A directory setting: a path relative to the configuration's directory that stays inside
+    the repository, symbolic links followed (the configuration may come from the change under
+    review, so it must not point the tool at other files of the machine)."""
+    from .loading import is_within, lexical, repository_root
+
+    value = _text(data.get(key, key), f"{source}: {key}")
+    assert value is not None
+    repo = repository_root(root)
+    target = root / value
+    if not (is_within(lexical(target), repo) and is_within(target.resolve(), repo)):
+        raise ConfigError(f"{source}: {key} = {json.dumps(value)} leads outside the repository "
+                          f"{repo}")
+    return Path(value)
+
+
 def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     """Build a Config from the parsed TOML table."""
     known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers", "formats"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{source}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise ConfigError(f"{source}: unknown setting {json.dumps(unknown[0])} (known: {', '.join(sorted(known))})")
     formats = data.get("formats", DEFAULT_FORMAT_MODE)
     if formats not in FORMAT_MODES:
         raise ConfigError(f"{source}: formats must be one of {', '.join(FORMAT_MODES)}, "
                           f"got {formats!r}")
     policies = {}
-    for name, value in (data.get("policies") or {}).items():
+    for name, value in _table(data, "policies", source).items():
         policies[name] = _policy(value, f"{source}: policies.{name}")
     levels = {}
     from .rules import RULES
 
-    for rule, value in (data.get("rules") or {}).items():
+    for rule, value in _table(data, "rules", source).items():
         if rule not in RULES:
             raise ConfigError(f"{source}: rules.{rule}: no such rule (see `schema-compat rules`)")
         if value not in LEVELS:
             raise ConfigError(f"{source}: rules.{rule}: level must be one of {', '.join(LEVELS)}")
         levels[rule] = value
     waivers = []
-    for i, w in enumerate(data.get("waivers") or []):
+    listed = data.get("waivers") or []
+    if not isinstance(listed, list):
+        raise ConfigError(f"{source}: waivers must be an array of tables ([[waivers]])")
+    for i, w in enumerate(listed):
         where = f"{source}: waivers[{i}]"
         if not isinstance(w, dict):
             raise ConfigError(f"{where}: expected a table")
+        for key in ("rule", "schema", "path", "fingerprint", "reason"):
+            _text(w.get(key), f"{where}.{key}")
         if not w.get("reason"):
             raise ConfigError(f"{where}: a waiver needs a reason")
         if not (w.get("rule") or w.get("fingerprint")):
@@ -156,8 +192,8 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
                               fingerprint=w.get("fingerprint")))
     return Config(
         root=root, source=source,
-        schemas=Path(data.get("schemas", "schemas")),
-        examples=Path(data.get("examples", "examples")),
+        schemas=_directory(data, "schemas", root, source),
+        examples=_directory(data, "examples", root, source),
         default_policy=_policy(data.get("default-policy", "BACKWARD"), f"{source}: default-policy"),
         policies=policies, rule_levels=levels, waivers=tuple(waivers), formats=formats)
 
@@ -173,7 +209,7 @@ def load_config(start: Path | None = None, *, path: Path | None = None) -> Confi
             return _read(candidate)
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
-            table = _toml(pyproject).get("tool", {}).get("schema-compat")
+            table = _tool_table(_toml(pyproject), pyproject)
             if table is not None:
                 return parse_config(table, root=directory, source=str(pyproject))
         if (directory / ".git").exists():
@@ -181,19 +217,44 @@ def load_config(start: Path | None = None, *, path: Path | None = None) -> Confi
     return Config(root=here)
 
 
+# A configuration file is a few hundred bytes; one far larger is not read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB; not a configuration")
+    try:
+        text = raw.decode("utf-8-sig")  # a byte order mark is skipped, as in JSON files
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte 0x{raw[exc.start]:02x} on "
+                          f"line {line})") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path}: not valid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    return data
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """``[tool.schema-compat]`` of a pyproject.toml, if there is one."""
+    tool = data.get("tool", {})
+    table = tool.get("schema-compat") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.schema-compat must be a table")
+    return table
 
 
 def _read(path: Path) -> Config:
     data = _toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("schema-compat", {})
+        data = _tool_table(data, path) or {}
     return parse_config(data, root=path.parent.resolve(), source=str(path))

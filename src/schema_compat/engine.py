@@ -98,15 +98,23 @@ def _check_metaschema(doc: SchemaDocument, draft: int) -> None:
     # jsonschema-rs answers in milliseconds where python-jsonschema takes seconds on a large
     # 2020-12 schema ($dynamicRef in the metaschema); python-jsonschema then explains a
     # rejection, and has the last word, so the two must agree before a schema is refused.
+    # Without a registry of its own, jsonschema-rs fetches a metaschema it does not know over
+    # the network: the registry given here refuses every retrieval (the five drafts'
+    # metaschemas are built in, and loading refuses any other `$schema`).
+    offline = jsonschema_rs.Registry([], retriever=oracle._refuse)
     try:
-        if jsonschema_rs.meta.is_valid(doc.document):
+        if jsonschema_rs.meta.is_valid(doc.document, registry=offline):
             return
     except (jsonschema_rs.ReferencingError, ValueError):
-        pass  # an unknown `$schema` URI: judged below by the draft it names
+        pass  # a metaschema it cannot have: judged below by the draft the schema names
     cls = _VALIDATORS[draft]
     # No format checker: its "regex" check uses Python's re, which rejects valid ECMA-262
-    # patterns such as named groups; patterns are checked below with an ECMA engine.
-    validator = cls(cls.META_SCHEMA)
+    # patterns such as named groups; patterns are checked below with an ECMA engine. The
+    # registry holds the drafts' metaschemas and retrieves nothing (python-jsonschema's
+    # default one would fetch an unknown reference over the network).
+    from jsonschema_specifications import REGISTRY as metaschemas
+
+    validator = cls(cls.META_SCHEMA, registry=metaschemas)
     try:
         error = jsonschema.exceptions.best_match(validator.iter_errors(doc.document))
     except RecursionError:
@@ -199,10 +207,11 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
 
-    pos = positions(old_root) if changes else None
+    base = _baseline(old, new, old_root, options) if changes else None
+    pos = positions(base.root) if base is not None and base.root is not None else None
     seen = _SeenByValidation(old_root, new_root)
     findings = [_finding(change, old, new, old_root, new_root, pos, back, fwd, deadline,
-                         options, seen(change))
+                         options, seen(change), base)
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
@@ -284,14 +293,23 @@ def direction_verdict(src: Node, dst: Node, direction: str, deadline: float,
     if outcome.yes:
         return DirectionVerdict(COMPATIBLE)
     if outcome.no:
-        return DirectionVerdict(BREAKING, (_witness(direction, outcome.witness, dst),))
+        return DirectionVerdict(BREAKING, (_witness(direction, outcome.witness, dst, src),))
     return DirectionVerdict(UNKNOWN, reason=outcome.reason)
 
 
-def _witness(direction: str, instance: Any, rejecting: Node, near: str | None = None) -> Witness:
+def _witness(direction: str, instance: Any, rejecting: Node, accepting: Node,
+             near: str | None = None) -> Witness:
     where, message = oracle.explain(rejecting, instance, near)
     text = f"{where or '/'}: {_short(message, 200)}" if message else ""
-    return Witness(direction, instance, text)
+    caveats = []
+    for side, node in (("accepting", accepting), ("rejecting", rejecting)):
+        try:
+            reason = oracle.disagreement(node, instance)
+        except oracle.Undecidable as exc:
+            reason = str(exc)
+        if reason:
+            caveats.append(f"{side} side: {reason}")
+    return Witness(direction, instance, text, caveat="; ".join(caveats))
 
 
 def _reconcile(verdict: DirectionVerdict, direction: str,
@@ -306,17 +324,61 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
     return verdict
 
 
+@dataclass(frozen=True)
+class _Baseline:
+    """What a change is measured against, alone: the old document, read in the new
+    document's draft when the two differ (``root`` None where it is no schema there)."""
+
+    doc: SchemaDocument
+    root: Node | None
+    redrafted: bool = False
+
+
+def _baseline(old: SchemaDocument, new: SchemaDocument, old_root: Node,
+              options: Options) -> _Baseline:
+    """A change made alone means what it means in the draft it was written for: in a pair
+    whose drafts differ, every change but the draft's own is measured on the old document
+    read in the new draft (tuple ``items`` added under a new 2019-09 ``$schema`` is a
+    constraint there, where 2020-12 would refuse it)."""
+    if detect_draft(old.document) == detect_draft(new.document) \
+            or not isinstance(old.document, dict) or not isinstance(new.document, dict):
+        return _Baseline(old, old_root)
+    document = {k: v for k, v in old.document.items() if k != "$schema"}
+    if "$schema" in new.document:
+        document = {"$schema": new.document["$schema"], **document}
+    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
+    try:
+        root: Node | None = prepare(doc, formats=options.formats)
+    except SchemaError:
+        root = None
+    return _Baseline(doc, root, redrafted=True)
+
+
 def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, old_root: Node,
              new_root: Node, pos: Positions | None, back: DirectionVerdict,
              fwd: DirectionVerdict, deadline: float, options: Options,
-             seen: bool = False) -> Finding:
-    """One change's effect per direction. ``seen``: validation reads the changed value
-    through a reference (an annotation that a ``$ref`` points into, an ``$id`` a reference
-    resolves against): neither the annotation shortcut nor a local measure holds then."""
+             seen: bool = False, base: _Baseline | None = None) -> Finding:
+    """One change's effect per direction, measured by making it alone on ``base`` (the old
+    document, or the old document in the new draft) and confirmed on the real pair.
+    ``seen``: validation reads the changed value through a reference (an annotation that a
+    ``$ref`` points into, an ``$id`` a reference resolves against): neither the annotation
+    shortcut nor a local measure holds then."""
     rule, message = classify(change)
     if rule.annotation and not seen:
         return Finding(rule.id, change.old_path, change.new_path, OK, OK, message,
                        annotation=True)
+    base_doc, base_root = old, old_root
+    if base is not None and base.redrafted and not (
+            change.keyword == "$schema" and change.old_schema_path == ""):
+        if base.root is None:
+            reason = ("the old schema is not a valid schema of the new draft, where this "
+                      "change is to be measured")
+            return Finding(rule.id, change.old_path, change.new_path,
+                           OK if back.status == COMPATIBLE else UNKNOWN,
+                           OK if fwd.status == COMPATIBLE else UNKNOWN, message, reason=reason)
+        base_doc, base_root = base.doc, base.root
+    elif base is not None and base.redrafted:
+        pos = None  # the draft's own change: measured on the real old document, whole
     effects: dict[str, str] = {}
     witnesses: list[Witness] = []
     reasons: list[str] = []
@@ -329,19 +391,21 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             effects[direction] = UNKNOWN
             reasons.append("time limit reached before this change was measured")
             continue
-        measured = None if seen else _local_outcome(change, old_root, pos, direction, deadline,
-                                                      options)
+        measured = None if seen else _local_outcome(change, base_root, pos, direction,
+                                                      deadline, options)
         local, at = measured if measured is not None else (None, None)
         if local is not None and local.yes:
             effects[direction] = OK
             continue
         if local is not None and local.no and pos is not None:
-            embedded = _embed(change, at, old_root, new_root, pos, direction, local.witness)
+            embedded = _embed(change, at, base_root, old_root, new_root, pos, direction,
+                              local.witness)
             if embedded is not None:
                 near = change.new_path if direction == BACKWARD else change.old_path
-                rejecting = new_root if direction == BACKWARD else old_root
+                rejecting, accepting = (new_root, old_root) if direction == BACKWARD \
+                    else (old_root, new_root)
                 effects[direction] = BREAKING
-                witnesses.append(_witness(direction, embedded, rejecting, near))
+                witnesses.append(_witness(direction, embedded, rejecting, accepting, near))
                 continue
             if pos.paths.get(id(at)) is not None:
                 # The whole-document measure would find the same value, which the real pair
@@ -357,7 +421,7 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
             continue
         if counterfactual is None:
             try:
-                counterfactual = _apply(old, old_root, change, new)
+                counterfactual = _apply(base_doc, base_root, change, new)
             except (SchemaError, _CannotApply) as exc:
                 effects[direction] = UNKNOWN
                 reasons.append(f"could not measure this change alone: {exc}")
@@ -365,9 +429,9 @@ def _finding(change: KeywordChange, old: SchemaDocument, new: SchemaDocument, ol
         checker = Checker(max_steps=options.max_steps, deadline=deadline)
         try:
             if direction == BACKWARD:
-                outcome = checker.includes(old_root, counterfactual)
+                outcome = checker.includes(base_root, counterfactual)
             else:
-                outcome = checker.includes(counterfactual, old_root)
+                outcome = checker.includes(counterfactual, base_root)
         except SchemaError as exc:
             effects[direction] = UNKNOWN
             reasons.append(f"could not measure this change alone: {exc}")
@@ -401,7 +465,8 @@ def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
         except oracle.Undecidable:
             return UNKNOWN, None
         if real:
-            return BREAKING, _witness(direction, w, rejecting, near)
+            accepting = old_root if rejecting is new_root else new_root
+            return BREAKING, _witness(direction, w, rejecting, accepting, near)
         return UNKNOWN, None
     return UNKNOWN, None
 
@@ -491,6 +556,18 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
                      assert_formats=old_root.ctx.assert_formats)
 
 
+def _set_list(target: dict[str, Any], kw: str, values: list[Any]) -> None:
+    """Set ``type``, ``required`` or ``enum``; emptied, each is written as a schema every
+    draft accepts with the same meaning (an empty list is invalid in some drafts, and an
+    invalid schema is one no validator can be trusted on)."""
+    if values:
+        target[kw] = values
+        return
+    del target[kw]
+    if kw != "required":  # no type, no value: nothing is valid
+        target["allOf"] = [*target.get("allOf", []), {"not": {}}]
+
+
 def _mutate(target: Any, change: KeywordChange) -> None:
     """Make ``change`` in the subschema ``target`` (in place)."""
     kw = change.keyword
@@ -508,14 +585,14 @@ def _mutate(target: Any, change: KeywordChange) -> None:
             values.append(change.new)
         else:
             values = [v for v in values if v != change.old]
-        target[kw] = values
+        _set_list(target, kw, values)
     elif change.member is not ABSENT and kw == "enum":
         values = list(target.get(kw, []))
         if change.member == "added":
             values.extend(change.new)
         else:
             values = [v for v in values if not any(json_equal(v, x) for x in change.old)]
-        target[kw] = values
+        _set_list(target, kw, values)
     elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies"):
         mapping = dict(target.get(kw, {}))
         if change.new is ABSENT:
@@ -724,11 +801,11 @@ def _names_resources(raw: Any) -> bool:
     return declares(raw, _RESOURCE_KEYS)
 
 
-def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: Positions,
-           direction: str, local: Any) -> Any | None:
-    """A whole message carrying ``local`` (a counterexample for the subschema ``at``) at its
-    place, if the real pair confirms it (valid under the source side, invalid under the
-    other)."""
+def _embed(change: KeywordChange, at: Any, base_root: Node, old_root: Node, new_root: Node,
+           pos: Positions, direction: str, local: Any) -> Any | None:
+    """A whole message carrying ``local`` (a counterexample for the subschema ``at`` of
+    ``base_root``'s document) at its place, if the real pair confirms it (valid under the
+    source side, invalid under the other)."""
     found = pos.paths.get(id(at))
     if found is None:
         return None
@@ -743,7 +820,7 @@ def _embed(change: KeywordChange, at: Any, old_root: Node, new_root: Node, pos: 
         bases = _bases(src, dst)
         if isinstance(change.member, str) and isinstance(local, dict) \
                 and change.member in local \
-                and at is _resolve(old_root.raw, split_pointer(change.old_schema_path)):
+                and at is _resolve(base_root.raw, split_pointer(change.old_schema_path)):
             # A change to one property: carry just that property's value into a message
             # that is valid on both sides, so the other side rejects it for this change only.
             for base in bases:

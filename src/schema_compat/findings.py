@@ -18,16 +18,23 @@ class Witness:
 
     ``direction`` is ``backward`` (valid under old, invalid under new) or ``forward`` (the
     reverse). ``error`` is the validator's first complaint on the side that rejects it.
+    ``caveat`` says which validators would judge it otherwise, when some would.
     """
 
     direction: str
     instance: Any
     error: str = ""
     source: str = "engine"
+    # Where a mainstream validator would judge the witness otherwise than the reference
+    # (docs/conformance.md, "Which validator is the reference"): which one, and how.
+    caveat: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"direction": self.direction, "instance": self.instance, "error": self.error,
+        data = {"direction": self.direction, "instance": self.instance, "error": self.error,
                 "source": self.source}
+        if self.caveat:
+            data["caveat"] = self.caveat
+        return data
 
 
 @dataclass(frozen=True)

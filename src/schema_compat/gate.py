@@ -23,7 +23,15 @@ from .config import Config, Waiver, fingerprint
 from .engine import Options, compare, hazard_notes, prepare
 from .errors import LoadError
 from .findings import BACKWARD, BREAKING, COMPATIBLE, FORWARD, UNKNOWN, ComparisonResult, Finding
-from .loading import ContractsRepository, SchemaDocument, SchemaSet, load_repository, resolve_input
+from .loading import (
+    ContractsRepository,
+    SchemaDocument,
+    SchemaSet,
+    check_named_path,
+    is_within,
+    load_repository,
+    resolve_input,
+)
 from .verdict import BUMP_ORDER, protected_directions, required_bump
 
 
@@ -126,8 +134,14 @@ def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[str]:
     single = ContractsRepository(root=examples_root, schemas={doc.name: [doc]})
     validator = MessageValidator(single, schema=doc.label)
     problems = []
+    real_root = examples_root.resolve()
     for expect_valid, folder in ((True, "valid"), (False, "invalid")):
         for path in sorted((base / folder).glob("*.json")):
+            if not is_within(path.resolve(), real_root):
+                # A link (of the file or of a directory above it) that leads out of the
+                # examples: refused, never read.
+                raise LoadError(f"{path}: a symbolic link that leads outside {examples_root}; "
+                                f"examples must lie under {examples_root} (not read)")
             try:
                 message = read_json_file(path)
             except LoadError as exc:
@@ -281,6 +295,7 @@ def gate(*, config: Config, against: str | None, schemas: Path | None = None,
                                  schemas_dir=_relative(schemas_dir, config.root), cwd=config.root,
                                  all_versions=True)
     examples_dir = examples if examples is not None else config.root / config.examples
+    check_named_path(examples_dir)
     return check(current, base, config, examples=examples_dir if examples_dir.is_dir() else None,
                  today=today, options=options)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,8 +10,8 @@ from typing import Any
 
 import semver
 
-from ._json import read_json_file
-from .errors import LoadError
+from ._json import json_value_problem, read_json_file
+from .errors import LoadError, SchemaError
 
 _VERSION_IN_ID = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
 
@@ -25,6 +26,15 @@ class SchemaDocument:
     document: Any
     path: Path | None = None
 
+    def __post_init__(self) -> None:
+        # Documents built in Python (the library API) get the checks files get when read.
+        problem = json_value_problem(self.document)
+        if problem is not None:
+            raise LoadError(f"{self.source}: not JSON: {problem}")
+        if not isinstance(self.document, (dict, bool)):
+            raise LoadError(f"{self.source}: not a JSON Schema (expected an object or a boolean)")
+        check_schema_uri(self.document, self.source)
+
     @property
     def label(self) -> str:
         """``name@version`` (or just the name when the version is unknown)."""
@@ -34,6 +44,36 @@ class SchemaDocument:
     def message_type(self) -> str | None:
         """The constant of the root ``type`` property (BACKBEAT's routing key), if any."""
         return message_type_of(self.document)
+
+
+# The metaschema URIs of the five drafts, as schemas spell them: http or https, with or without
+# the empty fragment (SchemaStore's schemas use six of these spellings). Any other `$schema` is
+# refused: its meaning is not one of these drafts, and it is never fetched to find out.
+_DRAFT_PATHS = ("json-schema.org/draft-04/schema", "json-schema.org/draft-06/schema",
+                "json-schema.org/draft-07/schema", "json-schema.org/draft/2019-09/schema",
+                "json-schema.org/draft/2020-12/schema")
+KNOWN_SCHEMA_URIS = frozenset(f"{scheme}://{path}{fragment}" for scheme in ("http", "https")
+                              for path in _DRAFT_PATHS for fragment in ("", "#"))
+
+
+def check_schema_uri(document: Any, source: str) -> None:
+    """Refuse a root ``$schema`` that is not one of the five drafts' metaschema URIs."""
+    if not isinstance(document, dict) or "$schema" not in document:
+        return
+    uri = document["$schema"]
+    if not isinstance(uri, str):
+        raise SchemaError(f"{source}: $schema must be a string, the URI of a draft's metaschema")
+    if uri not in KNOWN_SCHEMA_URIS:
+        raise SchemaError(f"{source}: unknown $schema URI {_quoted(uri)}; schema-compat reads "
+                          "draft-04, -06, -07, 2019-09 and 2020-12 (for example "
+                          "https://json-schema.org/draft/2020-12/schema)")
+
+
+def _quoted(text: str, limit: int = 120) -> str:
+    """``text`` quoted on one line (control characters escaped), cut to ``limit``."""
+    import json
+
+    return json.dumps(text if len(text) <= limit else text[:limit] + "…")
 
 
 def message_type_of(document: Any) -> str | None:
@@ -77,8 +117,6 @@ def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
     at the version its ``$id`` carries, if any.
     """
     document = read_json_file(path)
-    if not isinstance(document, (dict, bool)):
-        raise LoadError(f"{path}: not a JSON Schema (expected an object or a boolean)")
     inferred, version = _identify(path, document)
     return SchemaDocument(
         name=name or inferred, version=version, source=str(path), document=document, path=path
@@ -133,6 +171,93 @@ class ContractsRepository:
         return table
 
 
+# ---------------------------------------------------------------------------------------------
+# Paths: nothing is read outside the repository through a symbolic link.
+
+
+def repository_root(start: Path | None = None) -> Path:
+    """The top of the git work tree holding ``start`` (default: the working directory), else
+    ``start`` itself; resolved."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return here
+
+
+def lexical(path: Path) -> Path:
+    """``path`` made absolute and normalized as written (``..`` removed), links not followed."""
+    return Path(os.path.abspath(path))  # noqa: PTH100 - Path.resolve() would follow links
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or lies under it (both as given: resolve them first)."""
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def check_named_path(path: Path) -> None:
+    """A path named by the user (command line, API): when it lies in the repository as written,
+    it must still lie there once symbolic links are followed.
+
+    A path the user names outside the repository is read: that is their choice. A link inside
+    it that leads out is what a pull request could slip in, so it is refused.
+    """
+    if leads_outside_repository(path):
+        raise LoadError(f"{path}: a symbolic link that leads outside the repository "
+                        f"{repository_root()}; not read")
+
+
+def leads_outside_repository(path: Path) -> bool:
+    """Whether ``path`` lies in the repository as written but outside it once symbolic links
+    are followed (see :func:`check_named_path`)."""
+    repo = repository_root()
+    return is_within(lexical(path), repo) and not is_within(path.resolve(), repo)
+
+
+def walk_files(root: Path, suffixes: tuple[str, ...], *, what: str) -> list[Path]:
+    """Files under ``root`` ending in one of ``suffixes``, sorted; hidden ones skipped.
+
+    A symbolic link (to a file or a directory) that resolves outside ``root`` is refused with a
+    LoadError: its content is never read. Links to directories inside ``root`` are not followed
+    (no loops, no file seen twice).
+    """
+    real_root = root.resolve()
+    found: list[Path] = []
+
+    def refuse(path: Path) -> LoadError:
+        return LoadError(f"{path}: a symbolic link that leads outside {root}; {what} files must "
+                         f"lie under {root} (not read)")
+
+    def stop(exc: OSError) -> None:
+        raise LoadError(f"{exc.filename or root}: cannot read directory: {exc.strerror}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=stop):
+        here = Path(dirpath)
+        kept = []
+        for name in dirnames:
+            if name.startswith("."):
+                continue
+            sub = here / name
+            if sub.is_symlink():
+                if not is_within(sub.resolve(), real_root):
+                    raise refuse(sub)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            if name.startswith(".") or not name.endswith(suffixes):
+                continue
+            path = here / name
+            if path.is_symlink() and not is_within(path.resolve(), real_root):
+                raise refuse(path)
+            found.append(path)
+    return sorted(found)
+
+
 def _version_key(doc: SchemaDocument) -> tuple[int, semver.Version | str]:
     return (1, doc.version) if doc.version is not None else (0, doc.source)
 
@@ -147,10 +272,9 @@ def load_repository(root: Path) -> ContractsRepository:
         raise LoadError(f"{root}: schemas directory does not exist")
     if not root.is_dir():
         raise LoadError(f"{root}: not a directory")
+    check_named_path(root)
     repo = ContractsRepository(root=root)
-    for path in sorted(root.rglob("*.json")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
+    for path in walk_files(root, (".json",), what="schema"):
         doc = load_schema_file(path)
         repo.schemas.setdefault(doc.name, []).append(doc)
     if not repo.schemas:
@@ -188,8 +312,6 @@ def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
     from ._json import parse_json
 
     document = parse_json(data, source)
-    if not isinstance(document, (dict, bool)):
-        raise LoadError(f"{source}: not a JSON Schema (expected an object or a boolean)")
     name, version = _identify(Path(rel), document)
     return SchemaDocument(name=name, version=version, source=source, document=document)
 
@@ -205,16 +327,28 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
     from . import gitio
 
     top = gitio.repo_root(cwd)
-    rel = (cwd.resolve() / path).resolve().relative_to(top.resolve()).as_posix() if path else ""
-    kind = gitio.path_type(ref, rel or ".", top)
     label = f"git:{ref}:{path}"
+    # The path names a file of the commit, not of the work tree: made relative to the top of
+    # the repository as written, without following the work tree's symbolic links.
+    rel = os.path.relpath(lexical(cwd.resolve() / path), top.resolve()) if path else ""
+    rel = "" if rel == "." else Path(rel).as_posix()
+    if rel == ".." or rel.startswith("../"):
+        raise LoadError(f"{label}: {path} lies outside the git repository {top}")
+    kind = gitio.path_type(ref, rel or ".", top)
     if kind is None:
         raise LoadError(f"{label}: no such file or directory at {ref}")
     if kind == "blob":
         doc = _doc_from_bytes(gitio.read_file(ref, rel, top), label, rel)
         return SchemaSet(label, {doc.name: doc}, single=True)
-    docs = [_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f)
-            for f in gitio.list_files(ref, rel, top) if f.endswith(".json")]
+    docs = []
+    for kind, f in gitio.list_files(ref, rel, top):
+        if not f.endswith(".json") or any(p.startswith(".") for p in Path(f).parts):
+            continue
+        if kind != "file":
+            # Never followed: its target is a name, possibly of a file outside the repository.
+            raise LoadError(f"git:{ref}:{f}: a {'symbolic link' if kind == 'link' else kind} at "
+                            f"{ref}; schema files must be regular files (not read)")
+        docs.append(_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f))
     if not docs:
         raise LoadError(f"{label}: no schemas (*.json) at {ref}")
     return SchemaSet(label, _latest(docs), single=False, every_version=tuple(docs))
@@ -237,6 +371,7 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
         return _from_git(ref, inner, cwd)
     path = Path(spec)
     if path.is_file():
+        check_named_path(path)
         doc = load_schema_file(path)
         return SchemaSet(spec, {doc.name: doc}, single=True)
     if path.is_dir():

@@ -19,8 +19,10 @@ from typing import Any
 
 import orjson
 
+from ._json import exact_again, exact_loads
+from .errors import LoadError
 from .findings import BACKWARD, FORWARD, ReplayChange, ReplaySummary
-from .loading import ContractsRepository, SchemaDocument
+from .loading import ContractsRepository, SchemaDocument, check_named_path, is_within
 from .validate import (
     MessageInput,
     MessageValidator,
@@ -56,9 +58,10 @@ class _PairValidator(MessageValidator):
         # The error comes from the side that rejects it.
         return (self._new if was else self._old).failure(message, line)
 
-    def _check_lines(self, lines: list[bytes], first: int) -> _RawChunk:
-        # The hot loop, inlined like the validator's own: one parse and two checks per message.
-        loads = orjson.loads
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
+        # The hot loop, inlined like the validator's own: one parse and two checks per message
+        # (integers exact: see MessageValidator._check_lines).
+        loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
         old_ok = self._old.validator.is_valid
         new_ok = self._new.validator.is_valid
@@ -72,7 +75,8 @@ class _PairValidator(MessageValidator):
                 continue
             was = old_ok(message)
             if was != new_ok(message):
-                failures.append((self._new if was else self._old).failure(message, first + index))
+                failures.append((self._new if was else self._old).failure(
+                    exact_again(raw, message), first + index))
         return _RawChunk(len(lines) - blank, len(lines), failures)
 
     def _check_parsed(self, message: Any) -> _RawChunk:
@@ -81,11 +85,18 @@ class _PairValidator(MessageValidator):
 
 
 def _inputs(examples: Path, schema_name: str) -> list[MessageInput]:
+    check_named_path(examples)
     if examples.is_file():
         return [MessageInput.file(examples)]
-    # An examples tree (examples/<name>/<version>/...): only this schema's messages.
+    # An examples tree (examples/<name>/<version>/...): only this schema's messages. Nothing
+    # is read through a symbolic link that leads out of it.
     scoped = examples / schema_name
-    return discover_inputs(scoped if scoped.is_dir() else examples)
+    if not scoped.is_dir():
+        return discover_inputs(examples, strict=True)
+    if not is_within(scoped.resolve(), examples.resolve()):
+        raise LoadError(f"{scoped}: a symbolic link that leads outside {examples}; examples must "
+                        f"lie under {examples} (not read)")
+    return discover_inputs(scoped, strict=True)
 
 
 def replay(old: SchemaDocument, new: SchemaDocument, examples: Path | Iterable[MessageInput], *,

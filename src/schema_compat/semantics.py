@@ -513,6 +513,13 @@ def property_nodes(view: View, name: str) -> tuple[Node, ...]:
     return found
 
 
+def _agreed(value: Any, *nodes: Node) -> bool:
+    try:
+        return all(oracle.agreed(n, value) for n in nodes)
+    except oracle.Undecidable:
+        return False
+
+
 def _search(pattern: str, text: str) -> bool:
     try:
         return oracle.ecma_search(pattern, text)
@@ -1125,7 +1132,9 @@ class Checker:
     def _compare_local(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         pending: Outcome = PROVED
-        for kind in sorted(merged.kinds):
+        # Integers before other numbers: a witness every validator reads alike (5, not 5.01
+        # under multipleOf 0.01, which float division finds no multiple).
+        for kind in sorted(merged.kinds, key=_integers_first):
             if kind not in bv.kinds:
                 w = self._example(t, kind)
                 if w is _MISSING:
@@ -1229,10 +1238,22 @@ class Checker:
                 ok = False
         if ok:
             return PROVED
+        fallback: Any = _MISSING
+        tried = 0
         for point in _frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
             w = _as_json_number(point)
             if kind_of(w) == "frac" and t.contains(w) and not oracle.is_valid(b, w):
-                return Outcome(NO, w)
+                # Prefer a value every validator reads alike (float division finds 5.01 no
+                # multiple of 0.01); the first confirmed one otherwise, with its caveat.
+                if _agreed(w, *t.pos, b):
+                    return Outcome(NO, w)
+                fallback = w if fallback is _MISSING else fallback
+            if fallback is not _MISSING:
+                tried += 1
+                if tried > 8:
+                    break
+        if fallback is not _MISSING:
+            return Outcome(NO, fallback)
         return _unknown("no fractional counterexample found")
 
     # strings
@@ -1629,7 +1650,7 @@ class Checker:
                 if kind is not None:
                     kinds = [k for k in kinds if k == kind]
                 for k in kinds:
-                    for value in self._candidates(term, merged, k):
+                    for value in self._candidates(term, merged, k, limit):
                         self._tick()
                         if any(json_equal(value, f) for f in found):
                             continue
@@ -1641,7 +1662,9 @@ class Checker:
         finally:
             self._gen_depth -= 1
 
-    def _candidates(self, t: Term, merged: Merged, kind: str) -> Iterator[Any]:
+    def _candidates(self, t: Term, merged: Merged, kind: str, count: int = 1) -> Iterator[Any]:
+        """Values of one kind for a flat term (checked by the caller), enough for ``count``
+        distinct ones where the kind has that many cheap candidates."""
         enum = merged.enum
         if enum is not None:
             yield from (x for x in enum_values(enum)[0] if kind_of(x) == kind)
@@ -1663,7 +1686,7 @@ class Checker:
             rng = _int_range(lo, lo_x, hi, hi_x, merged.multiples)
             if rng is not None:
                 first, last, step = rng
-                yield from _ints_near_zero(first, last, step)
+                yield from _ints_near_zero(first, last, step, count)
         elif kind == "frac":
             lo, lo_x, hi, hi_x = merged.number_bounds()
             for c in _frac_candidates(lo, lo_x, hi, hi_x, merged.multiples, None, None, ()):
@@ -1671,7 +1694,7 @@ class Checker:
                 if kind_of(w) == "frac":
                     yield w
         elif kind == "string":
-            yield from self._string_candidates(merged)
+            yield from self._string_candidates(merged, count=count)
         elif kind == "array":
             for length in dict.fromkeys((merged.min_items, max(merged.min_items, 1))):
                 w = self._example_array(t, merged, length)
@@ -1682,7 +1705,8 @@ class Checker:
             if w is not _MISSING:
                 yield w
 
-    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False) -> Iterator[str]:
+    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
+                           count: int = 3) -> Iterator[str]:
         """Strings for the term's string part: its formats' samples first (unless
         ``avoid_formats``: then strings no format accepts are sought), then strings of its
         patterns and lengths."""
@@ -1693,19 +1717,23 @@ class Checker:
                     if lo <= len(sample) and (hi is None or len(sample) <= hi):
                         yield sample
         try:
-            if avoid_formats:
-                yield from _string_examples(tuple(merged.patterns), lo, hi, 12)
-            else:
-                yield from _string_examples(tuple(merged.patterns), lo, hi)
+            yield from _string_examples(tuple(merged.patterns), lo, hi,
+                                        12 if avoid_formats else min(max(count, 3), 256))
         except (UnsupportedPattern, InvalidPattern):
             if not merged.patterns:
                 yield "x" * max(lo, 1) if hi is None or hi >= 1 else ""
 
     def _example_array(self, t: Term, merged: Merged, length: int, *,
                        at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
-        if length > 64:
+        """An array of ``length`` items valid under ``t`` (``at``: this value at this
+        position; ``duplicate``: the second item equal to the first), or ``_MISSING``.
+        Positions past every ``prefixItems`` share one item schema, so they share one
+        example; only ``uniqueItems`` asks for distinct ones."""
+        if length > _MAX_ITEMS:
             return _MISSING
         items: list[Any] = []
+        tail: list[Any] | None = None  # distinct examples for the shared positions
+        prefix = merged.prefix_len
         for i in range(length):
             if at is not None and at[0] == i:
                 items.append(at[1])
@@ -1714,7 +1742,14 @@ class Checker:
                 items.append(items[0])
                 continue
             nodes = merged.item_nodes(i)
-            value = self._example(Term(nodes)) if nodes else i
+            if not nodes:
+                value: Any = i
+            elif merged.unique and i >= prefix:
+                if tail is None:
+                    tail = list(self._examples(Term(nodes), None, length - prefix + 1))
+                value = tail[i - prefix] if i - prefix < len(tail) else _MISSING
+            else:
+                value = self._example(Term(nodes))
             if value is _MISSING:
                 return _MISSING
             items.append(value)
@@ -1734,12 +1769,8 @@ class Checker:
                     return _MISSING
                 items.append(value)
                 need -= 1
-        if merged.unique and not duplicate:
-            seen: list[Any] = []
-            for x in items:
-                if any(json_equal(x, y) for y in seen):
-                    return _MISSING
-                seen.append(x)
+        if merged.unique and not duplicate and len({json_key(x) for x in items}) < len(items):
+            return _MISSING
         return items
 
     def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
@@ -1811,11 +1842,20 @@ class Checker:
 # ---------------------------------------------------------------------------------------------
 # numbers
 
+# The longest array a witness is built as (maxItems 1000 lowered is an ordinary change; the
+# reports show long witnesses compactly).
+_MAX_ITEMS = 10_000
+
 # How deep _empty looks into required properties for a contradiction (tagged unions put
 # theirs one level down; deeper ones are rare and each level multiplies the work).
 _EMPTY_DEPTH = 2
 
 _KIND_ORDER = ["object", "string", "int", "frac", "boolean", "null", "array"]
+
+
+def _integers_first(kind: str) -> str:
+    """Kinds in name order, but integers before fractions."""
+    return "fraa" if kind == "int" else kind
 _KIND_NAMES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "non-integer number",
                "string": "string", "array": "array", "object": "object"}
 _KIND_TYPES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "number",
@@ -1918,7 +1958,9 @@ def _all_multiples(first: int | None, last: int | None, step: int,
     return all(x % m.numerator == 0 for x in range(first, last + 1, step) for m in mults)
 
 
-def _ints_near_zero(first: int | None, last: int | None, step: int) -> Iterator[int]:
+def _ints_near_zero(first: int | None, last: int | None, step: int,
+                    count: int = 5) -> Iterator[int]:
+    """Up to ``count`` allowed integers, nearest to zero first (at least five are tried)."""
     if first is not None and first > 0:
         base = first
     elif last is not None and last < 0:
@@ -1926,10 +1968,15 @@ def _ints_near_zero(first: int | None, last: int | None, step: int) -> Iterator[
     else:
         base = 0
     yield base
-    for k in (1, 2):
+    given = 1
+    for k in range(1, max(count, 5)):
         for x in (base + k * step, base - k * step):
             if (first is None or x >= first) and (last is None or x <= last):
                 yield x
+                given += 1
+        if given >= max(count, 5) or (first is not None and last is not None
+                                      and base - k * step < first and base + k * step > last):
+            return
 
 
 def _frac_candidates(lo: Fraction | None, lo_x: bool, hi: Fraction | None, hi_x: bool,

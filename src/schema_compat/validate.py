@@ -32,8 +32,15 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import jsonschema_rs
 import orjson
 
-from ._json import MAX_DOCUMENT_BYTES
-from .errors import SchemaError, UsageError
+from ._json import (
+    MAX_DOCUMENT_BYTES,
+    exact_again,
+    exact_loads,
+    integers_matter,
+    long_integer_offsets,
+    non_finite_number,
+)
+from .errors import LoadError, SchemaError, UsageError
 from .loading import ContractsRepository, SchemaDocument, load_repository
 
 if TYPE_CHECKING:
@@ -250,12 +257,15 @@ def _is_lines_file(path: Path) -> tuple[bool, bool]:
     return name.endswith(LINES_SUFFIXES), gz
 
 
-def discover_inputs(directory: str | os.PathLike[str]) -> list[MessageInput]:
+def discover_inputs(directory: str | os.PathLike[str], *, strict: bool = False) -> list[MessageInput]:
     """The message files under ``directory``, recursively, sorted by path.
 
     Picks up ``.json``, ``.jsonl`` and ``.ndjson`` files and their ``.gz``; skips hidden files
-    and directories; does not follow symbolic links to directories (no loops). A subdirectory
-    that cannot be read becomes an input that reports ``io``. A missing ``directory`` is a
+    and directories; does not follow symbolic links to directories (no loops). A symbolic link
+    that leads outside ``directory`` is never read: it becomes an input that reports ``io``, or
+    with ``strict`` (examples of a contracts repository) a
+    :class:`~schema_compat.errors.LoadError`. A subdirectory that cannot be read becomes an
+    input that reports ``io``. A missing ``directory`` is a
     :class:`~schema_compat.errors.UsageError`.
     """
     root = os.fspath(directory)
@@ -265,27 +275,47 @@ def discover_inputs(directory: str | os.PathLike[str]) -> list[MessageInput]:
         raise UsageError(f"{root}: not a directory (use --file for a single file)")
     found: list[tuple[tuple[str, ...], MessageInput]] = []
     cut = len(root.rstrip(os.sep)) + 1
+    real_root = os.path.realpath(root)
 
     def parts(path: str) -> tuple[str, ...]:
         rel = path[cut:]
         return tuple(rel.split(os.sep)) if rel else ()  # noqa: PTH206 - see the walk below
 
-    def onerror(exc: OSError) -> None:
-        name = os.fspath(exc.filename or root)
-        text = f"cannot read directory: {exc.strerror or exc}"
-        found.append((parts(name), MessageInput.failed(name, text)))
+    def outside(path: str) -> bool:
+        target = os.path.realpath(path)
+        return target != real_root and not target.startswith(real_root.rstrip(os.sep) + os.sep)
 
-    # Plain strings until the end: a walk over thousands of files should not cost more than
-    # checking them.
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        prefix = parts(dirpath)
-        for name in filenames:
+    # Plain strings and directory entries until the end: a walk over thousands of files should
+    # not cost more than checking them (an entry says whether it is a link without a system call).
+    pending = [root]
+    while pending:
+        here = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            name = os.fspath(exc.filename or here)
+            found.append((parts(name), MessageInput.failed(name, f"cannot read directory: {exc.strerror or exc}")))
+            continue
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
+            if entry.is_symlink():
+                if outside(entry.path):
+                    if strict:
+                        raise LoadError(f"{entry.path}: a symbolic link that leads outside {root}; "
+                                        f"examples must lie under {root} (not read)")
+                    text = f"a symbolic link that leads outside {root}; not read"
+                    found.append((parts(entry.path), MessageInput.failed(entry.path, text)))
+                    continue
+                if entry.is_dir():
+                    continue  # not followed: no loops, no file read twice
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+                continue
             if name.lower().removesuffix(".gz").endswith(MESSAGE_SUFFIXES):
-                path = os.path.join(dirpath, name)  # noqa: PTH118 - see above
-                found.append(((*prefix, name), MessageInput(path, Path(path))))
+                found.append((parts(entry.path), MessageInput(entry.path, Path(entry.path))))
     # Sort by path components, so that `a/b.json` < `a-b.json` on every system.
     found.sort(key=lambda item: item[0])
     return [item for _, item in found]
@@ -484,6 +514,11 @@ class MessageValidator:
     def __init__(self, repository: ContractsRepository, *, schema: str | None = None) -> None:
         self.repository = repository
         self._compiled = _compile_all(repository)
+        # Whether the schemas could judge an integer beyond 64 bits differently from the double
+        # orjson reads it as: if not, JSON Lines blocks are not scanned for one (it is read
+        # exactly only in what is reported about an invalid message).
+        self._integers_matter = integers_matter(
+            [doc.document for name in repository.names() for doc in repository.versions(name)])
         self._fixed: _Compiled | None = None
         self._routes: dict[str, _Compiled] = {}
         if schema is not None:
@@ -519,9 +554,11 @@ class MessageValidator:
     # -- single messages
 
     def is_valid(self, message: object) -> bool:
-        """True when ``message`` routes to a schema and is valid under it."""
+        """True when ``message`` routes to a schema and is valid under it (a JSON value:
+        NaN and infinities make it invalid, as they are not JSON)."""
         compiled = self._route(message)
-        return compiled is not None and bool(compiled.validator.is_valid(message))
+        return (compiled is not None and non_finite_number(message) is None
+                and bool(compiled.validator.is_valid(message)))
 
     def validate(
         self, message: object, *, source: str = "<message>", line: int | None = None
@@ -530,7 +567,14 @@ class MessageValidator:
         return list(self.check(message, source=source, line=line).issues)
 
     def check(self, message: object, *, source: str = "<message>", line: int | None = None) -> MessageResult:
-        """The verdict on one parsed message, naming the schema it was checked against."""
+        """The verdict on one parsed message, naming the schema it was checked against.
+
+        A message built in Python that holds NaN or an infinity is not JSON: it is invalid
+        (keyword ``json``), not read as jsonschema-rs would read it (NaN as null).
+        """
+        problem = non_finite_number(message)
+        if problem is not None:
+            return _materialize(source, 0, _input_failure(JSON, f"not JSON: {problem}", line))
         compiled = self._route(message)
         if compiled is None:
             raw = self._routing_failure(message, line)
@@ -607,13 +651,16 @@ class MessageValidator:
 
     # -- the hot loop
 
-    def _check_lines(self, lines: list[bytes], first: int) -> _RawChunk:
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
         """Parse, route and check raw lines numbered from ``first``; blank lines are skipped.
 
         Only failures allocate anything: a valid line costs one parse, one dict lookup and one
-        ``is_valid`` call.
+        ``is_valid`` call. ``exact=False``: orjson's reading of every line is taken for
+        validating (no line holds an integer it reads inexactly, or none that the schemas
+        could tell from its double: the caller knows); an invalid message is reported as read
+        exactly all the same.
         """
-        loads = orjson.loads
+        loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
         failures: list[_RawFailure] = []
         blank = 0
@@ -627,7 +674,7 @@ class MessageValidator:
                     blank += self._bad_line(raw, exc, first + index, failures)
                     continue
                 if not is_valid(message):
-                    failures.append(compiled.failure(message, first + index))
+                    failures.append(compiled.failure(exact_again(raw, message), first + index))
             return _RawChunk(len(lines) - blank, len(lines), failures)
         checks = self._checks
         for index, raw in enumerate(lines):
@@ -642,7 +689,8 @@ class MessageValidator:
                 failures.append(self._routing_failure(message, first + index))
                 continue
             if not is_valid(message):
-                failures.append(self._routes[message["type"]].failure(message, first + index))
+                failures.append(self._routes[message["type"]].failure(exact_again(raw, message),
+                                                                      first + index))
         return _RawChunk(len(lines) - blank, len(lines), failures)
 
     @staticmethod
@@ -686,11 +734,12 @@ class MessageValidator:
                 skipping = False
                 block = block[cut + 1 :]
             lines = block.split(b"\n")
-            if tail:
+            had_tail = bool(tail)
+            if had_tail:
                 lines[0] = tail + lines[0]
             tail = lines.pop()
             if lines:
-                chunk = self._check_lines(lines, line_no)
+                chunk = self._check_block_lines(block, lines, line_no, had_tail)
                 line_no += chunk.lines
                 yield chunk
             if len(tail) > MAX_LINE_BYTES:
@@ -699,7 +748,42 @@ class MessageValidator:
         if skipping:
             yield self._overlong(line_no)
         elif tail:
-            yield self._check_lines([tail], line_no)
+            yield self._check_lines([tail], line_no, bool(long_integer_offsets(tail)))
+
+    def _check_block_lines(self, block: bytes, lines: list[bytes], first: int,
+                           had_tail: bool) -> _RawChunk:
+        """Check the complete ``lines`` of ``block`` (the first one began in an earlier block
+        when ``had_tail``), reading integers exactly.
+
+        orjson reads an integer beyond 64 bits as a double. When the schemas could tell the
+        two apart (see :func:`~schema_compat._json.integers_matter`; the BACKBEAT contracts
+        cannot), one scan of the block finds the lines that may hold one (an integer token of
+        19 digits or more, which almost no block has): only those are parsed again by the
+        standard library; every other line takes the hot loop as it is.
+        """
+        if not self._integers_matter:
+            return self._check_lines(lines, first, exact=False)
+        hits = {block.count(b"\n", 0, at) for at in long_integer_offsets(block)}
+        if had_tail and long_integer_offsets(lines[0]):
+            hits.add(0)
+        hits.discard(len(lines))  # the unfinished last line: checked when it is complete
+        if not hits:
+            return self._check_lines(lines, first, exact=False)
+        messages = total = 0
+        failures: list[_RawFailure] = []
+        start = 0
+        for index in sorted(hits):
+            for part, exact in ((lines[start:index], False), (lines[index : index + 1], True)):
+                if part:
+                    chunk = self._check_lines(part, first + start, exact)
+                    messages, total = messages + chunk.messages, total + chunk.lines
+                    failures.extend(chunk.failures)
+                    start += len(part)
+        if start < len(lines):
+            chunk = self._check_lines(lines[start:], first + start, exact=False)
+            messages, total = messages + chunk.messages, total + chunk.lines
+            failures.extend(chunk.failures)
+        return _RawChunk(messages, total, failures)
 
     def _overlong(self, line: int) -> _RawChunk:
         text = f"line is longer than {MAX_LINE_BYTES >> 20} MiB; not checked"
@@ -735,7 +819,7 @@ class MessageValidator:
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
         try:
-            message = orjson.loads(data)
+            message = exact_loads(data)
         except orjson.JSONDecodeError as exc:
             text = _json_error_text(exc, whole_document=True)
             return _RawChunk(1, 0, [_input_failure(JSON, text)])
@@ -777,7 +861,7 @@ class MessageValidator:
             if line.strip():
                 first = line
         try:
-            message = orjson.loads(first)
+            message = exact_loads(first)
         except orjson.JSONDecodeError:
             pass
         else:
@@ -798,7 +882,7 @@ class MessageValidator:
             yield from self._scan_lines(_Chained(data, stream), None)
             return
         try:
-            message = orjson.loads(data)
+            message = exact_loads(data)
         except orjson.JSONDecodeError as exc:
             if data.strip().count(b"\n"):
                 yield from self._scan_lines(io.BytesIO(data), None)

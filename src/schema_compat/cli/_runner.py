@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import typer
 
+from .._text import visible
 from ..errors import SchemaCompatError
 
 
@@ -49,7 +50,9 @@ def run(application: typer.Typer, argv: Sequence[str] | None = None, prog: str =
     except SchemaCompatError as exc:
         if "--debug" in args:
             raise
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        # One line whatever the message quotes (file names, keys): a newline in a file name
+        # must not start a second line, let alone a workflow command in a CI log.
+        print(f"{prog}: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except RecursionError:
         if "--debug" in args:

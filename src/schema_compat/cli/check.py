@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ..verdict import DEFAULT_TIMEOUT
+from ._options import timeout_callback
 from .diff import Format, use_color
 
 
@@ -20,7 +21,8 @@ def check_command(
     schemas: Path | None = typer.Option(None, "--schemas", help="Contracts directory (default: from config)."),
     examples: Path | None = typer.Option(None, "--examples", help="Examples tree (default: from config)."),
     config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="Seconds per schema pair."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
+                                  help="Seconds per schema pair."),
 ) -> None:
     """Gate a change to the contracts: bumps, policies, type constants, examples, waivers.
 
@@ -51,6 +53,7 @@ def bump_command(
 ) -> None:
     """The version bump a change needs, and the next version number."""
     from .._json import dumps
+    from .._text import visible
     from ..config import load_config
     from ..engine import Options, compare
     from ..errors import UsageError
@@ -84,4 +87,4 @@ def bump_command(
             line += f"; next version {nxt}"
         if declared:
             line += f"; declared {declared}"
-        print(line)
+        print(visible(line))  # the schema's name comes from its file name

@@ -11,6 +11,7 @@ import typer
 
 from ..report import REPORTERS, ReportContext
 from ..verdict import DEFAULT_TIMEOUT
+from ._options import timeout_callback
 
 # The choices come from the reporter registry, so a new reporter needs no CLI edit.
 Format = Enum("Format", {name: name for name in sorted(REPORTERS)}, type=str)  # type: ignore[misc]
@@ -41,7 +42,7 @@ def diff_command(
                                  help="Contracts directory (for NAME@VERSION and git refs)."),
     policy: str = typer.Option("BACKWARD", "--policy",
                                help="Compatibility policy used for the required bump."),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout",
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair before open questions are unknown."),
     formats: FormatMode | None = typer.Option(
         None, "--formats", help="Whether `format` narrows valid strings, as validators that "

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .._text import visible
+from ._options import timeout_callback
+
 if TYPE_CHECKING:
     from ..matrix import MatrixReport, Progress
 
@@ -86,7 +89,7 @@ def matrix_command(
     fail_on_policy: Annotated[bool, typer.Option(
         "--fail-on-policy", help="Exit 1 when a release violates its policy.")] = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", metavar="SECONDS",
+        "--timeout", metavar="SECONDS", callback=timeout_callback,
         help="Per pair of versions, before open questions are unknown (default: 10).",
         show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
@@ -95,13 +98,11 @@ def matrix_command(
     from ..config import load_config
     from ..engine import DEFAULT_TIMEOUT
     from ..errors import UsageError
-    from ..loading import load_repository
+    from ..loading import check_named_path, load_repository
     from ..matrix import build_matrix, versions_from_git, write_atomic
 
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
-    if timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
     if check and out is None:
         raise UsageError("--check needs --out FILE (the committed document to check)")
     if tags is not None and git_history is None:
@@ -125,18 +126,22 @@ def matrix_command(
     text = render(report, fmt)
 
     status = 0
+    if out is not None:
+        # The committed document (or its directory) may be a link the change under review
+        # made: neither read nor written outside the repository through it.
+        check_named_path(out)
     if out is None:
         sys.stdout.write(text)
     elif check:
         status = _check(out, text)
     else:
         write_atomic(out, text)
-        print(f"wrote {out}", file=sys.stderr)
+        print(visible(f"wrote {out}"), file=sys.stderr)
     if fail_on_policy and report.policy_failures:
         for name, release in report.policy_failures:
             against = ", ".join(f"{c.against} (backward {c.backward}, forward {c.forward})"
                                 for c in release.failures)
-            print(f"{name} {release.label}: violates {release.policy} against {against}",
+            print(visible(f"{name} {release.label}: violates {release.policy} against {against}"),
                   file=sys.stderr)
         status = 1
     return status
@@ -151,17 +156,17 @@ def _check(out: Path, text: str) -> int:
     try:
         current = out.read_bytes()
     except FileNotFoundError:
-        print(f"{out}: missing; {regenerate}", file=sys.stderr)
+        print(visible(f"{out}: missing; {regenerate}"), file=sys.stderr)
         return 1
     except OSError as exc:
         from ..errors import LoadError
 
         raise LoadError(f"{out}: cannot read: {exc.strerror}") from None
     if current != text.encode():
-        print(f"{out}: stale, differs from what the schemas produce now; {regenerate}",
+        print(visible(f"{out}: stale, differs from what the schemas produce now; {regenerate}"),
               file=sys.stderr)
         return 1
-    print(f"{out}: up to date", file=sys.stderr)
+    print(visible(f"{out}: up to date"), file=sys.stderr)
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -107,16 +107,26 @@ validate_command.__doc__ = _HELP
 
 def _inputs(dirs: list[Path], files: list[Path], messages: list[str]) -> list[MessageInput]:
     """Inputs in a fixed order: directories, then files, then messages."""
+    from .._text import visible
     from ..errors import UsageError
+    from ..loading import leads_outside_repository
     from ..validate import MessageInput, discover_inputs
 
     inputs: list[MessageInput] = []
+    # A directory or file named here that lies in the repository but is a link out of it is
+    # not read: it is reported as an unreadable input, as a link found in a directory is.
+    outside = "a symbolic link that leads outside the repository; not read"
     for directory in dirs:
+        if leads_outside_repository(directory):
+            inputs.append(MessageInput.failed(str(directory), outside))
+            continue
         found = discover_inputs(directory)
         if not found:
-            print(f"warning: {directory}: no message files (.json, .jsonl, .ndjson)", file=sys.stderr)
+            print(visible(f"warning: {directory}: no message files (.json, .jsonl, .ndjson)"),
+                  file=sys.stderr)
         inputs.extend(found)
-    inputs.extend(MessageInput.file(path) for path in files)
+    inputs.extend(MessageInput.failed(str(path), outside) if leads_outside_repository(path)
+                  else MessageInput.file(path) for path in files)
     if messages.count("-") > 1:
         raise UsageError("--message - (stdin) given more than once")
     inline = [text for text in messages if text != "-"]
@@ -136,24 +146,25 @@ def _summary(messages: int, invalid: int) -> str:
 
 def _write_text(out: TextIO, batches: Iterator[Batch]) -> int:
     """One line per issue as results arrive, then the summary; returns the invalid count."""
+    from .._text import visible
+
     messages = invalid = 0
     for batch in batches:
         messages += batch.messages
         if batch.failures:
             invalid += len(batch.failures)
-            out.write("".join(f"{issue}\n" for result in batch.failures for issue in result.issues))
+            # File names and property names come from the input: one line per issue, whatever
+            # they hold (only failures pay for the escaping).
+            out.write("".join(f"{visible(str(issue))}\n"
+                              for result in batch.failures for issue in result.issues))
     out.write(_summary(messages, invalid) + "\n")
     return invalid
 
 
 def _write_json(out: TextIO, validator: MessageValidator, batches: Iterator[Batch]) -> int:
     """The JSON report, streamed: keys in sorted order, so the invalid list can come first."""
-    import orjson
-
     from .. import __version__
-
-    def dumps(value: Any) -> str:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    from .._json import dumps  # sorted keys; raw controls and non-UTF-8 file names escaped
 
     messages = invalid = 0
     out.write('{"command": "validate",\n "invalid": [')

@@ -41,6 +41,7 @@ from ..findings import (
 )
 from ..sourcemap import SourceLocation, finding_locations, result_location, source_location
 from . import ReportContext, reporter
+from .escape import visible
 
 #: Reporter-level rule ids, for what no single finding carries. Not change rules: they never
 #: appear in ``findings``, only in the CI formats.
@@ -269,10 +270,15 @@ def escape_property(text: str) -> str:
 
 
 def command(kind: str, message: str, **properties: object) -> str:
-    """One workflow command line, e.g. ``::error file=a.json,line=3::message``."""
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items()
+    """One workflow command line, e.g. ``::error file=a.json,line=3::message``.
+
+    The message and every property come from the schemas (names, paths, witnesses): control
+    characters are shown as escapes first (:func:`visible`), so a newline in a file name is
+    ``\\n`` in the annotation, never a line of its own, and then escaped for the runner.
+    """
+    props = ",".join(f"{k}={escape_property(visible(str(v)))}" for k, v in properties.items()
                      if v is not None)
-    return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{kind}{' ' + props if props else ''}::{escape_data(visible(message))}"
 
 
 _COMMAND = {BREAKING: "error", UNKNOWN: "warning", OK: "notice"}
@@ -297,8 +303,10 @@ def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
         verdict = f"gate FAILED ({_plural(len(failures), 'problem')})" if failures else "gate passed"
     else:
         verdict = f"FAILED: {', '.join(failures)}" if failures else "passed"
-    lines.append(
+    # A plain log line, not a command: schema names in it are shown with their control
+    # characters escaped, so none can start a line (a workflow command) of its own.
+    lines.append(visible(
         f"schema-compat ({ctx.mode}): {_plural(len(results), 'comparison')}, {verdict}; "
         f"{_plural(counts[BREAKING], 'error')}, {_plural(counts[UNKNOWN], 'warning')}, "
-        f"{_plural(counts[OK], 'notice')}")
+        f"{_plural(counts[OK], 'notice')}"))
     return "\n".join(lines) + "\n"

@@ -30,6 +30,7 @@ from .._json import dumps
 from ..findings import BACKWARD, BREAKING, COMPATIBLE, FORWARD, UNKNOWN, ComparisonResult, Finding, Witness
 from ..sourcemap import finding_locations
 from . import ReportContext, reporter
+from .escape import visible
 from .github import allowed_by_gate, gated_directions
 
 # XML 1.0 cannot carry these characters at all, escaped or not; a witness or an error message
@@ -41,12 +42,22 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# Names, paths and messages come from the schemas: each goes through `visible` (one line, its
+# control characters escaped) before it joins an attribute or a body, so that no line of the
+# report, printed in a CI log, can be a workflow command; ElementTree then escapes for XML.
+
+
+def _json_lines(value: object) -> str:
+    """A JSON value, indented, each of its lines made visible (JSON has escaped the rest)."""
+    return "\n".join(visible(line) for line in dumps(value, indent=True).split("\n"))
+
+
 def _witness_body(w: Witness) -> str:
     accepts, rejects = ("old", "new") if w.direction == BACKWARD else ("new", "old")
     body = f"witness ({w.direction}): valid under the {accepts} schema, invalid under the {rejects}\n"
-    body += dumps(w.instance, indent=True) + "\n"
+    body += _json_lines(w.instance) + "\n"
     if w.error:
-        body += f"the {rejects} schema rejects it: {w.error}\n"
+        body += f"the {rejects} schema rejects it: {visible(w.error)}\n"
     return body
 
 
@@ -55,8 +66,8 @@ class _Suite:
 
     def __init__(self, result: ComparisonResult | None) -> None:
         # The class name leaves the versions out: Jenkins splits it at its last dot.
-        self.classname = f"schema-compat.{result.schema if result is not None else 'gate'}"
-        name = _suite_name(result) if result is not None else "release gate"
+        self.classname = visible(f"schema-compat.{result.schema if result is not None else 'gate'}")
+        name = visible(_suite_name(result)) if result is not None else "release gate"
         self.element = ET.Element("testsuite", name=_xml_text(name))
         self.counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         if result is None:
@@ -66,14 +77,14 @@ class _Suite:
                             ("status", result.status), ("backward", result.backward.status),
                             ("forward", result.forward.status), ("level", result.level),
                             ("required_bump", result.required_bump)):
-            ET.SubElement(props, "property", name=name, value=_xml_text(value))
+            ET.SubElement(props, "property", name=name, value=_xml_text(visible(value)))
 
     def case(self, name: str, *, file: str | None = None, line: int | None = None) -> ET.Element:
         self.counts["tests"] += 1
         attrs = {"classname": _xml_text(self.classname),
-                 "name": _xml_text(name), "time": "0"}
+                 "name": _xml_text(visible(name)), "time": "0"}
         if file is not None:
-            attrs["file"] = _xml_text(file)
+            attrs["file"] = _xml_text(visible(file))
         if line is not None:
             attrs["line"] = str(line)
         return ET.SubElement(self.element, "testcase", attrs)
@@ -83,11 +94,12 @@ class _Suite:
         """Mark ``case`` failed (breaking) or errored (unknown); skipped when it does not count."""
         if not counts:
             self.counts["skipped"] += 1
-            ET.SubElement(case, "skipped", message=_xml_text(f"{why_not}: {status}: {message}"))
+            ET.SubElement(case, "skipped",
+                          message=_xml_text(visible(f"{why_not}: {status}: {message}")))
             return
         kind = "failure" if status == BREAKING else "error"
         self.counts["failures" if kind == "failure" else "errors"] += 1
-        element = ET.SubElement(case, kind, message=_xml_text(message), type=status)
+        element = ET.SubElement(case, kind, message=_xml_text(visible(message)), type=status)
         element.text = _xml_text(body)
 
     def finish(self) -> ET.Element:
@@ -113,11 +125,11 @@ def _side(result: ComparisonResult, which: str) -> str:
 
 
 def _finding_body(finding: Finding, direction: str) -> str:
-    lines = [f"{finding.rule}: {finding.message}",
-             f"old: {finding.old_path}  new: {finding.new_path}",
+    lines = [f"{finding.rule}: {visible(finding.message)}",
+             visible(f"old: {finding.old_path}  new: {finding.new_path}"),
              f"backward: {finding.backward}  forward: {finding.forward}"]
     if finding.reason:
-        lines.append(f"why unknown: {finding.reason}")
+        lines.append(f"why unknown: {visible(finding.reason)}")
     body = "\n".join(lines) + "\n"
     for w in finding.witnesses:
         if w.direction == direction:
@@ -146,7 +158,7 @@ def _suite(result: ComparisonResult, gated: tuple[str, ...], mode: str, allowed:
         case = suite.case(direction)
         if verdict.status == COMPATIBLE:
             continue
-        body = (verdict.reason + "\n") if verdict.reason else ""
+        body = (visible(verdict.reason) + "\n") if verdict.reason else ""
         for w in verdict.witnesses:
             if w.direction == direction:
                 body += _witness_body(w)
@@ -163,7 +175,7 @@ def _gate_suite(problems: Sequence[str]) -> _Suite:
     for problem in problems:
         # The problem is the name: it is specific, and stable while the problem lasts.
         case = suite.case(problem)
-        suite.outcome(case, BREAKING, True, problem, problem + "\n")
+        suite.outcome(case, BREAKING, True, problem, visible(problem) + "\n")
     return suite
 
 

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from .._json import dumps
 from ..findings import BREAKING, ComparisonResult
 from . import ReportContext, reporter
+from .escape import md, md_code
 
 _ICON = {"compatible": "✅ compatible", "breaking": "❌ breaking", "unknown": "⚠️ unknown"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Every name, path, version and message comes from the schemas: `md` makes it literal text
+# (no link, image, HTML or table cell can come from it), `md_code` a code span.
+_cell = md
 
 
 @reporter("markdown")
@@ -30,19 +32,20 @@ def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
         old = r.old.version or r.old.source if r.old else "—"
         new = r.new.version or r.new.source if r.new else "—"
         if r.status in ("added", "removed"):
-            lines.append(f"| {r.schema} | {old} → {new} | schema {r.status} | | | |")
+            lines.append(f"| {_cell(r.schema)} | {_cell(str(old))} → {_cell(str(new))} | "
+                         f"schema {r.status} | | | |")
             continue
-        lines.append(f"| {r.schema} | {_cell(str(old))} → {_cell(str(new))} | "
+        lines.append(f"| {_cell(r.schema)} | {_cell(str(old))} → {_cell(str(new))} | "
                      f"{_ICON[r.backward.status]} | {_ICON[r.forward.status]} | {r.level} | "
                      f"{r.required_bump} |")
     for r in results:
         relevant = [f for f in r.findings if not f.annotation]
         if not relevant:
             continue
-        lines += ["", f"### {r.schema}", "", "| rule | where | backward | forward | change |",
+        lines += ["", f"### {_cell(r.schema)}", "", "| rule | where | backward | forward | change |",
                   "|---|---|---|---|---|"]
         for f in relevant:
-            lines.append(f"| `{f.rule}` | `{_cell(f.new_path or f.old_path or '/')}` | "
+            lines.append(f"| `{f.rule}` | {md_code(f.new_path or f.old_path or '/')} | "
                          f"{f.backward} | {f.forward} | {_cell(f.message)} |")
         for f in relevant:
             for w in f.witnesses:

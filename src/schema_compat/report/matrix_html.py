@@ -7,11 +7,13 @@ cue, and a ``title`` with the details (verdict per direction, a witness when one
 
 from __future__ import annotations
 
-from html import escape
+import html
 
 from .._json import dumps
 from ..findings import DirectionVerdict
 from ..matrix import FAIL, PASS, Cell, MatrixReport, Release, SchemaMatrix
+from .escape import html_text as escape
+from .escape import visible
 from .matrix_markdown import LEGEND, SAME, SYMBOL, bump_text, failure_text, version_note
 
 _CSS = """
@@ -53,28 +55,34 @@ ul.legend li { margin: 0 0 6px; break-inside: avoid; }
 _TITLE_WITNESS_CHARS = 240
 
 
+# Every label, name, witness and message comes from the schemas: `escape` makes it HTML text
+# (control characters shown as escapes); a title's own line breaks are joined after that.
+
+
 def _direction_title(name: str, reader: str, producer: str, verdict: DirectionVerdict) -> str:
-    text = f"{name}: {verdict.status} (consumers on {reader} reading data produced on {producer})"
+    text = visible(f"{name}: {verdict.status} (consumers on {reader} reading data produced on "
+                   f"{producer})")
     if verdict.witnesses:
         w = verdict.witnesses[0]
         instance = dumps(w.instance)
         if len(instance) > _TITLE_WITNESS_CHARS:
             instance = instance[: _TITLE_WITNESS_CHARS - 1] + "…"
-        text += f"\n  e.g. {instance}"
+        text += f"\n  e.g. {visible(instance)}"
         if w.error:
-            text += f"\n  rejected by {reader}: {w.error}"
+            text += f"\n  rejected by {visible(reader)}: {visible(w.error)}"
     elif verdict.reason and verdict.status == "unknown":
-        text += f"\n  why unknown: {verdict.reason}"
+        text += f"\n  why unknown: {visible(verdict.reason)}"
     return text
 
 
 def _cell(cell: Cell) -> str:
     title = "\n".join([
-        f"row {cell.old} → column {cell.new}: {cell.level}",
+        visible(f"row {cell.old} → column {cell.new}: {cell.level}"),
         _direction_title("backward", cell.new, cell.old, cell.backward),
         _direction_title("forward", cell.old, cell.new, cell.forward),
     ])
-    return (f'<td class="lvl-{cell.level}" title="{escape(title)}">'
+    # Its parts are visible already; its own line breaks stay (a title shows them).
+    return (f'<td class="lvl-{cell.level}" title="{html.escape(title)}">'
             f'<span class="sym" aria-hidden="true">{SYMBOL[cell.level]}</span>'
             f'{cell.level}</td>')
 

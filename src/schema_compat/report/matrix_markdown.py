@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..matrix import FAIL, PASS, Cell, MatrixReport, PolicyCheck, Release, SchemaMatrix
 from ..verdict import protected_directions
+from .escape import md, md_code
 
 # A symbol for reading at a glance and the level name for reading exactly.
 SYMBOL = {"FULL": "↔", "BACKWARD": "→", "FORWARD": "←", "NONE": "✗", "UNKNOWN": "?"}
@@ -27,8 +28,17 @@ LEGEND = [
 ]
 
 
-def _esc(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Labels, names, reasons and file names come from the repository: `md` makes each literal
+# Markdown text on one line (no link, HTML, code or table cell can come from it).
+_esc = md
+
+
+def _origin(origin: str) -> str:
+    """Where versions came from, e.g. ``git history of `a.json`, tags matching `v*```: the parts
+    in backticks are code spans, the rest text, each escaped on its own."""
+    parts = origin.split("`")
+    return "".join(md_code(part, in_table=False) if i % 2 else md(part)
+                   for i, part in enumerate(parts))
 
 
 def cell_text(cell: Cell) -> str:
@@ -75,11 +85,11 @@ def _list(items: tuple[str, ...]) -> str:
 
 def _schema(m: SchemaMatrix) -> list[str]:
     labels = m.labels
-    lines = [f"## {m.name}", ""]
+    lines = [f"## {_esc(m.name)}", ""]
     intro = (f"Policy `{m.policy}`; {len(labels)} version{'s' if len(labels) != 1 else ''}: "
              f"{_list(labels)}.")
     if m.origin:
-        intro += f" Versions from the {m.origin}."
+        intro += f" Versions from the {_origin(m.origin)}."
     lines += [intro, ""]
 
     lines += ["### Versions × versions", "",

@@ -27,6 +27,7 @@ from ..loading import parse_version
 from ..rules import RULES, Rule
 from ..sourcemap import SourceLocation
 from . import ReportContext, reporter
+from .escape import visible
 from .github import GATE_PROBLEM, VERDICT_RULES, Item, collect, gated_directions
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json"
@@ -93,7 +94,18 @@ def _uri(file: str) -> str:
     path = PurePosixPath(file)
     if path.is_absolute():
         return path.as_uri()
-    return quote(file, safe="/")
+    # A file name that is not UTF-8 reaches here with lone surrogates: its bytes are quoted.
+    return quote(file, safe="/", errors="surrogateescape")
+
+
+_BRACKET = re.compile(r"(\\*)([\[\]])")
+
+
+def _message(text: str) -> str:
+    """Plain SARIF message text: viewers (GitHub code scanning) turn ``[text](target)`` into a
+    link, so brackets from the schemas are escaped (SARIF 2.1.0, embedded links), and control
+    characters are shown as escapes."""
+    return _BRACKET.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), visible(text))
 
 
 def _physical(loc: SourceLocation) -> dict[str, Any]:
@@ -131,7 +143,7 @@ def _result(item: Item, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": item.rule,
         "ruleIndex": index[item.rule],
         "level": _LEVEL[item.effect],
-        "message": {"text": item.text},
+        "message": {"text": _message(item.text)},
         "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint},
         "properties": properties,
     }

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 
 from .._json import dumps
 from ..findings import BREAKING, COMPATIBLE, ComparisonResult, Finding, ReplaySummary, Witness
 from . import ReportContext, reporter
+from .escape import rich_text as escape
 
 _STYLE = {COMPATIBLE: "green", BREAKING: "bold red", "unknown": "yellow", "ok": "green"}
 _MARK = {BREAKING: "✗", "unknown": "?", "ok": "·"}
@@ -120,8 +120,10 @@ def _render_replay(console: Console, replay: ReplaySummary) -> None:
 @reporter("text")
 def render(results: Sequence[ComparisonResult], ctx: ReportContext) -> str:
     buffer = io.StringIO()
+    # Names and messages come from the schemas: no markup, emoji codes (":warning:") or
+    # highlighting may be read into them (every one goes through `escape`).
     console = Console(file=buffer, force_terminal=ctx.color, no_color=not ctx.color,
-                      width=100, highlight=False, soft_wrap=True)
+                      width=100, highlight=False, soft_wrap=True, emoji=False)
     for result in results:
         _render_result(console, result)
     if ctx.gate is not None:
