@@ -63,9 +63,10 @@ DRAFT2020 = "https://json-schema.org/draft/2020-12/schema"
 def _ours_pair(old_path: str, new_path: str, timeout: float) -> dict[str, Any]:
     """One corpus pair in this (forked) process; times exclude interpreter start."""
     from schema_compat import oracle
-    from schema_compat.engine import Options, compare, prepare
+    from schema_compat.engine import Options, compare
     from schema_compat.errors import SchemaCompatError
     from schema_compat.loading import load_schema_file
+    from schema_compat.normalize import prepare
 
     out: dict[str, Any] = {}
     start = time.perf_counter()

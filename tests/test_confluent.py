@@ -29,9 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schema_compat import oracle
-from schema_compat.engine import Options, compare, prepare
+from schema_compat.engine import Options, compare
 from schema_compat.findings import ComparisonResult
 from schema_compat.loading import SchemaDocument
+from schema_compat.normalize import prepare
 
 
 def _shared_dir() -> Path:

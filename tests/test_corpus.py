@@ -92,7 +92,7 @@ PAIRS = _select(ALL_PAIRS)
 def _check_witnesses(result: Any, old_doc: Any, new_doc: Any) -> list[str]:
     """Problems with the witnesses of breaking verdicts (empty when all are confirmed)."""
     from schema_compat import oracle
-    from schema_compat.engine import prepare
+    from schema_compat.normalize import prepare
 
     problems: list[str] = []
     roots: dict[str, Any] = {}

@@ -71,7 +71,7 @@ def test_every_cell_is_what_compare_says(bundled: MatrixReport) -> None:
 
 
 def test_witnesses_of_mirrored_cells_point_the_right_way(bundled: MatrixReport) -> None:
-    from schema_compat.engine import prepare
+    from schema_compat.normalize import prepare
     from schema_compat.oracle import is_valid
 
     repo = load_repository(REPO / "schemas")

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from schema_compat import oracle
-from schema_compat.engine import prepare
 from schema_compat.errors import SchemaCompatError
 from schema_compat.loading import SchemaDocument, load_schema_file
+from schema_compat.normalize import prepare
 from schema_compat.positions import positions
 from schema_compat.schema import load_root
 from schema_compat.semantics import _MISSING, Checker

@@ -259,7 +259,8 @@ def test_json_report_shape(capsys):
     code, out, _ = cli(capsys, "--schemas", SCHEMAS, "--dir", str(MESSAGES), "--json")
     assert code == 0
     report = json.loads(out)
-    assert sorted(report) == ["command", "invalid", "schemas", "summary", "tool", "version"]
+    assert sorted(report) == ["command", "invalid", "keywords", "schemas", "summary", "tool", "unlisted",
+                              "version"]
     assert report["tool"] == "schema-compat" and report["command"] == "validate"
     assert report["summary"] == {"invalid": 7, "messages": 11, "valid": 4}
     assert [s["type"] for s in report["schemas"]] == [

@@ -13,23 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
+from . import keywords
 from .schema import detect_draft, escape_token, json_equal, json_key, split_pointer
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "<absent>"})()
 
-# Keywords whose value is one subschema.
-SUBSCHEMA_KEYWORDS = frozenset({
-    "additionalProperties", "additionalItems", "items", "contains", "propertyNames", "not",
-    "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "contentSchema",
-})
-# Keywords whose value maps names to subschemas.
-SCHEMA_MAP_KEYWORDS = frozenset({
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-})
-# Keywords whose value is a list of subschemas.
-SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-# Keywords compared as sets (order carries no meaning).
-SET_KEYWORDS = frozenset({"required", "enum", "type"})
+# What each keyword's value is comes from the vocabulary (keywords.py).
+SUBSCHEMA_KEYWORDS = keywords.SUBSCHEMA_KEYWORDS
+SCHEMA_MAP_KEYWORDS = keywords.SCHEMA_MAP_KEYWORDS
+SCHEMA_LIST_KEYWORDS = keywords.SCHEMA_LIST_KEYWORDS
+SET_KEYWORDS = keywords.SET_KEYWORDS
+_DEPENDENCIES = keywords.names(shape=keywords.DEPENDENCIES)
+_SCHEMA_OR_LIST = keywords.names(shape=keywords.SCHEMA_OR_LIST)
 
 
 @dataclass(frozen=True)
@@ -141,9 +136,10 @@ def _diff(old: Any, new: Any, op: str, np_: str, od: int, nd: int) -> Iterator[K
         assert okp is not None and nkp is not None
         if kw in SUBSCHEMA_KEYWORDS and _is_schema(o) and _is_schema(n):
             yield from _diff(o, n, okp, nkp, od, nd)
-        elif kw == "items" and isinstance(o, list) and isinstance(n, list):
+        elif kw in _SCHEMA_OR_LIST and isinstance(o, list) and isinstance(n, list):
             yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd, positional=True)
-        elif (kw in SCHEMA_MAP_KEYWORDS and isinstance(o, dict) and isinstance(n, dict)) or (kw == "dependencies" and isinstance(o, dict) and isinstance(n, dict)):
+        elif (kw in SCHEMA_MAP_KEYWORDS or kw in _DEPENDENCIES) and isinstance(o, dict) \
+                and isinstance(n, dict):
             yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
         elif kw in SCHEMA_LIST_KEYWORDS and isinstance(o, list) and isinstance(n, list):
             yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd,
@@ -209,21 +205,6 @@ def _diff_set(kw: str, o: list[Any] | str, n: list[Any] | str, okp: str, nkp: st
         if not any(json_equal(x, y) for x in ol):
             path = nkp if isinstance(n, str) else _join(nkp, j)
             yield KeywordChange(kw, okp, path, ABSENT, y, op, np_, member=y)
-
-
-# Keywords that take part in validation in some draft; anything else is an annotation or a
-# keyword validators ignore (SchemaStore's markdownDescription, enumDescriptions, x-*...).
-_ASSERTING = frozenset({
-    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
-    "exclusiveMinimum", "maxLength", "minLength", "pattern", "format", "items",
-    "additionalItems", "prefixItems", "maxItems", "minItems", "uniqueItems", "contains",
-    "minContains", "maxContains", "maxProperties", "minProperties", "required", "properties",
-    "patternProperties", "additionalProperties", "dependencies", "dependentRequired",
-    "dependentSchemas", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "allOf",
-    "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef", "$recursiveRef",
-    "$anchor", "$dynamicAnchor", "$recursiveAnchor", "$defs", "definitions", "$schema",
-    "$vocabulary", "$id", "id",
-})
 
 
 @dataclass
@@ -335,20 +316,18 @@ def _skeleton(schema: Any, keep_ids: Callable[[Any], bool], kept: dict[Any, Any]
     out: dict[str, Any] = {}
     for kw, value in schema.items():
         below = kept.get(kw, _NOTHING)
-        if kw not in _ASSERTING or (kw in ("$id", "id") and not keep_ids(value)):
+        if kw not in keywords.ASSERTING or (kw in ("$id", "id") and not keep_ids(value)):
             if below is not _NOTHING:
                 out[kw] = _on_the_way(value, below, keep_ids)
             continue
-        if kw in SUBSCHEMA_KEYWORDS:
-            out[kw] = _skeleton(value, keep_ids, below)
-        elif (kw in SCHEMA_MAP_KEYWORDS or kw == "dependencies") and isinstance(value, dict):
-            out[kw] = {k: _skeleton(v, keep_ids, below.get(k, _NOTHING))
-                       for k, v in value.items()}
-        elif (kw in SCHEMA_LIST_KEYWORDS or kw == "items") and isinstance(value, list):
+        if (kw in SCHEMA_LIST_KEYWORDS or kw in _SCHEMA_OR_LIST) and isinstance(value, list):
             out[kw] = [_skeleton(v, keep_ids, below.get(str(i), _NOTHING))
                        for i, v in enumerate(value)]
-        elif kw == "items":
+        elif kw in SUBSCHEMA_KEYWORDS:
             out[kw] = _skeleton(value, keep_ids, below)
+        elif (kw in SCHEMA_MAP_KEYWORDS or kw in _DEPENDENCIES) and isinstance(value, dict):
+            out[kw] = {k: _skeleton(v, keep_ids, below.get(k, _NOTHING))
+                       for k, v in value.items()}
         else:
             out[kw] = value
     return out

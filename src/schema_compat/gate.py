@@ -20,7 +20,7 @@ import semver
 
 from ._json import read_json_file
 from .config import Config, Waiver, fingerprint
-from .engine import Options, compare, hazard_notes, prepare
+from .engine import Options, compare
 from .errors import LoadError
 from .findings import BACKWARD, BREAKING, COMPATIBLE, FORWARD, UNKNOWN, ComparisonResult, Finding
 from .loading import (
@@ -32,6 +32,7 @@ from .loading import (
     load_repository,
     resolve_input,
 )
+from .normalize import hazard_notes, prepare
 from .verdict import BUMP_ORDER, protected_directions, required_bump
 
 

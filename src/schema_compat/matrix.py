@@ -35,13 +35,14 @@ from typing import Any
 import semver
 
 from .config import Config
-from .engine import DEFAULT_TIMEOUT, Options, compare, direction_verdict, prepare
+from .engine import Options, compare, direction_verdict
 from .errors import LoadError, UsageError
 from .findings import BACKWARD, BREAKING, BUMPS, COMPATIBLE, FORWARD, UNKNOWN, DirectionVerdict, Witness
 from .gate import declared_bump
 from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
+from .normalize import prepare
 from .schema import Node
-from .verdict import POLICIES, level, policy_satisfied, protected_directions
+from .verdict import DEFAULT_TIMEOUT, POLICIES, level, policy_satisfied, protected_directions
 
 Progress = Callable[[int, int], None]
 """Called in the calling process as pairs finish: ``progress(done, total)``."""

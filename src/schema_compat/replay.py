@@ -12,20 +12,24 @@ transitions allocate anything, so memory stays flat whatever the corpus size.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ._json import exact_again, exact_loads
-from .errors import LoadError
+from .errors import LoadError, UsageError
 from .findings import BACKWARD, FORWARD, ReplayChange, ReplaySummary
 from .loading import ContractsRepository, SchemaDocument, check_named_path, is_within
+from .partitions import Tally, expand_pattern, is_pattern
 from .validate import (
+    Engine,
     MessageInput,
     MessageValidator,
+    Progress,
+    Rebuildable,
     _RawChunk,
     _RawFailure,
     discover_inputs,
@@ -33,6 +37,17 @@ from .validate import (
 
 #: Transitions kept in detail per direction; beyond that they are only counted.
 MAX_DETAILED = 1000
+
+
+@dataclass(frozen=True)
+class _PairSpec:
+    """The two versions, as data: built into a pair validator in another process."""
+
+    old: SchemaDocument
+    new: SchemaDocument
+
+    def build(self) -> _PairValidator:
+        return _PairValidator(self.old, self.new)
 
 
 class _PairValidator(MessageValidator):
@@ -50,6 +65,11 @@ class _PairValidator(MessageValidator):
         self._old = self._compiled[old.label]
         self._new = self._compiled[new.label]
         self.new_label = new.label
+        self.old_label = old.label
+        self._sides = (old, new)
+
+    def spec(self) -> Rebuildable:
+        return _PairSpec(*self._sides)
 
     def _transition(self, message: Any, line: int | None) -> _RawFailure | None:
         was, now = self._old.validator.is_valid(message), self._new.validator.is_valid(message)
@@ -84,8 +104,17 @@ class _PairValidator(MessageValidator):
         return _RawChunk(1, 0, [change] if change is not None else [])
 
 
-def _inputs(examples: Path, schema_name: str) -> list[MessageInput]:
+def _inputs(examples: Path | str, schema_name: str) -> list[MessageInput]:
+    if is_pattern(examples):
+        found = expand_pattern(examples)
+        for item in found:
+            assert item.path is not None
+            check_named_path(item.path)
+        return found
+    examples = Path(examples)
     check_named_path(examples)
+    if not examples.exists():
+        raise UsageError(f"{examples}: no such file or directory")
     if examples.is_file():
         return [MessageInput.file(examples)]
     # An examples tree (examples/<name>/<version>/...): only this schema's messages. Nothing
@@ -99,37 +128,76 @@ def _inputs(examples: Path, schema_name: str) -> list[MessageInput]:
     return discover_inputs(scoped, strict=True)
 
 
-def replay(old: SchemaDocument, new: SchemaDocument, examples: Path | Iterable[MessageInput], *,
-           workers: int | None = None,
-           progress: Callable[[int], None] | None = None) -> ReplaySummary:
+@dataclass(frozen=True)
+class ReplayRun(ReplaySummary):
+    """A replay's summary, with what a large corpus also needs: the failing keywords of the
+    transitions by direction, the messages that could not be read (the first ones, with the
+    file and line: an unreadable partition is one), and the number of input files."""
+
+    keywords: tuple[tuple[str, str, int], ...] = ()  # (direction or "unreadable", keyword, count)
+    errors: tuple[tuple[str, str], ...] = ()  # (where, what), the first MAX_DETAILED
+    partitions: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data["keywords"] = [{"direction": d, "keyword": k, "count": n} for d, k, n in self.keywords]
+        data["errors"] = [{"example": where, "error": error} for where, error in self.errors]
+        data["partitions"] = self.partitions
+        return data
+
+
+def replay(old: SchemaDocument, new: SchemaDocument,
+           examples: Path | str | Sequence[Path | str] | Iterable[MessageInput], *,
+           workers: int | None = None, engine: Engine | None = None,
+           progress: Progress | None = None) -> ReplayRun:
     """Every message under ``examples`` against ``old`` and ``new``.
 
-    ``examples`` is a file (``.json``, ``.jsonl``, ``.gz``), a directory (walked; for an
-    examples tree, the subtree of the schema's name), or prepared inputs. ``workers``: processes
-    for large files (None: one per core). ``progress`` is called with the running message count.
+    ``examples`` is a file (``.json``, ``.jsonl``, ``.ndjson``, ``.gz``), a directory (walked;
+    for an examples tree, the subtree of the schema's name), a glob pattern
+    (``archive/*/*.jsonl.gz``), a list of those, or prepared inputs: each file is a partition.
+    ``workers``: processes of the local engine (None: one per core); ``engine``: run the files
+    elsewhere instead (:class:`~schema_compat.dask_engine.DaskEngine`), with the same result.
+    ``progress`` is called with (files done, files in all, messages so far).
     """
     pair = _PairValidator(old, new)
-    inputs = _inputs(examples, new.name) if isinstance(examples, (str, os.PathLike)) else list(examples)
-    total = 0
-    counts = {BACKWARD: 0, FORWARD: 0}
-    unreadable = 0
+    inputs = _collect(examples, new.name)
+    direction_of = {pair.new_label: BACKWARD, pair.old_label: FORWARD}
+    tally = Tally(MAX_DETAILED)
     changed: list[ReplayChange] = []
-    for batch in pair.iter_batches(inputs, workers=workers):
-        total += batch.messages
-        for result in batch.failures:
+    errors: list[tuple[str, str]] = []
+    for batch in pair.iter_batches(inputs, workers=workers, engine=engine, cap=MAX_DETAILED,
+                                   progress=progress):
+        for result in tally.add(batch):
+            issue = result.issues[0]
+            where = result.source if result.line is None else f"{result.source}:{result.line}"
             if result.schema is None:  # not JSON, unreadable: nothing to compare
-                unreadable += 1
+                errors.append((where, f"{issue.keyword}: {issue.message}"))
                 continue
-            direction = BACKWARD if result.schema == pair.new_label else FORWARD
-            counts[direction] += 1
-            if counts[direction] <= MAX_DETAILED:
-                issue = result.issues[0]
-                where = result.source if result.line is None else f"{result.source}:{result.line}"
-                changed.append(ReplayChange(
-                    example=where, direction=direction, old_valid=direction == BACKWARD,
-                    new_valid=direction == FORWARD,
-                    error=f"{issue.pointer or '/'}: {issue.keyword}: {issue.message}"))
-        if progress is not None:
-            progress(total)
-    return ReplaySummary(examples=total, changed=tuple(changed), backward=counts[BACKWARD],
-                         forward=counts[FORWARD], unreadable=unreadable)
+            direction = direction_of[result.schema]
+            changed.append(ReplayChange(
+                example=where, direction=direction, old_valid=direction == BACKWARD,
+                new_valid=direction == FORWARD,
+                error=f"{issue.pointer or '/'}: {issue.keyword}: {issue.message}"))
+    counts = tally.by_schema
+    keywords = tuple((direction_of.get(k.schema, "unreadable") if k.schema else "unreadable",
+                      k.keyword, k.count) for k in tally.keywords())
+    return ReplayRun(examples=tally.messages, changed=tuple(changed),
+                     backward=counts.get(pair.new_label, 0), forward=counts.get(pair.old_label, 0),
+                     unreadable=counts.get(None, 0), keywords=keywords, errors=tuple(errors),
+                     partitions=sum(1 for item in inputs if item.path is not None))
+
+
+def _collect(examples: Path | str | Sequence[Path | str] | Iterable[MessageInput],
+             schema_name: str) -> list[MessageInput]:
+    if isinstance(examples, (str, os.PathLike)):
+        return _inputs(examples, schema_name)
+    items = list(examples)
+    if all(isinstance(item, MessageInput) for item in items):
+        return [item for item in items if isinstance(item, MessageInput)]
+    found: list[MessageInput] = []
+    for item in items:
+        if isinstance(item, MessageInput):
+            found.append(item)
+        else:
+            found.extend(_inputs(item, schema_name))
+    return found

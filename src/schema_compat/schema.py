@@ -22,7 +22,7 @@ import referencing.exceptions
 import referencing.jsonschema
 from referencing import Registry, Resource
 
-from . import formats
+from . import formats, keywords
 from .errors import SchemaError
 
 # Disjoint kinds of JSON value. "number" in a schema is int | frac; "integer" is int.
@@ -513,6 +513,8 @@ def _array_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> 
             mc = _int(raw.get("minContains"))
             view.min_contains = 1 if mc is None else max(mc, 0)
             view.max_contains = _int(raw.get("maxContains"))
+    if draft >= DRAFT2019 and "unevaluatedItems" in raw:
+        view.unevaluated_items = node.child(raw["unevaluatedItems"], "unevaluatedItems")
     view.min_items = max(_int(raw.get("minItems")) or 0, 0)
     view.max_items = _int(raw.get("maxItems"))
     view.unique_items = raw.get("uniqueItems") is True
@@ -536,6 +538,12 @@ def _object_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) ->
     if draft >= DRAFT6 and "propertyNames" in raw:
         view.property_names = node.child(raw["propertyNames"], "propertyNames")
     deps = raw.get("dependencies") if draft <= DRAFT7 else None
+    if draft >= DRAFT2019 and "dependencies" in raw:
+        # Gone from the vocabulary since 2019-09 (split into dependentRequired and
+        # dependentSchemas), yet still in its metaschema for compatibility: python-jsonschema
+        # ignores it there, jsonschema-rs (the messages' validator) applies it. No reading
+        # is safe for both.
+        view.unsupported += ("dependencies (after draft-07)",)
     if isinstance(deps, dict):
         for k, v in deps.items():
             if isinstance(v, list):
@@ -555,8 +563,6 @@ def _object_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) ->
         if "unevaluatedProperties" in raw:
             view.unevaluated_properties = node.child(
                 raw["unevaluatedProperties"], "unevaluatedProperties")
-        if "unevaluatedItems" in raw:
-            view.unevaluated_items = node.child(raw["unevaluatedItems"], "unevaluatedItems")
 
 
 def _applicator_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> None:
@@ -580,17 +586,12 @@ def _applicator_keywords(view: View, raw: dict[str, Any], node: Node, draft: int
             view.else_ = node.child(raw["else"], "else")
 
 
-_NUMBER_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                              "multipleOf"})
-_STRING_KEYWORDS = frozenset({"minLength", "maxLength", "pattern", "format"})
-_ARRAY_KEYWORDS = frozenset({"items", "prefixItems", "additionalItems", "contains",
-                             "minContains", "maxContains", "minItems", "maxItems",
-                             "uniqueItems"})
-_OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties",
-                              "required", "minProperties", "maxProperties", "propertyNames",
-                              "dependencies", "dependentRequired", "dependentSchemas",
-                              "unevaluatedProperties", "unevaluatedItems"})
-_APPLICATOR_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "not", "if"})
+# Which keywords read which kind of value, from the vocabulary: a view skips whole groups.
+_NUMBER_KEYWORDS = keywords.names(kind="number")
+_STRING_KEYWORDS = keywords.names(kind="string")
+_ARRAY_KEYWORDS = keywords.names(kind="array")
+_OBJECT_KEYWORDS = keywords.names(kind="object")
+_APPLICATOR_KEYWORDS = keywords.names(family="composition")
 
 
 def _tighten_min(view: View, value: Fraction | None, exclusive: bool) -> None:

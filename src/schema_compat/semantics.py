@@ -30,7 +30,7 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import Any
 
-from . import oracle
+from . import keywords, oracle
 from .positions import edges
 from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
 from .schema import ALL_KINDS, DRAFT7, DRAFT2020, Node, View, json_equal, json_key, kind_of
@@ -179,16 +179,11 @@ def _toggled(value: Any, mask: list[int], seen: list[int], only: type | None = N
     return value
 
 
-# Keywords whose meaning depends on what sibling subschemas evaluated.
-_EVALUATION_DEPENDENT = frozenset({"unevaluatedProperties", "unevaluatedItems"})
-
-_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated",
-                          "readOnly", "writeOnly", "$id", "$schema", "$anchor"})
-
-
 def _trivially_true(node: Node) -> bool:
+    """A subschema whose keywords constrain nothing (annotations, identifiers, unknown
+    keywords: see keywords.py) accepts every value."""
     raw = node.raw
-    return raw is True or (isinstance(raw, dict) and all(k in _ANNOTATIONS for k in raw))
+    return raw is True or (isinstance(raw, dict) and not any(keywords.constrains(k) for k in raw))
 
 
 @lru_cache(maxsize=2048)
@@ -230,7 +225,7 @@ def _names_language(node: Node) -> Language | None:
         return Language.any_string() if v.is_true else Language.nothing()
     raw = node.raw
     if v.has_applicators or v.format or v.unsupported or not all(
-            k in _NAME_KEYWORDS or k in _ANNOTATIONS for k in raw):
+            k in _NAME_KEYWORDS or not keywords.constrains(k) for k in raw):
         return None
     if "string" not in v.kinds:
         return Language.nothing()
@@ -247,14 +242,12 @@ def _names_language(node: Node) -> Language | None:
     return lang
 
 
-# Keywords whose meaning for a string _names_language reads (others apply to other kinds).
-_NAME_KEYWORDS = frozenset({
-    "type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "items", "prefixItems",
-    "additionalItems", "contains", "minContains", "maxContains", "minItems", "maxItems",
-    "uniqueItems", "properties", "patternProperties", "additionalProperties", "required",
-    "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependencies",
-})
+# Keywords whose meaning for a string _names_language reads, or that apply to other kinds
+# of value only (a format is read from the view: set only where it is asserted).
+_NAME_KEYWORDS = (frozenset({"type", "enum", "const", "pattern", "minLength", "maxLength",
+                             "format"})
+                  | keywords.names(kind="number") | keywords.names(kind="array")
+                  | keywords.names(kind="object"))
 
 
 @lru_cache(maxsize=512)
@@ -325,7 +318,7 @@ def _excluded_kinds(t: Term) -> frozenset[str]:
     for n in t.neg:
         raw = n.raw
         if isinstance(raw, dict) and "type" in raw and all(
-                k == "type" or k in _ANNOTATIONS for k in raw):
+                k == "type" or not keywords.constrains(k) for k in raw):
             view = n.view
             out |= view.kinds - {"int"} if view.int_literal else view.kinds
     return out
@@ -691,7 +684,7 @@ class Checker:
             return None
         if a.draft <= DRAFT7 and ("$ref" in ar or "$ref" in br):
             return None  # a $ref's siblings are ignored there: they are not conjuncts
-        if any(k in ar or k in br for k in _EVALUATION_DEPENDENT):
+        if any(k in ar or k in br for k in keywords.EVALUATION_DEPENDENT):
             return None  # these read what the combinators evaluated: not separable
         shared = [k for k in ("allOf", "anyOf", "oneOf", "not")
                   if k in ar and k in br and json_equal(ar[k], br[k]) and not _has_ref(ar[k])]

@@ -25,6 +25,7 @@ import os
 import stat
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
@@ -176,10 +177,18 @@ class MessageResult:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """A slice of the input: how many messages it held and its invalid ones, in input order."""
+    """A slice of the input: how many messages it held and its invalid ones, in input order.
+
+    When a cap on listed failures was asked for (``iter_batches(cap=N)``), the worker that
+    checked the slice may have kept only the first N invalid messages of each schema in
+    ``failures``; the others are counted in ``unlisted`` (schema label → count, None for input
+    problems) and their issues in ``unlisted_keywords`` ((schema, keyword) → count).
+    """
 
     messages: int
     failures: tuple[MessageResult, ...]
+    unlisted: tuple[tuple[str | None, int], ...] = ()
+    unlisted_keywords: tuple[tuple[str | None, str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -334,6 +343,101 @@ class _RawChunk:
     messages: int
     lines: int  # physical lines consumed, to number the lines of the next range
     failures: list[_RawFailure]
+    # Failures left out of ``failures`` by a cap (see Batch): per schema, per (schema, keyword).
+    unlisted: dict[str | None, int] | None = None
+    unlisted_keywords: dict[tuple[str | None, str], int] | None = None
+
+
+class _Collector:
+    """Adds up the chunks of one task, keeping the first ``cap`` failures of each schema (all
+    with None) and counting the rest, so a task's result stays small whatever it read.
+    ``listed_elsewhere(schema)``: the run has already listed ``cap`` failures of that schema
+    in earlier tasks, so none of this task's would be listed either."""
+
+    __slots__ = ("cap", "failures", "keywords", "lines", "listed_elsewhere", "messages", "seen", "unlisted")
+
+    def __init__(self, cap: int | None, listed_elsewhere: Callable[[str | None], bool] | None = None) -> None:
+        self.cap = cap
+        self.listed_elsewhere = listed_elsewhere
+        self.messages = self.lines = 0
+        self.failures: list[_RawFailure] = []
+        self.seen: dict[str | None, int] = {}
+        self.unlisted: dict[str | None, int] = {}
+        self.keywords: dict[tuple[str | None, str], int] = {}
+
+    def add(self, chunk: _RawChunk) -> None:
+        self.messages += chunk.messages
+        self.lines += chunk.lines
+        cap = self.cap
+        if cap is None:
+            self.failures.extend(chunk.failures)
+            return
+        seen, elsewhere = self.seen, self.listed_elsewhere
+        for raw in chunk.failures:
+            schema = raw[1]
+            count = seen.get(schema, 0) + 1
+            seen[schema] = count
+            if count <= cap and not (elsewhere is not None and elsewhere(schema)):
+                self.failures.append(raw)
+            else:
+                self._fold(raw)
+        if chunk.unlisted:
+            self._merge(chunk.unlisted, chunk.unlisted_keywords or {})
+
+    def _fold(self, raw: _RawFailure) -> None:
+        schema = raw[1]
+        self.unlisted[schema] = self.unlisted.get(schema, 0) + 1
+        for issue in raw[2]:
+            key = (schema, issue[1])
+            self.keywords[key] = self.keywords.get(key, 0) + 1
+
+    def _merge(self, unlisted: dict[str | None, int], keywords: dict[tuple[str | None, str], int]) -> None:
+        for schema, count in unlisted.items():
+            self.unlisted[schema] = self.unlisted.get(schema, 0) + count
+            self.seen[schema] = self.seen.get(schema, 0) + count
+        for key, count in keywords.items():
+            self.keywords[key] = self.keywords.get(key, 0) + count
+
+    def chunk(self) -> _RawChunk:
+        return _RawChunk(self.messages, self.lines, self.failures, self.unlisted or None,
+                         self.keywords or None)
+
+
+class _Trimmer:
+    """The client's side of a cap: results arrive in input order, and once ``cap`` failures of
+    a schema were listed, later ones are only counted: they are not even turned into results.
+    ``on_full(schema)`` is told when a schema's list is full (workers stop keeping its detail)."""
+
+    def __init__(self, cap: int | None, on_full: Callable[[str | None], None] | None = None) -> None:
+        self.cap = cap
+        self.on_full = on_full
+        self.seen: dict[str | None, int] = {}
+
+    def trim(self, chunk: _RawChunk) -> _RawChunk:
+        cap = self.cap
+        if cap is None:
+            return chunk
+        seen = self.seen
+        out = _Collector(None)
+        out.messages, out.lines = chunk.messages, chunk.lines
+        for raw in chunk.failures:
+            schema = raw[1]
+            count = seen.get(schema, 0) + 1
+            seen[schema] = count
+            if count <= cap:
+                out.failures.append(raw)
+                if count == cap and self.on_full is not None:
+                    self.on_full(schema)
+            else:
+                out._fold(raw)
+        for schema, count in (chunk.unlisted or {}).items():
+            before = seen.get(schema, 0)
+            seen[schema] = before + count
+            if before < cap <= before + count and self.on_full is not None:
+                self.on_full(schema)
+        out._merge(chunk.unlisted or {}, chunk.unlisted_keywords or {})
+        out.seen = {}
+        return out.chunk()
 
 
 def _pointer(parts: Sequence[str | int]) -> str:
@@ -615,21 +719,58 @@ class MessageValidator:
             failures.extend(batch.failures)
         return ValidationReport(messages, tuple(failures))
 
-    def iter_batches(self, inputs: Iterable[MessageInput], *, workers: int | None = 1) -> Iterator[Batch]:
+    def iter_batches(self, inputs: Iterable[MessageInput], *, workers: int | None = 1,
+                     engine: Engine | None = None, cap: int | None = None,
+                     progress: Progress | None = None) -> Iterator[Batch]:
         """Check every message of ``inputs``, yielding results slice by slice in input order.
 
         Memory is bounded by a slice, not by the input: consume the batches as they come.
-        ``workers`` is the number of processes for large JSON Lines files; None means one per
-        available core. The default, 1, never forks: forking a multi-threaded service is
+        ``workers`` is the number of processes for large or many message files; None means one
+        per available core. The default, 1, never forks: forking a multi-threaded service is
         unsafe, so a library caller opts in (the command line does, by default).
+
+        ``engine`` runs the files elsewhere (e.g. :class:`schema_compat.dask_engine.DaskEngine`:
+        each file a task on a Dask cluster); the batches are the same, in the same order.
+        ``cap``: workers may keep only the first ``cap`` invalid messages of each schema of a
+        slice in detail and count the others (see :class:`Batch`). ``progress`` is called
+        with (inputs done, inputs in all, messages so far) as batches come.
         """
         items = list(inputs)
-        count = _default_workers() if workers is None else max(1, workers)
-        if count > 1 and _parallel_worthwhile(items):
-            yield from self._iter_parallel(items, count)
+        if engine is not None:
+            indexed = engine.run(self, items, cap=cap)
+        else:
+            indexed = self._iter_local(items, _default_workers() if workers is None else max(1, workers), cap)
+        if progress is None:
+            yield from (batch for _, batch in indexed)
             return
-        for item in items:
-            yield from self._iter_input(item)
+        total, messages, current = len(items), 0, 0
+        progress(0, total, 0)
+        for index, batch in indexed:
+            messages += batch.messages
+            current = index
+            progress(current, total, messages)
+            yield batch
+        progress(total, total, messages)
+
+    def _iter_local(self, items: list[MessageInput], count: int, cap: int | None) -> Iterator[tuple[int, Batch]]:
+        """(index of the input, batch) in input order, in this process or a pool of ``count``."""
+        global _CAP
+        if count > 1 and _parallel_worthwhile(items):
+            _CAP = cap  # read by the forked workers
+            try:
+                yield from self._iter_parallel(items, count)
+            finally:
+                _CAP = None
+            return
+        for index, item in enumerate(items):
+            for batch in self._iter_input(item):
+                yield index, batch
+
+    def spec(self) -> Rebuildable:
+        """What another process needs to build this validator again (picklable: documents
+        and options, not the compiled schemas)."""
+        label = self._fixed.label if self._fixed is not None else None
+        return ValidatorSpec(self.repository, label)
 
     def _iter_input(self, item: MessageInput) -> Iterator[Batch]:
         if item.error is not None:
@@ -894,59 +1035,125 @@ class MessageValidator:
 
     # -- parallel
 
-    def _iter_parallel(self, items: list[MessageInput], count: int) -> Iterator[Batch]:
-        """Files through a pool of ``count`` forked workers; other inputs in this process."""
+    def _iter_parallel(self, items: list[MessageInput], count: int) -> Iterator[tuple[int, Batch]]:
+        """Files through a pool of ``count`` forked workers (each task keeps the first
+        ``_CAP`` failures of each schema); other inputs in this process."""
         global _WORKER
         import multiprocessing  # only parallel runs pay for it
 
+        global _FULL
         ctx = multiprocessing.get_context("fork")
         _WORKER = self  # forked workers inherit the compiled validators: no recompiling
+        # Which schemas already have their `cap` failures listed, shared with the workers so
+        # they stop sending detail that would only be counted.
+        labels: dict[str | None, int] = {label: i for i, label in enumerate([None, *sorted(self._compiled)])}
+        flags = ctx.RawArray("b", len(labels))
+        _FULL = (flags, labels)
+
+        def full(schema: str | None) -> None:
+            if schema in labels:
+                flags[labels[schema]] = 1
+
+        trimmer = _Trimmer(_CAP, full)
         pool: Pool | None = None
         try:
             pool = ctx.Pool(count)
-            for group in _group_inputs(items):
-                if group[0].path is None:
-                    for item in group:
-                        yield from self._iter_input(item)
+            for group in _group_inputs(list(enumerate(items))):
+                if group[0][1].path is None:
+                    for index, item in group:
+                        for batch in self._iter_input(item):
+                            yield index, batch
                     continue
-                jobs = _plan_jobs([item.path for item in group if item.path is not None], count)
-                offsets: dict[str, int] = {}
+                indices = iter([index for index, item in group if item.path is not None])
+                jobs = _plan_jobs([item.path for _, item in group if item.path is not None], count)
+                current, base = -1, 0
+                # Large files are cut into several jobs, small ones grouped: one job per task
+                # keeps results flowing back in input order while every worker is busy. Tasks
+                # come in input order, and each file's first one starts at byte 0: that is
+                # where its lines are numbered from 1 again (a file named twice included).
                 for job, results in zip(jobs, pool.imap(_run_job, jobs), strict=True):
                     for task, chunk in zip(job, results, strict=True):
-                        source = str(task[0])
-                        base = offsets.get(source, 0)
-                        offsets[source] = base + chunk.lines
-                        yield _batch(source, base, chunk)
+                        if task[1] == 0:
+                            current, base = next(indices), 0
+                        yield current, _batch(str(task[0]), base, trimmer.trim(chunk))
+                        base += chunk.lines
         finally:
-            _WORKER = None
+            _WORKER, _FULL = None, None
             if pool is not None:
                 pool.terminate()  # results are all consumed; terminate also ends an abort
                 pool.join()
 
-    def _run_task(self, task: _Task) -> _RawChunk:
+    def _run_task(self, task: _Task, cap: int | None = None,
+                  listed_elsewhere: Callable[[str | None], bool] | None = None) -> _RawChunk:
+        """Check one file, or one byte range of a JSON Lines file: its counts, and its first
+        ``cap`` failures of each schema (all with None)."""
         path, start, end = task
         lines, gz = _is_lines_file(path)
+        collector = _Collector(cap, listed_elsewhere)
         if not lines:
-            return self._check_document_file(path, gz)
-        messages = total = 0
-        failures: list[_RawFailure] = []
+            collector.add(self._check_document_file(path, gz))
+            return collector.chunk()
         for chunk in self._scan_file_lines(path, gz, start, end):
-            messages += chunk.messages
-            total += chunk.lines
-            failures.extend(chunk.failures)
-        return _RawChunk(messages, total, failures)
+            collector.add(chunk)
+        return collector.chunk()
+
+
+class Rebuildable(Protocol):
+    """A validator as data (picklable), to be built again in another process."""
+
+    def build(self) -> MessageValidator:
+        """The validator, compiled in this process."""
+        ...
+
+
+@dataclass(frozen=True)
+class ValidatorSpec:
+    """A :class:`MessageValidator` as data: sent to other processes, built there once."""
+
+    repository: ContractsRepository
+    schema: str | None = None
+
+    def build(self) -> MessageValidator:
+        return MessageValidator(self.repository, schema=self.schema)
+
+
+class Engine(Protocol):
+    """Runs the inputs of :meth:`MessageValidator.iter_batches` somewhere else."""
+
+    def run(self, validator: MessageValidator, items: list[MessageInput], *,
+            cap: int | None) -> Iterator[tuple[int, Batch]]:
+        """(index of the input, batch) for every input, in input order."""
+        ...
+
+
+#: Called with (inputs done, inputs in all, messages so far).
+Progress = Callable[[int, int, int], None]
 
 
 # --------------------------------------------------------------------- parallel plumbing
 
 _Task = tuple[Path, int, "int | None"]  # path, start byte, end byte (None: to the end)
 _WORKER: MessageValidator | None = None
+_CAP: int | None = None
+_FULL: tuple[Any, dict[str | None, int]] | None = None  # shared flags: schema's list is full
+
+# A gzipped JSON Lines file holds about this many times its size (BACKBEAT traffic: 6-9×):
+# what its share of the work is judged by when tasks are planned.
+_GZIP_RATIO = 8
 
 
 def _run_job(job: list[_Task]) -> list[_RawChunk]:
     """Worker side: check each task of a job with the validator inherited at fork."""
     assert _WORKER is not None, "worker started without a validator"
-    return [_WORKER._run_task(task) for task in job]
+    elsewhere = None
+    if _FULL is not None:
+        flags, labels = _FULL
+
+        def elsewhere(schema: str | None) -> bool:
+            index = labels.get(schema)
+            return index is not None and flags[index] == 1
+
+    return [_WORKER._run_task(task, _CAP, elsewhere) for task in job]
 
 
 def _default_workers() -> int:
@@ -969,23 +1176,36 @@ def _splittable_size(path: Path) -> int:
         return 0
 
 
+def _work_size(path: Path) -> int:
+    """About how many bytes of messages ``path`` holds (a gzipped file: its size × the usual
+    ratio); 0 when it cannot be read (its task reports that)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    return size * _GZIP_RATIO if path.name.lower().endswith(".gz") else size
+
+
 def _parallel_worthwhile(items: list[MessageInput]) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     total = 0
     for item in items:
         if item.path is not None:
-            total += _splittable_size(item.path)
+            total += _work_size(item.path)
             if total >= PARALLEL_MIN_BYTES:
                 return True
     return False
 
 
-def _group_inputs(items: list[MessageInput]) -> Iterator[list[MessageInput]]:
+_Indexed = tuple[int, MessageInput]
+
+
+def _group_inputs(items: list[_Indexed]) -> Iterator[list[_Indexed]]:
     """Consecutive runs of file inputs and of other inputs, in order."""
-    group: list[MessageInput] = []
+    group: list[_Indexed] = []
     for item in items:
-        if group and (group[0].path is None) != (item.path is None):
+        if group and (group[0][1].path is None) != (item[1].path is None):
             yield group
             group = []
         group.append(item)
@@ -994,21 +1214,29 @@ def _group_inputs(items: list[MessageInput]) -> Iterator[list[MessageInput]]:
 
 
 def _plan_jobs(paths: list[Path], workers: int) -> list[list[_Task]]:
-    """Cut files into jobs: large JSON Lines files into line-aligned byte ranges, small files
-    grouped, so that every worker stays busy and results come back in input order."""
+    """Cut files into jobs: large plain JSON Lines files into line-aligned byte ranges, each
+    other large file (gzipped partitions of an archive) a job of its own, small files grouped
+    up to about one range's worth, so that every worker stays busy and results come back in
+    input order."""
     jobs: list[list[_Task]] = []
     small: list[_Task] = []
+    weight = 0
     for path in paths:
         size = _splittable_size(path)
-        if size < 2 * _BLOCK_BYTES:
+        work = size or _work_size(path)
+        if work < 2 * _BLOCK_BYTES:
             small.append((path, 0, None))
-            if len(small) >= _FILES_PER_TASK:
+            weight += work
+            if len(small) >= _FILES_PER_TASK or weight >= _TASK_MAX_BYTES:
                 jobs.append(small)
-                small = []
+                small, weight = [], 0
             continue
         if small:
             jobs.append(small)
-            small = []
+            small, weight = [], 0
+        if not size:  # gzipped or one document: read whole by one worker
+            jobs.append([(path, 0, None)])
+            continue
         # Several ranges per worker, so a slow range does not leave the other cores idle.
         pieces = max(workers, min(-(-size // _TASK_MAX_BYTES), 64), workers * 4)
         jobs.extend([task] for task in _split_ranges(path, size, pieces))
@@ -1118,7 +1346,12 @@ def _materialize(source: str, base: int, raw: _RawFailure) -> MessageResult:
 
 
 def _batch(source: str, base: int, chunk: _RawChunk) -> Batch:
-    return Batch(chunk.messages, tuple(_materialize(source, base, raw) for raw in chunk.failures))
+    failures = tuple(_materialize(source, base, raw) for raw in chunk.failures)
+    if chunk.unlisted is None:
+        return Batch(chunk.messages, failures)
+    keywords = chunk.unlisted_keywords or {}
+    return Batch(chunk.messages, failures, tuple(chunk.unlisted.items()),
+                 tuple((schema, keyword, n) for (schema, keyword), n in keywords.items()))
 
 
 # ---------------------------------------------------------------------------- one call

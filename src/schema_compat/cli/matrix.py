@@ -96,10 +96,10 @@ def matrix_command(
         "--workers", min=1, metavar="N", help="Processes (default: one per core).")] = None,
 ) -> int:
     from ..config import load_config
-    from ..engine import DEFAULT_TIMEOUT
     from ..errors import UsageError
     from ..loading import check_named_path, load_repository
     from ..matrix import build_matrix, versions_from_git, write_atomic
+    from ..verdict import DEFAULT_TIMEOUT
 
     if timeout is None:
         timeout = DEFAULT_TIMEOUT

@@ -45,7 +45,8 @@ def extension_changed(change: KeywordChange) -> str | None:
     return f"{change.keyword} {_verb(change)} {where(change)}"
 
 
-@rule("schema-id-changed", family="annotation", keywords=("$id", "id", "$anchor"),
+@rule("schema-id-changed", family="annotation",
+      keywords=("$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor"),
       summary="The schema's `$id` (its name and version) changed.", backward="none",
       forward="none", annotation=True)
 def id_changed(change: KeywordChange) -> str | None:
