@@ -226,8 +226,9 @@ def run_engine(old: Any, new: Any, settings: Settings) -> EngineRun:
             run.result = compare(old_doc, new_doc, settings.options())
     except (SchemaError, LoadError) as exc:
         run.refused = str(exc)
-    except Overrun as exc:
-        run.overrun = str(exc)
+    except Overrun:
+        run.overrun = (f"compare() still running after {settings.overrun:.0f} s with "
+                       f"Options(timeout={settings.timeout:g}): stopped")
     except Exception as exc:
         tb = traceback.extract_tb(exc.__traceback__)
         frames = [f for f in tb if "schema_compat" in f.filename] or list(tb)

@@ -3,8 +3,11 @@ the Markdown report and the reproducer files.
 
 Pair ``i`` of seed ``s`` is generated from ``(s, i)`` alone and results are gathered in
 index order, so the set of pairs and the report's structure do not depend on scheduling.
-(The engine's own ``timeout`` is wall-clock time: on a loaded machine a verdict near it may
-turn ``unknown``; that is the only source of variation.)
+Two things are measured in wall-clock time and may vary on a loaded machine: the engine's
+own ``timeout`` (a verdict near it may turn ``unknown``) and, when used, the time given to
+hypothesis-jsonschema for each draw (how many of its values fit). Without hypothesis
+(``hypothesis_seconds=0``, as in the smoke run) and away from the engine's timeout, a run
+is repeated exactly.
 """
 
 from __future__ import annotations
@@ -337,7 +340,9 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
         f"{modes}{' (pair i takes mode i mod 2)' if len(settings.formats) > 1 else ''}; the "
         "judges assert formats exactly in `assert` mode")
     add(f"- wall time: {seconds:.0f} s with {jobs} job(s); instances tried per attacked pair: "
-        f"up to {settings.candidates}")
+        f"up to {settings.candidates}; hypothesis-jsonschema: "
+        + (f"{settings.hypothesis_seconds:g} s per draw (how many of its values fit varies "
+           "with the machine's load)" if settings.hypothesis_seconds > 0 else "not used"))
     add("")
 
     statuses = Counter(r.status for r in reports)
@@ -524,7 +529,9 @@ def _reproducer(rep: Problem, kind: str) -> str:
 def cause(problem: Problem) -> str:
     """What a problem has in common with others of the same origin, as far as can be read
     off the reproducer."""
-    if problem.kind in ("crash", "hang", "overrun"):
+    if problem.kind == "overrun":
+        return "compare() still running long after its timeout"
+    if problem.kind in ("crash", "hang"):
         return problem.detail.split(": ", 1)[0] + (
             f" in {problem.detail.rsplit('[in ', 1)[-1].rstrip(']')}"
             if "[in " in problem.detail else "")
