@@ -53,16 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reproducers", type=Path, default=REPO / "bench" / "out" / "fuzz")
     parser.add_argument("--replay", type=Path, help="re-run one reproducer file and exit")
     parser.add_argument("--render", type=Path,
-                        help="write the report again from a run's saved results "
-                             "(bench/out/fuzz/run.json) and exit")
+                        help="write the report and the reproducer files again from a run's "
+                             "saved results (bench/out/fuzz/run.json) and exit")
     args = parser.parse_args(argv)
 
     if args.replay:
         return replay(args.replay, args.timeout)
     if args.render:
         reports, meta = runner.load_run(args.render)
+        runner.write_reproducers(reports, args.render.parent, meta["seed"])
         args.out.write_text(runner.markdown(reports, **meta) + "\n", encoding="utf-8")
-        print(f"report: {args.out}")
+        print(f"report: {args.out}; reproducers in {args.render.parent}")
         return 0
 
     formats = runner.format_modes(args.formats)

@@ -539,9 +539,14 @@ def attack(pair: Pair, index: int, seed: int, settings: Settings,
     elif run.overrun:
         report.status = "overrun"
         report.reason = run.overrun
-        report.problems.append(Problem("overrun", None, pair.old, pair.new, detail=run.overrun,
-                                       engine_input=run.engine_input, origin=pair.origin,
-                                       index=index, mutations=pair.mutations))
+        problem = Problem("overrun", None, pair.old, pair.new, detail=run.overrun,
+                          engine_input=run.engine_input, origin=pair.origin, index=index,
+                          mutations=pair.mutations)
+        if settings.shrink:
+            phase("shrink")
+            from .shrink import shrink_overrun
+            shrink_overrun(problem, settings)
+        report.problems.append(problem)
     elif court.refused:
         report.status = "skipped"
         report.reason = court.refused

@@ -79,7 +79,8 @@ class _Slot:
 
 
 def hard_limit(settings: Settings) -> float:
-    return settings.overrun + 60 + 3 * settings.shrink_seconds * 1.5 + 60
+    # engine, attack, up to three shrinks (an overrun's takes four budgets), and a margin
+    return settings.overrun + 60 + 5 * settings.shrink_seconds * 1.5 + 60
 
 
 def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = None,
@@ -211,7 +212,7 @@ def _abstract(value: Any, key: str | None = None) -> Any:
 
 
 def signature(problem: Problem) -> str:
-    if problem.kind in ("crash", "hang", "overrun"):
+    if problem.kind in ("crash", "hang"):
         detail = problem.detail.split(":", 1)[0]
         where = problem.detail.rsplit("[in ", 1)[-1].rstrip("]") if "[in " in problem.detail \
             else ""
@@ -258,7 +259,8 @@ def write_reproducers(reports: list[PairReport], out_dir: Path, seed: int) -> li
     """One JSON file per problem class (its smallest member) and ``all.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.json"):
-        old.unlink()
+        if old.name != "run.json":  # the results the report is rendered from stay
+            old.unlink()
     written: list[Path] = []
     for n, cls in enumerate(classes(reports), 1):
         rep = cls.representative

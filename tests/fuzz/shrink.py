@@ -282,3 +282,32 @@ def _minimize_one(state: dict[str, Any], still: Callable[[dict[str, Any]], bool]
                     break
         if not changed:
             return
+
+
+def shrink_overrun(problem: Problem, settings: Settings) -> None:
+    """Smaller pairs on which the engine still goes on well past its timeout. Each try may
+    take ``3 × timeout + 2`` seconds, so the budget is four times the usual one."""
+    import dataclasses
+
+    limit = settings.timeout * 3 + 2
+    quick = _QuickOverrun(**{f.name: getattr(settings, f.name)
+                             for f in dataclasses.fields(settings)})
+    quick.limit = limit
+    state = {"old": problem.old, "new": problem.new}
+    original = I.key([problem.old, problem.new, None])
+
+    def still(s: dict[str, Any]) -> bool:
+        return bool(run_engine(s["old"], s["new"], quick).overrun)
+
+    finished = _minimize(state, still, time.monotonic() + 4 * settings.shrink_seconds, False)
+    _finish(problem, state, finished, original)
+    if I.key([problem.old, problem.new, None]) != original:
+        problem.detail += f" (shrunk on the criterion: still running after {limit:g} s)"
+
+
+class _QuickOverrun(Settings):
+    limit: float = 8.0
+
+    @property
+    def overrun(self) -> float:
+        return self.limit
