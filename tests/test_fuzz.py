@@ -40,7 +40,8 @@ KNOWN_ENGINE_BUGS = (
     "engine bug the smoke run finds today (pair 100): measuring a $schema change alone "
     "builds a document that is not a schema of its new draft (draft-06 tuple `items` read "
     "as 2020-12), and resolving a $ref in it raises AttributeError in schema.py:resolve; "
-    "see bench/results/fuzz.md"
+    'reproducer: OLD {"$schema": "http://json-schema.org/draft-06/schema#", '
+    '"$ref": "http://example.com/fuzz/r1.json", "items": [{}]}, NEW {}'
 )
 
 
