@@ -33,24 +33,11 @@ from schema_compat.findings import (
 SMOKE_SEED = 20_260_801
 SMOKE_PAIRS = 3_000
 
-# The engine answers these pairs wrongly at the time of writing (see the fuzz report,
-# bench/results/fuzz.md): the smoke run finds them and fails. Remove the mark once the
-# engine is fixed and the smoke run passes.
-KNOWN_ENGINE_BUGS = (
-    "engine bug the smoke run finds today (pair 100): measuring a $schema change alone "
-    "builds a document that is not a schema of its new draft (draft-06 tuple `items` read "
-    "as 2020-12), and resolving a $ref in it raises AttributeError in schema.py:resolve; "
-    'reproducer: OLD {"$schema": "http://json-schema.org/draft-06/schema#", '
-    '"$ref": "http://example.com/fuzz/r1.json", "items": [{}]}, NEW {}'
-)
-
-
 class EngineProblems(AssertionError):
-    """Unsound verdicts, bad witnesses or crashes found (the failure the xfail mark expects;
-    a failure of the fuzzer itself is not one)."""
+    """Unsound verdicts, bad witnesses or crashes found in the engine (a failure of the
+    fuzzer itself is reported apart)."""
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_ENGINE_BUGS, raises=EngineProblems)
 def test_smoke_run_finds_no_unsound_verdict_bad_witness_or_crash() -> None:
     settings = Settings(timeout=2.0, formats=runner.format_modes(), hypothesis_seconds=0.0,
                         shrink_seconds=5.0)

@@ -36,7 +36,7 @@ from .findings import (
     Witness,
 )
 from .loading import SchemaDocument
-from .normalize import prepare, reached, shorten
+from .normalize import check_metaschema, prepare, reached, shorten
 from .options import Options
 from .positions import Positions
 from .rules import classify
@@ -328,8 +328,11 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
         _mutate(target, change)
     _bring_definitions(document, change.new, new.document)
     doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
-    # A change made alone may leave a dangling $ref (to a definition another change added):
-    # that surfaces as a SchemaError while measuring, and the effect is then unknown.
+    # A change made alone can make a document no draft accepts (a 2019-09 tuple `items`
+    # with its $schema taken away reads as 2020-12): refused here, as any schema is, its
+    # effect is unknown. A dangling $ref (to a definition another change added) surfaces
+    # the same way while measuring.
+    check_metaschema(doc, detect_draft(document))
     return load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None,
                      assert_formats=old_root.ctx.assert_formats)
