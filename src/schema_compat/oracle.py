@@ -42,20 +42,22 @@ import regress
 from jsonschema import ValidationError
 
 from . import formats
-from .regex import (
-    _BRACE_QUANTIFIER,
-    _MAX_NESTING,
-    _SPACED_QUANTIFIER,
+from .regex.language import (
+    compile_pattern,
+)
+from .regex.syntax import (
+    BRACE_QUANTIFIER,
+    MAX_NESTING,
+    SPACED_QUANTIFIER,
+    Chars,
     CharSet,
     InvalidPattern,
+    Parser,
+    PatternNode,
+    PatternSyntaxError,
     PatternTooLarge,
+    Seq,
     UnsupportedPattern,
-    _Chars,
-    _Node,
-    _Parser,
-    _Seq,
-    _SyntaxError,
-    compile_pattern,
 )
 from .schema import (
     DRAFT4,
@@ -119,7 +121,7 @@ def ecma_regex(pattern: str) -> regress.Regex:
         return regress.Regex(_escape_surrogates(json_string(pattern)))
 
 
-class _FeatureParser(_Parser):
+class _FeatureParser(Parser):
     """The engine's ECMA-262 parser (``regex.py``), reading also what the engine refuses to
     reason about, and noting which of those constructs the pattern uses."""
 
@@ -133,14 +135,14 @@ class _FeatureParser(_Parser):
             self.features.add("case-insensitive-non-ascii")
         return cp
 
-    def term(self) -> _Node:
+    def term(self) -> PatternNode:
         if self.peek() == "\\" and self.peek(1) in ("b", "B"):
             self.features.add("word-boundary")
             self.pos += 2
-            return _Seq(())
+            return Seq(())
         return super().term()
 
-    def group(self) -> _Node:
+    def group(self) -> PatternNode:
         if self.peek(1) != "?":
             return super().group()
         rest = self.src[self.pos + 2:]
@@ -159,8 +161,8 @@ class _FeatureParser(_Parser):
                 self.features.add("case-insensitive")
             self.pos += 2 + flags.end()
         self.depth += 1
-        if self.depth > _MAX_NESTING:
-            raise PatternTooLarge(f"too large: groups nested more than {_MAX_NESTING} deep")
+        if self.depth > MAX_NESTING:
+            raise PatternTooLarge(f"too large: groups nested more than {MAX_NESTING} deep")
         self.folding += folding
         node = self.disjunction()
         self.folding -= folding
@@ -168,19 +170,19 @@ class _FeatureParser(_Parser):
             self.error("missing ')'")
         self.pos += 1
         self.depth -= 1
-        return _Seq(()) if look is not None else node
+        return Seq(()) if look is not None else node
 
-    def atom(self) -> _Node:
+    def atom(self) -> PatternNode:
         if self.peek():
             self._code_point(ord(self.peek()))  # a literal (every special character is ASCII)
-        if self.peek() == "{" and _SPACED_QUANTIFIER.match(self.src, self.pos) \
-                and not _BRACE_QUANTIFIER.match(self.src, self.pos):
+        if self.peek() == "{" and SPACED_QUANTIFIER.match(self.src, self.pos) \
+                and not BRACE_QUANTIFIER.match(self.src, self.pos):
             self.features.add("spaced-brace")
             self.pos += 1
-            return _Chars(((0x7B, 0x7B),))
+            return Chars(((0x7B, 0x7B),))
         return super().atom()
 
-    def atom_escape(self) -> _Node:
+    def atom_escape(self) -> PatternNode:
         ch = self.peek(1)
         if ch != "" and ch in "123456789":
             end = self.pos + 1
@@ -189,14 +191,14 @@ class _FeatureParser(_Parser):
             if int(self.src[self.pos + 1:end]) <= self.ncaps:
                 self.features.add("backreference")
                 self.pos = end
-                return _Seq(())
+                return Seq(())
         if ch == "k" and self.named:
             self.features.add("backreference")
             close = self.src.find(">", self.pos)
             if close < 0:
                 self.error("unterminated group name")
             self.pos = close + 1
-            return _Seq(())
+            return Seq(())
         return super().atom_escape()
 
     def class_atom(self) -> int | CharSet:
@@ -230,7 +232,7 @@ def pattern_features(pattern: str) -> frozenset[str] | None:
         ecma_regex(pattern)
         parser = _FeatureParser(_escape_surrogates(json_string(pattern)))
         parser.parse()
-    except (regress.RegressError, UnsupportedPattern, _SyntaxError, RecursionError):
+    except (regress.RegressError, UnsupportedPattern, PatternSyntaxError, RecursionError):
         return None
     return frozenset(parser.features)
 
