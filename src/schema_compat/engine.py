@@ -62,8 +62,8 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         # Only annotations differ: the same messages are valid, whatever the schema says
         # (even where it leans on references we would not fetch).
         return replace(_annotations_only(old, new, changes, schema), formats=options.formats)
-    old_root = prepare(old, formats=options.formats)
-    new_root = prepare(new, formats=options.formats)
+    old_root = prepare(old, formats=options.formats, catalog=options.catalog)
+    new_root = prepare(new, formats=options.formats, catalog=options.catalog)
 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
@@ -76,8 +76,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
-    notes = tuple(sorted(f"remote $ref not fetched: {uri}"
-                         for uri in old_root.ctx.remote_refs | new_root.ctx.remote_refs))
+    notes = _reference_notes(old_root, new_root, options)
     notes += tuple(hazard_notes(new_root, old_root))
     return ComparisonResult(
         schema=schema or new.name or old.name,
@@ -94,6 +93,20 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         notes=notes,
         formats=options.formats,
     )
+
+
+def _reference_notes(old_root: Node, new_root: Node, options: Options) -> tuple[str, ...]:
+    """Which remote references were resolved from the catalog, and which were not."""
+    missing = old_root.ctx.remote_refs | new_root.ctx.remote_refs
+    if options.catalog is None:
+        return tuple(sorted(f"remote $ref not fetched: {uri}" for uri in missing))
+    found = old_root.ctx.catalog_refs | new_root.ctx.catalog_refs
+    notes = [f"remote $ref not in the catalog (not fetched): {uri}" for uri in missing]
+    for uri in found:
+        entry = options.catalog.entry(uri)
+        notes.append(f"remote $ref resolved from the catalog: {uri}"
+                     + (f" ({entry.source})" if entry is not None else ""))
+    return tuple(sorted(notes))
 
 
 def _annotations_differ_only(old: SchemaDocument, new: SchemaDocument) -> bool:
@@ -174,14 +187,14 @@ def compare_sets(old: SchemaSet, new: SchemaSet, options: Options | None = None)
         if o_doc is not None and n_doc is not None:
             results.append(compare(o_doc, n_doc, options, schema=name))
         elif o_doc is not None:
-            results.append(_removed(name, o_doc))
+            results.append(_removed(name, o_doc, options))
         elif n_doc is not None:
-            results.append(_added(name, n_doc))
+            results.append(_added(name, n_doc, options))
     return results
 
 
-def _removed(name: str, doc: SchemaDocument) -> ComparisonResult:
-    root = prepare(doc)
+def _removed(name: str, doc: SchemaDocument, options: Options) -> ComparisonResult:
+    root = prepare(doc, catalog=options.catalog)
     example = Checker().example(root)
     witnesses = () if example is _NO_EXAMPLE else (
         Witness(BACKWARD, example, "the schema no longer exists"),)
@@ -192,8 +205,8 @@ def _removed(name: str, doc: SchemaDocument) -> ComparisonResult:
                             status="removed")
 
 
-def _added(name: str, doc: SchemaDocument) -> ComparisonResult:
-    root = prepare(doc)
+def _added(name: str, doc: SchemaDocument, options: Options) -> ComparisonResult:
+    root = prepare(doc, catalog=options.catalog)
     ok = DirectionVerdict(COMPATIBLE)
     return ComparisonResult(name, None, Side(doc.source, _ver(doc), DRAFT_NAMES[root.draft]),
                             ok, ok, "FULL", "minor", status="added")

@@ -94,7 +94,7 @@ def baseline(old: SchemaDocument, new: SchemaDocument, old_root: Node,
         document = {"$schema": new.document["$schema"], **document}
     doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
     try:
-        root: Node | None = prepare(doc, formats=options.formats)
+        root: Node | None = prepare(doc, formats=options.formats, catalog=options.catalog)
     except SchemaError:
         root = None
     return Baseline(doc, root, redrafted=True)
@@ -335,7 +335,7 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     check_metaschema(doc, detect_draft(document))
     return load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None,
-                     assert_formats=old_root.ctx.assert_formats)
+                     assert_formats=old_root.ctx.assert_formats, catalog=old_root.ctx.catalog)
 
 
 _DEPENDENCIES = keywords.names(shape=keywords.DEPENDENCIES)

@@ -6,7 +6,7 @@ instance step in between, and the patterns that can hang backtracking validators
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import jsonschema_rs
@@ -24,6 +24,9 @@ from .schema import (
     reachable,
 )
 
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
 _VALIDATORS = {
     4: jsonschema.Draft4Validator, 6: jsonschema.Draft6Validator, 7: jsonschema.Draft7Validator,
     2019: jsonschema.Draft201909Validator, 2020: jsonschema.Draft202012Validator,
@@ -31,13 +34,14 @@ _VALIDATORS = {
 
 
 def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
-            formats: str = DEFAULT_FORMAT_MODE) -> Node:
-    """Load a schema document and refuse it, with one clear line, when it is not usable."""
+            formats: str = DEFAULT_FORMAT_MODE, catalog: Catalog | None = None) -> Node:
+    """Load a schema document and refuse it, with one clear line, when it is not usable
+    (``catalog``: local copies of the documents it refers to by URL)."""
     draft = detect_draft(doc.document)
     check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None, siblings=siblings,
-                     assert_formats=formats == ASSERT)
+                     assert_formats=formats == ASSERT, catalog=catalog)
     _check_subschemas(root)
     return root
 

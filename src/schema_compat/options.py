@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .formats import DEFAULT_FORMAT_MODE
 from .verdict import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -18,3 +22,6 @@ class Options:
     # "assert": `format` narrows the valid strings, as the repository's validator reads it;
     # "annotation": it changes nothing valid (formats.py).
     formats: str = DEFAULT_FORMAT_MODE
+    # Local copies of the documents schemas refer to by URL (catalog.py), the same for both
+    # sides of every comparison; None: such references stay unresolved (unknown).
+    catalog: Catalog | None = None

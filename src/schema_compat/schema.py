@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
 import orjson
@@ -24,6 +24,9 @@ from referencing import Registry, Resource
 
 from . import formats, keywords
 from .errors import SchemaError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 # Disjoint kinds of JSON value. "number" in a schema is int | frac; "integer" is int.
 KINDS: tuple[str, ...] = ("null", "boolean", "int", "frac", "string", "array", "object")
@@ -188,6 +191,9 @@ class SchemaContext:
     # `format` narrows the valid strings (see formats.py), or is an annotation.
     assert_formats: bool = True
     remote_refs: set[str] = field(default_factory=set)
+    # Referenced documents read from local copies (catalog.py), and the URIs resolved there.
+    catalog: Catalog | None = None
+    catalog_refs: set[str] = field(default_factory=set)
     # Patterns that backtracking validators may take exponential time on, by location.
     hazards: dict[str, str] = field(default_factory=dict)
     # Examples already built for terms of this document (the engine's witness cache).
@@ -257,12 +263,21 @@ class Node:
             resolved = self.resolver.lookup(ref)
         except referencing.exceptions.Unresolvable as exc:
             target = urljoin(base_uri(self.resolver), ref)
+            entry = self.ctx.catalog.entry(target) if self.ctx.catalog is not None else None
+            if entry is not None:
+                # The document is there, the place in it is not (a stale copy?): a reference
+                # pointing nowhere, as into a file beside the schema.
+                raise SchemaError(
+                    f"{self.ctx.source}: $ref {ref!r} at {self.pointer or '/'} points nowhere in "
+                    f"{entry.source}, the catalog's copy of {urldefrag(target)[0]}") from exc
             if _is_remote(target):
                 self.ctx.remote_refs.add(target)
                 raise RemoteRef(target) from None
             raise SchemaError(
                 f"{self.ctx.source}: $ref {ref!r} at {self.pointer or '/'} points nowhere"
             ) from exc
+        if self.ctx.catalog is not None:
+            self._note_catalog(ref, resolved.resolver)
         # The draft of the resource the target stands in (another file's `$schema`), then
         # the target's own.
         draft = resource_draft(resolved.resolver, self.draft)
@@ -273,8 +288,30 @@ class Node:
         pointer = fragment if fragment.startswith("/") else f"<{ref}>"
         return Node(contents, resolved.resolver, self.ctx, draft, pointer)
 
+    def _note_catalog(self, ref: str, target: referencing._core.Resolver[Any]) -> None:
+        """Remember a reference that a catalog document answered (for the report's notes)."""
+        catalog = self.ctx.catalog
+        assert catalog is not None
+        uri = urldefrag(urljoin(base_uri(self.resolver), ref))[0]
+        entry = catalog.entry(uri)
+        if entry is None:
+            return
+        # The compared document (or a file beside it) may hold that URI itself: then it is
+        # not the catalog that answered.
+        try:
+            found = resolver_registry(target)[uri]
+        except referencing.exceptions.NoSuchResource:
+            return
+        if found.contents is entry.contents or uri in catalog.embedded:
+            self.ctx.catalog_refs.add(uri)
+
 
 _SPEC_DRAFTS = {spec: draft for draft, spec in _SPECS.items()}
+
+
+def resource_for(contents: Any, draft: int) -> Resource[Any]:
+    """A ``referencing`` resource of ``contents``, read in ``draft`` unless it names its own."""
+    return _SPECS[detect_draft(contents, draft)].create_resource(contents)
 
 
 def resource_draft(resolver: referencing._core.Resolver[Any], default: int) -> int:
@@ -646,11 +683,13 @@ def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
 
 def load_root(document: Any, source: str, *, path: Path | None = None,
               root_dir: Path | None = None, default_draft: int = DRAFT2020,
-              siblings: dict[str, Any] | None = None, assert_formats: bool = True) -> Node:
+              siblings: dict[str, Any] | None = None, assert_formats: bool = True,
+              catalog: Catalog | None = None) -> Node:
     """Wrap a schema document as the root Node, with a registry that resolves its ``$ref``s.
 
     ``siblings`` maps base URIs of other schema documents that may be referenced (files under
-    the same schema root, registered by ``$id`` and by file URI).
+    the same schema root, registered by ``$id`` and by file URI); ``catalog`` holds local
+    copies of documents referred to by URL (the document itself wins where both name a URI).
     """
     draft = detect_draft(document, default_draft)
     spec = _SPECS[draft]
@@ -664,15 +703,18 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
             base = urljoin(base, ident)
     resource: Resource[Any] = spec.create_resource(document)
     # `retrieve` is an attrs alias that mypy's attrs support does not see.
-    registry: Registry[Any] = Registry(  # type: ignore[call-arg]
-        retrieve=_retrieve_factory(root_dir or (path.parent if path else None), source))
+    retrieve = _retrieve_factory(root_dir or (path.parent if path else None), source)
+    registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    if catalog is not None:
+        # Crawled once per run: only the way files beside this document are read differs.
+        registry = registry.combine(catalog.registry())
     registry = registry.with_resource(base, resource)
     for uri, contents in (siblings or {}).items():
         sdraft = detect_draft(contents, default_draft)
         registry = registry.with_resource(
             uri, _SPECS[sdraft].create_resource(contents))
     ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir,
-                        document=document, assert_formats=assert_formats)
+                        document=document, assert_formats=assert_formats, catalog=catalog)
     root = Node(document, registry.resolver(base), ctx, draft, "")
     ctx.root = root
     return root

@@ -41,30 +41,70 @@ class _Traits:
 
 
 def traits(node: Node) -> _Traits:
+    """What the node's document holds that decides whether jsonschema-rs may judge for it,
+    with every catalog document its references may lead to."""
     cache = node.ctx.examples
     found: _Traits | None = cache.get(("rs-traits",))
     if found is None:
-        patterns: list[str] = []
-        multiple_of = embedded_schema = False
-        stack: list[Any] = [node.ctx.document]
-        root = True
-        while stack:
-            value = stack.pop()
-            if isinstance(value, dict):
-                # Conservative: any "pattern" string counts, also one that is data (an enum
-                # member), which at worst keeps jsonschema-rs from answering.
-                if isinstance(value.get("pattern"), str):
-                    patterns.append(value["pattern"])
-                if isinstance(value.get("patternProperties"), dict):
-                    patterns.extend(k for k in value["patternProperties"] if isinstance(k, str))
-                multiple_of = multiple_of or "multipleOf" in value
-                embedded_schema = embedded_schema or (not root and "$schema" in value)
-                stack.extend(value.values())
-            elif isinstance(value, list):
-                stack.extend(value)
-            root = False
-        found = cache[("rs-traits",)] = _Traits(patterns, multiple_of, embedded_schema)
+        found = _document_traits(node.ctx.document)
+        catalog = node.ctx.catalog
+        for entry in _catalog_entries(node):
+            assert catalog is not None
+            more: _Traits | None = catalog._cache.get(("rs-traits", entry.uri))
+            if more is None:
+                more = catalog._cache[("rs-traits", entry.uri)] = _document_traits(entry.contents)
+            found = _Traits([*found.inexact_patterns, *more.inexact_patterns],
+                            found.multiple_of or more.multiple_of,
+                            found.embedded_schema or more.embedded_schema)
+        cache[("rs-traits",)] = found
     return found
+
+
+def _document_traits(document: Any) -> _Traits:
+    patterns: list[str] = []
+    multiple_of = embedded_schema = False
+    stack: list[Any] = [document]
+    root = True
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            # Conservative: any "pattern" string counts, also one that is data (an enum
+            # member), which at worst keeps jsonschema-rs from answering.
+            if isinstance(value.get("pattern"), str):
+                patterns.append(value["pattern"])
+            if isinstance(value.get("patternProperties"), dict):
+                patterns.extend(k for k in value["patternProperties"] if isinstance(k, str))
+            multiple_of = multiple_of or "multipleOf" in value
+            embedded_schema = embedded_schema or (not root and "$schema" in value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        root = False
+    return _Traits(patterns, multiple_of, embedded_schema)
+
+
+def _catalog_entries(node: Node) -> tuple[Any, ...]:
+    """The catalog documents the node's document may lead to (none without a catalog)."""
+    catalog = node.ctx.catalog
+    if catalog is None or node.ctx.root is None:
+        return ()
+    cache = node.ctx.examples
+    found: tuple[Any, ...] | None = cache.get(("catalog-entries",))
+    if found is None:
+        root = node.ctx.root
+        found = cache[("catalog-entries",)] = catalog.reachable(
+            node.ctx.document, base_uri(root.resolver), root.draft)
+    return found
+
+
+def _catalog_registry(node: Node) -> Any:
+    """jsonschema-rs's registry of the catalog documents the node's document may reach
+    (None: it reaches none, or there is no catalog)."""
+    entries = _catalog_entries(node)
+    if not entries:
+        return None
+    assert node.ctx.catalog is not None
+    return node.ctx.catalog.rs_registry(entries, refuse_retrieval)
 
 
 _RS_CLASSES = {DRAFT4: jsonschema_rs.Draft4Validator, DRAFT6: jsonschema_rs.Draft6Validator,
@@ -92,7 +132,8 @@ def document_validator(node: Node, *, exact_only: bool = True) -> Any:
     if key not in cache:
         try:
             cache[key] = _RS_CLASSES[draft_of(node)](
-                node.raw, validate_formats=node.ctx.assert_formats, retriever=refuse_retrieval)
+                node.raw, validate_formats=node.ctx.assert_formats, retriever=refuse_retrieval,
+                registry=_catalog_registry(node))
         except Exception as exc:
             cache[key] = None
             cache[("rs-refusal", node.draft)] = str(exc).splitlines()[0] if str(exc) else \
