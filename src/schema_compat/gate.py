@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._json import read_json_file
+from .catalog import Catalog
 from .config import Config
 from .decide import (
     GATE_EXAMPLE_INVALID,
@@ -99,14 +100,15 @@ def _file(doc: SchemaDocument) -> str | None:
     return str(doc.path) if doc.path is not None else None
 
 
-def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[Problem]:
+def _check_examples(doc: SchemaDocument, examples_root: Path,
+                    catalog: Catalog | None = None) -> list[Problem]:
     """Examples of this version: valid/ ones must pass, invalid/ ones must fail."""
     from .validate import MessageValidator
 
     base = examples_root / doc.name / str(doc.version)
     if not base.is_dir():
         return []
-    single = ContractsRepository(root=examples_root, schemas={doc.name: [doc]})
+    single = ContractsRepository(root=examples_root, schemas={doc.name: [doc]}, catalog=catalog)
     validator = MessageValidator(single, schema=doc.label)
     problems = []
     real_root = examples_root.resolve()
@@ -183,16 +185,17 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
                 from .replay import replay
 
                 prev, new = _endpoints(made[0], now)
-                made[0] = replace(made[0], replay=replay(prev, new, examples, workers=1))
+                made[0] = replace(made[0], replay=replay(prev, new, examples, workers=1,
+                                                         catalog=opts.catalog))
             results.extend(made)
             problems.extend(Problem(GATE_PATTERN_HAZARD, f"{name} {doc.version}: {note}",
                                     schema=name, version=str(doc.version), file=_file(doc),
                                     action="rewrite the pattern without nested repetition")
-                            for note in _new_hazards(doc, now))
+                            for note in _new_hazards(doc, now, opts.catalog))
             if (problem := _type_major_problem(doc)) is not None:
                 problems.append(problem)
             if examples is not None:
-                problems.extend(_check_examples(doc, examples))
+                problems.extend(_check_examples(doc, examples, opts.catalog))
     problems.extend(accept.expired_problems())
     return GateReport(tuple(results), problems=tuple(problems),
                       waived=tuple(dict.fromkeys(accept.waived)))
@@ -257,12 +260,13 @@ def _new_version(name: str, doc: SchemaDocument, now: Sequence[SchemaDocument], 
     return [made[prev], *(r for label, r in made.items() if label != prev)]
 
 
-def _new_hazards(doc: SchemaDocument, versions: Sequence[SchemaDocument]) -> list[str]:
+def _new_hazards(doc: SchemaDocument, versions: Sequence[SchemaDocument],
+                 catalog: Catalog | None = None) -> list[str]:
     """Catastrophic patterns a release introduces (its predecessor did not have them)."""
     earlier = [d for d in versions if d.version is not None and doc.version is not None
                and d.version < doc.version]
-    previous = prepare(earlier[-1]) if earlier else None
-    return hazard_notes(prepare(doc), previous)
+    previous = prepare(earlier[-1], catalog=catalog) if earlier else None
+    return hazard_notes(prepare(doc, catalog=catalog), previous)
 
 
 def gate(*, config: Config, against: str | None, schemas: Path | None = None,

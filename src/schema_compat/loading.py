@@ -6,12 +6,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import semver
 
 from ._json import json_value_problem, read_json_file
 from .errors import LoadError, SchemaError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 _VERSION_IN_ID = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
 
@@ -137,6 +140,8 @@ class ContractsRepository:
 
     root: Path
     schemas: dict[str, list[SchemaDocument]] = field(default_factory=dict)
+    # Local copies of the documents its schemas refer to by URL (catalog.py), if any.
+    catalog: Catalog | None = None
 
     def names(self) -> list[str]:
         """Schema names, sorted."""

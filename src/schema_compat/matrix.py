@@ -35,6 +35,7 @@ from typing import Any
 
 import semver
 
+from .catalog import Catalog
 from .config import Config
 from .decide import (
     FAIL,
@@ -396,11 +397,13 @@ class _PairResult:
 _DOCS: list[SchemaDocument] = []
 _ROOTS: list[Node] = []
 _TIMEOUT = DEFAULT_TIMEOUT
+_CATALOG: Catalog | None = None
 
 
 def _run_pair(task: _Task) -> _PairResult:
     """The engine's verdicts for one pair (and the required bump of consecutive versions)."""
-    options = Options(timeout=_TIMEOUT, policy=task.policy, formats=task.formats)
+    options = Options(timeout=_TIMEOUT, policy=task.policy, formats=task.formats,
+                      catalog=_CATALOG)
     if task.consecutive or task.full:
         # A release against the one before it: exactly what `schema-compat diff` reports,
         # with the bump it requires (findings tell a patch from no change at all).
@@ -489,14 +492,16 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
                  config: Config | None = None, *, names: Sequence[str] = (),
                  policy: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                  workers: int | None = None, progress: Progress | None = None,
-                 origin: str = "", today: dt.date | None = None) -> MatrixReport:
+                 origin: str = "", today: dt.date | None = None,
+                 catalog: Catalog | None = None) -> MatrixReport:
     """Compare every version of each schema with every other; see the module docstring.
 
     ``source`` is a contracts directory, or versions per schema name in release order.
     ``config`` gives each schema's policy unless ``policy`` overrides it for all of them.
     ``progress(done, total)`` is called as pairs finish. The result is the same, byte for
     byte once rendered, whatever ``workers`` is. Releases are judged as ``check`` judges
-    them (decide.evaluate_release), waivers as of ``today``.
+    them (decide.evaluate_release), waivers as of ``today``. ``catalog``: local copies of
+    the documents the schemas refer to by URL (never fetched).
     """
     config = config or Config()
     if policy is not None and policy.upper() not in POLICIES:
@@ -516,10 +521,10 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
     acceptance_matters = bool(config.waivers or config.rule_levels)
     accept = Acceptance(config, today or dt.date.today())
 
-    global _DOCS, _ROOTS, _TIMEOUT
+    global _DOCS, _ROOTS, _TIMEOUT, _CATALOG
     flat: list[VersionInput] = [v for items in schemas.values() for v in items]
     # Load and validate each version once, here: a bad schema stops the run before any pair.
-    roots = [prepare(v.document, formats=config.formats) for v in flat]
+    roots = [prepare(v.document, formats=config.formats, catalog=catalog) for v in flat]
     tasks: list[_Task] = []
     pair_index: dict[tuple[int, int], int] = {}
     start = 0
@@ -532,11 +537,11 @@ def build_matrix(source: ContractsRepository | Mapping[str, Sequence[VersionInpu
                 tasks.append(_Task(start + i, start + j, j == i + 1, policies[name],
                                    config.formats, full=acceptance_matters and same_line))
         start += n
-    _DOCS, _ROOTS, _TIMEOUT = [v.document for v in flat], roots, timeout
+    _DOCS, _ROOTS, _TIMEOUT, _CATALOG = [v.document for v in flat], roots, timeout, catalog
     try:
         results = _run_tasks(tasks, workers or default_workers(), progress)
     finally:
-        _DOCS, _ROOTS = [], []
+        _DOCS, _ROOTS, _CATALOG = [], [], None
 
     matrices = []
     start = 0

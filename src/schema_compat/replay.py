@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -35,6 +35,9 @@ from .validate import (
     discover_inputs,
 )
 
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
 #: Transitions kept in detail per direction; beyond that they are only counted.
 MAX_DETAILED = 1000
 
@@ -45,15 +48,17 @@ class _PairSpec:
 
     old: SchemaDocument
     new: SchemaDocument
+    catalog: Catalog | None = None
 
     def build(self) -> _PairValidator:
-        return _PairValidator(self.old, self.new)
+        return _PairValidator(self.old, self.new, self.catalog)
 
 
 class _PairValidator(MessageValidator):
     """Checks each message against two compiled schemas; its "failures" are transitions."""
 
-    def __init__(self, old: SchemaDocument, new: SchemaDocument) -> None:
+    def __init__(self, old: SchemaDocument, new: SchemaDocument,
+                 catalog: Catalog | None = None) -> None:
         if old.label == new.label:
             old = replace(old, name=f"{old.name} (old)")
             new = replace(new, name=f"{new.name} (new)")
@@ -61,15 +66,17 @@ class _PairValidator(MessageValidator):
         for doc in (old, new):
             schemas.setdefault(doc.name, []).append(doc)
         root = old.path.parent if old.path else Path.cwd()
-        super().__init__(ContractsRepository(root=root, schemas=schemas), schema=new.label)
+        super().__init__(ContractsRepository(root=root, schemas=schemas, catalog=catalog),
+                         schema=new.label)
         self._old = self._compiled[old.label]
         self._new = self._compiled[new.label]
         self.new_label = new.label
         self.old_label = old.label
         self._sides = (old, new)
+        self._catalog = catalog
 
     def spec(self) -> Rebuildable:
-        return _PairSpec(*self._sides)
+        return _PairSpec(*self._sides, self._catalog)
 
     def _transition(self, message: Any, line: int | None) -> _RawFailure | None:
         was, now = self._old.validator.is_valid(message), self._new.validator.is_valid(message)
@@ -149,7 +156,7 @@ class ReplayRun(ReplaySummary):
 def replay(old: SchemaDocument, new: SchemaDocument,
            examples: Path | str | Sequence[Path | str] | Iterable[MessageInput], *,
            workers: int | None = None, engine: Engine | None = None,
-           progress: Progress | None = None) -> ReplayRun:
+           progress: Progress | None = None, catalog: Catalog | None = None) -> ReplayRun:
     """Every message under ``examples`` against ``old`` and ``new``.
 
     ``examples`` is a file (``.json``, ``.jsonl``, ``.ndjson``, ``.gz``), a directory (walked;
@@ -157,9 +164,10 @@ def replay(old: SchemaDocument, new: SchemaDocument,
     (``archive/*/*.jsonl.gz``), a list of those, or prepared inputs: each file is a partition.
     ``workers``: processes of the local engine (None: one per core); ``engine``: run the files
     elsewhere instead (:class:`~schema_compat.dask_engine.DaskEngine`), with the same result.
-    ``progress`` is called with (files done, files in all, messages so far).
+    ``progress`` is called with (files done, files in all, messages so far). ``catalog``:
+    local copies of the documents the schemas refer to by URL (never fetched).
     """
-    pair = _PairValidator(old, new)
+    pair = _PairValidator(old, new, catalog)
     inputs = _collect(examples, new.name)
     direction_of = {pair.new_label: BACKWARD, pair.old_label: FORWARD}
     tally = Tally(MAX_DETAILED)

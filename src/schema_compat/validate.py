@@ -539,7 +539,9 @@ def _compile_all(repo: ContractsRepository) -> dict[str, _Compiled]:
         sid = _schema_id(doc)
         if sid is not None:
             ids.setdefault(sid, []).append(doc)
-    known: dict[str, Any] = {_file_uri(doc): doc.document for doc in docs}
+    # The catalog's documents first: the repository's own schemas win where both name a URI.
+    known: dict[str, Any] = repo.catalog.documents() if repo.catalog is not None else {}
+    known.update({_file_uri(doc): doc.document for doc in docs})
     # An `$id` shared by two files (a copied schema whose `$id` was not bumped) is left out:
     # resolving it to either file could check messages against the wrong version.
     known.update({sid: group[0].document for sid, group in ids.items() if len(group) == 1})
@@ -560,6 +562,8 @@ def _compile_all(repo: ContractsRepository) -> dict[str, _Compiled]:
                 validate_formats=True,
                 retriever=retrieve,
                 base_uri=None if _schema_id(doc) else _file_uri(doc),
+                registry=None if repo.catalog is None else repo.catalog.rs_registry_for(
+                    doc.document, _schema_id(doc) or _file_uri(doc), retrieve),
             )
         except jsonschema_rs.ValidationError as exc:
             where = _pointer(exc.instance_path)
