@@ -22,6 +22,7 @@ from .errors import ConfigError, LoadError, SchemaCompatError, SchemaError, Usag
 if TYPE_CHECKING:
     __version__: str
     from .api import check, diff
+    from .catalog import Catalog, load_catalog
     from .engine import Options, compare
     from .findings import ComparisonResult, Finding, Witness
     from .loading import ContractsRepository, SchemaDocument, load_repository, load_schema_file
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "diff": "api", "check": "api",
+    "Catalog": "catalog", "load_catalog": "catalog",
     "Options": "engine", "compare": "engine",
     "ComparisonResult": "findings", "Finding": "findings", "Witness": "findings",
     "ContractsRepository": "loading", "SchemaDocument": "loading",
@@ -60,6 +62,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Catalog",
     "ComparisonResult",
     "ConfigError",
     "ContractsRepository",
@@ -79,6 +82,7 @@ __all__ = [
     "check",
     "compare",
     "diff",
+    "load_catalog",
     "load_repository",
     "load_schema_file",
     "validate_message",

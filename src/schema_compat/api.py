@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from .catalog import load_catalog
 from .config import load_config
 from .engine import Options, compare_sets
 from .findings import ComparisonResult
@@ -15,11 +17,13 @@ from .loading import resolve_input
 
 def diff(old: str | os.PathLike[str], new: str | os.PathLike[str], *,
          schemas: str | os.PathLike[str] = "schemas", policy: str = "BACKWARD",
-         timeout: float = 10.0, formats: str = DEFAULT_FORMAT_MODE) -> list[ComparisonResult]:
+         timeout: float = 10.0, formats: str = DEFAULT_FORMAT_MODE,
+         ref_dirs: Sequence[str | os.PathLike[str]] = ()) -> list[ComparisonResult]:
     """Compare two schema versions (files, directories, ``NAME@VERSION``, ``git:REF:PATH``).
 
     ``timeout`` (seconds, finite and above zero) bounds each pair of schemas; ``formats`` is
-    ``"assert"`` (a ``format`` narrows the valid strings) or ``"annotation"``.
+    ``"assert"`` (a ``format`` narrows the valid strings) or ``"annotation"``; ``ref_dirs``
+    are catalog directories of the documents the schemas refer to by URL (``--ref-dir``).
     """
     from .cli._options import seconds
 
@@ -28,10 +32,13 @@ def diff(old: str | os.PathLike[str], new: str | os.PathLike[str], *,
     old_set = resolve_input(os.fspath(old), schemas_dir=root)
     new_set = resolve_input(os.fspath(new), schemas_dir=root)
     return compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
-                                                  formats=formats))
+                                                  formats=formats,
+                                                  catalog=load_catalog(map(Path, ref_dirs))))
 
 
 def check(against: str | None = None, *, config: str | os.PathLike[str] | None = None) -> GateReport:
-    """Run the release gate of the contracts repository in the working directory."""
+    """Run the release gate of the contracts repository in the working directory (with the
+    catalog directories its configuration names, ``ref-dirs``)."""
     cfg = load_config(path=Path(config) if config is not None else None)
-    return gate(config=cfg, against=against)
+    return gate(config=cfg, against=against,
+                options=Options(catalog=load_catalog(cfg.catalog_dirs())))

@@ -7,6 +7,7 @@ Read from ``schema-compat.toml`` (top-level keys) or ``[tool.schema-compat]`` in
     examples = "examples"
     default-policy = "BACKWARD"
     formats = "assert"           # or "annotation": how messages are validated (formats.py)
+    ref-dirs = ["vendor/schemas"]  # local copies of documents referred to by URL (catalog.py)
 
     [policies]
     beatframe = "FULL_TRANSITIVE"
@@ -82,10 +83,16 @@ class Config:
     rule_levels: dict[str, str] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     formats: str = DEFAULT_FORMAT_MODE
+    # Catalog directories of referenced documents, relative to ``root`` (inside the repository).
+    ref_dirs: tuple[Path, ...] = ()
 
     def policy(self, schema: str) -> str:
         """The compatibility policy of ``schema``."""
         return self.policies.get(schema, self.default_policy)
+
+    def catalog_dirs(self) -> tuple[Path, ...]:
+        """The ``ref-dirs`` catalog directories, as paths from the working directory."""
+        return tuple(self.root / d for d in self.ref_dirs)
 
     def rule_level(self, rule: str) -> str:
         """``error`` (default), ``warning`` or ``ignore`` for a rule."""
@@ -149,9 +156,16 @@ def _directory(data: dict[str, Any], key: str, root: Path, source: str) -> Path:
     return Path(value)
 
 
+def _rule_ids() -> frozenset[str]:
+    from .rules import RULES
+
+    return frozenset(RULES)
+
+
 def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     """Build a Config from the parsed TOML table."""
-    known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers", "formats"}
+    known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers", "formats",
+             "ref-dirs"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown setting {json.dumps(unknown[0])} (known: {', '.join(sorted(known))})")
@@ -163,10 +177,11 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     for name, value in _table(data, "policies", source).items():
         policies[name] = _policy(value, f"{source}: policies.{name}")
     levels = {}
-    from .rules import RULES
-
+    # The rule registry (the rules package) is imported only to check names given here:
+    # message validation reads the configuration too, and starts fast without it.
+    known_rules = _rule_ids() if data.get("rules") or data.get("waivers") else frozenset()
     for rule, value in _table(data, "rules", source).items():
-        if rule not in RULES:
+        if rule not in known_rules:
             raise ConfigError(f"{source}: rules.{rule}: no such rule (see `schema-compat rules`)")
         if value not in LEVELS:
             raise ConfigError(f"{source}: rules.{rule}: level must be one of {', '.join(LEVELS)}")
@@ -185,7 +200,7 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
             raise ConfigError(f"{where}: a waiver needs a reason")
         if not (w.get("rule") or w.get("fingerprint")):
             raise ConfigError(f"{where}: a waiver needs a rule or a fingerprint")
-        if w.get("rule") and w["rule"] not in RULES:
+        if w.get("rule") and w["rule"] not in known_rules:
             raise ConfigError(f"{where}: no such rule {w['rule']!r}")
         waivers.append(Waiver(reason=str(w["reason"]), expires=_date(w.get("expires"), where),
                               rule=w.get("rule"), schema=w.get("schema"), path=w.get("path"),
@@ -195,7 +210,19 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
         schemas=_directory(data, "schemas", root, source),
         examples=_directory(data, "examples", root, source),
         default_policy=_policy(data.get("default-policy", "BACKWARD"), f"{source}: default-policy"),
-        policies=policies, rule_levels=levels, waivers=tuple(waivers), formats=formats)
+        policies=policies, rule_levels=levels, waivers=tuple(waivers), formats=formats,
+        ref_dirs=_ref_dirs(data, root, source))
+
+
+def _ref_dirs(data: dict[str, Any], root: Path, source: str) -> tuple[Path, ...]:
+    """``ref-dirs``: catalog directories, each inside the repository as ``schemas`` is."""
+    value = data.get("ref-dirs", [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: ref-dirs must be a directory or an array of directories, "
+                          f"got {value!r}")
+    return tuple(_directory({"ref-dirs": v}, "ref-dirs", root, source) for v in value)
 
 
 def load_config(start: Path | None = None, *, path: Path | None = None) -> Config:

@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..config import Config
+
+REF_DIR_HELP = ("A catalog of referenced documents: local copies of the schemas referred to "
+                "by URL, read from an index.json or by each file's $id (repeatable; default: "
+                "`ref-dirs` of the config). Nothing is ever fetched.")
+
+
+def ref_dir_option() -> list[Path] | None:
+    """``--ref-dir DIR`` (repeatable), the same on every command that reads schemas."""
+    option: list[Path] | None = typer.Option(None, "--ref-dir", metavar="DIR", help=REF_DIR_HELP)
+    return option
+
+
+def catalog_for(ref_dirs: Sequence[Path] | None, config: Config) -> Catalog | None:
+    """The catalog of ``--ref-dir`` when given (the command line wins), else of the
+    configuration's ``ref-dirs``; None when neither names one."""
+    from ..catalog import load_catalog
+    from ..loading import check_named_path
+
+    if ref_dirs:
+        for directory in ref_dirs:
+            check_named_path(directory)
+        return load_catalog(ref_dirs)
+    return load_catalog(config.catalog_dirs())
 
 
 def seconds(value: float | None, option: str = "--timeout") -> float | None:

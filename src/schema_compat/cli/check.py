@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..verdict import DEFAULT_TIMEOUT
-from ._options import timeout_callback
+from ._options import ref_dir_option, timeout_callback
 from .diff import Format, use_color
 
 
@@ -23,6 +23,7 @@ def check_command(
     config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair."),
+    ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """Gate a change to the contracts: bumps, policies, type constants, examples, waivers.
 
@@ -33,10 +34,12 @@ def check_command(
     from ..engine import Options
     from ..gate import gate
     from ..report import REPORTERS, GateSummary, ReportContext
+    from ._options import catalog_for
 
     config = load_config(path=config_file)
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
-                  options=Options(timeout=timeout, formats=config.formats))
+                  options=Options(timeout=timeout, formats=config.formats,
+                                  catalog=catalog_for(ref_dir, config)))
     summary = GateSummary(report.decision, report.waived)
     ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
                         gate=summary)
@@ -50,6 +53,7 @@ def bump_command(
     policy: str | None = typer.Option(None, "--policy", help="Policy (default: the schema's, from config)."),
     schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """The version bump a change needs, and the next version number."""
     from .._json import dumps
@@ -60,6 +64,7 @@ def bump_command(
     from ..gate import declared_bump, next_version
     from ..loading import resolve_input
     from ..verdict import POLICIES
+    from ._options import catalog_for
 
     old_set = resolve_input(old, schemas_dir=schemas)
     new_set = resolve_input(new, schemas_dir=schemas)
@@ -70,7 +75,8 @@ def bump_command(
     chosen = (policy or config.policy(n.name)).upper()
     if chosen not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
-    result = compare(o, n, Options(policy=chosen, formats=config.formats))
+    result = compare(o, n, Options(policy=chosen, formats=config.formats,
+                                   catalog=catalog_for(ref_dir, config)))
     nxt = next_version(o.version, result.required_bump) if o.version else None
     declared = declared_bump(o.version, n.version) if o.version and n.version else None
     data = {"schema": result.schema, "policy": chosen, "old_version": str(o.version) if o.version else None,

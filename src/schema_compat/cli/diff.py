@@ -11,7 +11,7 @@ import typer
 
 from ..report import REPORTERS, ReportContext
 from ..verdict import DEFAULT_TIMEOUT
-from ._options import timeout_callback
+from ._options import ref_dir_option, timeout_callback
 
 # The choices come from the reporter registry, so a new reporter needs no CLI edit.
 Format = Enum("Format", {name: name for name in sorted(REPORTERS)}, type=str)  # type: ignore[misc]
@@ -47,6 +47,7 @@ def diff_command(
     formats: FormatMode | None = typer.Option(
         None, "--formats", help="Whether `format` narrows valid strings, as validators that "
         "assert formats read it (default: `formats` of the config, else assert)."),
+    ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """Classify every change between two schema versions, with witnesses for each break.
 
@@ -60,6 +61,7 @@ def diff_command(
     from ..errors import UsageError
     from ..loading import resolve_input
     from ..verdict import POLICIES
+    from ._options import catalog_for
 
     if policy.upper() not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
@@ -67,9 +69,11 @@ def diff_command(
     new_set = resolve_input(new, schemas_dir=schemas)
     if old_set.single != new_set.single:
         raise UsageError("compare a file with a file, or a directory with a directory")
-    mode_of_formats = formats.value if formats is not None else load_config().formats
+    config = load_config()
+    mode_of_formats = formats.value if formats is not None else config.formats
     results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
-                                                     formats=mode_of_formats))
+                                                     formats=mode_of_formats,
+                                                     catalog=catalog_for(ref_dir, config)))
     decision = decide_diff(results, mode.value)
     ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout),
                         decision=decision)

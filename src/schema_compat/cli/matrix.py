@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._text import visible
-from ._options import timeout_callback
+from ._options import REF_DIR_HELP, timeout_callback
 
 if TYPE_CHECKING:
     from ..matrix import MatrixReport, Progress
@@ -94,12 +94,15 @@ def matrix_command(
         show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, metavar="N", help="Processes (default: one per core).")] = None,
+    ref_dir: Annotated[list[Path] | None, typer.Option(
+        "--ref-dir", metavar="DIR", help=REF_DIR_HELP)] = None,
 ) -> int:
     from ..config import load_config
     from ..errors import UsageError
     from ..loading import check_named_path, load_repository
     from ..matrix import build_matrix, versions_from_git, write_atomic
     from ..verdict import DEFAULT_TIMEOUT
+    from ._options import catalog_for
 
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
@@ -113,16 +116,18 @@ def matrix_command(
     if fmt is None:
         fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), MatrixFormat.markdown) if out else MatrixFormat.markdown
     config = load_config()
+    catalog = catalog_for(ref_dir, config)
     with _progress_bar() as progress:
         if git_history is not None:
             versions, origin = versions_from_git(git_history, tags=tags)
             report = build_matrix(versions, config, policy=policy, timeout=timeout,
-                                  workers=workers, progress=progress, origin=origin)
+                                  workers=workers, progress=progress, origin=origin,
+                                  catalog=catalog)
         else:
             directory = schemas_dir if schemas_dir is not None else config.root / config.schemas
             report = build_matrix(load_repository(directory), config, names=schema or (),
                                   policy=policy, timeout=timeout, workers=workers,
-                                  progress=progress)
+                                  progress=progress, catalog=catalog)
     text = render(report, fmt)
 
     status = 0

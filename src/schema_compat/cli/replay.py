@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ._options import ref_dir_option
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 from .diff import Format, Mode, use_color
 
@@ -30,6 +31,7 @@ def replay_command(
                                        help="Processes, local or of the local Dask cluster (default: one per core)."),
     engine: EngineName = typer.Option(EngineName.local, "--engine", help=ENGINE_HELP),
     scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP),
+    ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """Validate every example against both versions; report those whose verdict changes.
 
@@ -46,6 +48,7 @@ def replay_command(
     from ..loading import resolve_input
     from ..replay import _collect, replay
     from ..report import REPORTERS, ReportContext
+    from ._options import catalog_for
 
     old_set = resolve_input(old, schemas_dir=schemas)
     new_set = resolve_input(new, schemas_dir=schemas)
@@ -54,9 +57,12 @@ def replay_command(
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
     inputs = _collect(examples, n.name)  # bad paths and patterns are usage errors, before any work
     runner = make_engine(engine, scheduler, workers)
-    result = compare(o, n, Options(formats=load_config().formats))
+    config = load_config()
+    catalog = catalog_for(ref_dir, config)
+    result = compare(o, n, Options(formats=config.formats, catalog=catalog))
     with progress("replaying") as tick:
-        summary = replay(o, n, inputs, workers=workers, engine=runner, progress=tick)
+        summary = replay(o, n, inputs, workers=workers, engine=runner, progress=tick,
+                         catalog=catalog)
     for where, error in summary.errors[:_SHOWN_ERRORS]:
         print(visible(f"warning: {where}: {error}"), file=sys.stderr)
     if summary.unreadable > _SHOWN_ERRORS:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from ._options import REF_DIR_HELP
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 
 if TYPE_CHECKING:
@@ -100,16 +101,24 @@ def validate_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     ] = None,
+    ref_dir: Annotated[
+        list[Path] | None, typer.Option("--ref-dir", metavar="DIR", help=REF_DIR_HELP)
+    ] = None,
 ) -> int:
+    from ..config import load_config
     from ..errors import UsageError
+    from ..loading import load_repository
     from ..partitions import Tally
     from ..validate import MessageValidator
+    from ._options import catalog_for
 
     inputs = _inputs(dirs or [], files or [], messages or [])
     if not inputs:
         raise UsageError("nothing to validate: give --dir, --file or --message")
     runner = make_engine(engine, scheduler, workers)
-    validator = MessageValidator.from_directory(schemas, schema=schema)
+    repository = load_repository(schemas)
+    repository.catalog = catalog_for(ref_dir, load_config())
+    validator = MessageValidator(repository, schema=schema)
     tally = Tally(max_failures)
     try:
         with progress("validating") as tick:
