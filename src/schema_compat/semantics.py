@@ -291,10 +291,12 @@ def _likely_first(t: Term, merged: Merged, branches: tuple[Node, ...]) -> tuple[
     pattern ``t`` has): an anyOf of many patterns is then matched in one try per branch,
     not in one per pair of branches. Only the order changes, never the answer."""
     raws = [n.raw for n in t.pos]
+    targets = {n.view.ref.key for n in t.pos if n.view.ref is not None}
     patterns = set(merged.patterns)
 
     def rank(br: Node) -> int:
-        if any(br.raw is r or br.raw == r for r in raws):
+        if any(br.raw is r or br.raw == r for r in raws) or (
+                br.view.ref is not None and br.view.ref.key in targets):
             return 0
         if patterns and patterns & set(br.view.patterns):
             return 1
