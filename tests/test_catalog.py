@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import test_soundness as soundness
 from schema_compat import oracle
 from schema_compat.catalog import load_catalog
 from schema_compat.schema import load_root
@@ -310,3 +314,52 @@ def test_the_schemastore_catalog(cli) -> None:
     res = cli("diff", *pair, "--format", "json", "--mode", "full", "--ref-dir", str(catalog_dir))
     (result,) = res.json()["results"]
     assert (result["backward"], result["forward"]) == ("compatible", "compatible"), result
+
+
+# ----------------------------------------------------------------------- soundness, property
+
+
+def _in_memory_catalog(documents: dict[str, Any]) -> Any:
+    from schema_compat.catalog import Catalog, CatalogEntry
+
+    entries = tuple(CatalogEntry(uri, (uri,), f"<{uri}>", doc, 2020, uri)
+                    for uri, doc in sorted(documents.items()))
+    return Catalog((), entries, {e.uri: e for e in entries})
+
+
+def _as_resource(schema: Any, uri: str) -> dict[str, Any]:
+    return {"$id": uri, **schema} if isinstance(schema, dict) else {"$id": uri, "allOf": [schema]}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(soundness.schemas, soundness.schemas, st.lists(soundness.instances, min_size=5, max_size=20),
+       st.sampled_from(["both", "old", "new"]))
+def test_a_catalog_reference_means_its_document(a: Any, b: Any, pool: list[Any],
+                                                behind: str) -> None:
+    """Comparing references to catalog documents is comparing the documents: never
+    ``compatible`` against a counterexample, every witness confirmed, and each decided verdict
+    the one the documents compared inline get."""
+    from schema_compat.engine import Options, compare
+
+    catalog = _in_memory_catalog({"https://cat.test/a.json": _as_resource(a, "https://cat.test/a.json"),
+                                  "https://cat.test/b.json": _as_resource(b, "https://cat.test/b.json")})
+    old = {"$ref": "https://cat.test/a.json"} if behind in ("both", "old") else a
+    new = {"$ref": "https://cat.test/b.json"} if behind in ("both", "new") else b
+    options = Options(timeout=5, max_steps=50_000)
+    result = compare(soundness._doc(old, "old"), soundness._doc(new, "new"),
+                     replace(options, catalog=catalog))
+    inline = compare(soundness._doc(a, "old"), soundness._doc(b, "new"), options)
+    old_node, new_node = load_root(a, "old"), load_root(b, "new")
+    for inst in pool:
+        in_old, in_new = oracle.is_valid(old_node, inst), oracle.is_valid(new_node, inst)
+        if result.backward.status == "compatible":
+            assert not (in_old and not in_new), ("backward claimed compatible", a, b, inst)
+        if result.forward.status == "compatible":
+            assert not (in_new and not in_old), ("forward claimed compatible", a, b, inst)
+    for w in (*result.backward.witnesses, *result.forward.witnesses):
+        src, dst = (old_node, new_node) if w.direction == "backward" else (new_node, old_node)
+        assert oracle.is_valid(src, w.instance) and not oracle.is_valid(dst, w.instance)
+    for direction in ("backward", "forward"):
+        ours, theirs = getattr(result, direction).status, getattr(inline, direction).status
+        if "unknown" not in (ours, theirs):
+            assert ours == theirs, (direction, a, b, behind)
