@@ -7,6 +7,10 @@ be the one the change meant to settle.
 
     python bench/corpus_verdicts.py --out /tmp/after.json            # run the corpus
     python bench/corpus_verdicts.py --compare /tmp/before.json /tmp/after.json
+    python bench/corpus_verdicts.py --catalog ../shared/corpus/schemastore/catalog --out /tmp/c.json
+
+``--catalog DIR`` (repeatable) reads local copies of the documents the schemas refer to by URL,
+as ``--ref-dir`` does for the commands; without it such references stay unresolved.
 
 Pairs run in forked children, two at a time, with ``Options(timeout=5)`` as the corpus test
 does (a verdict cut by the time limit is ``unknown`` and may differ between runs; the
@@ -29,6 +33,10 @@ CORPUS = Path(os.environ.get("SCHEMA_COMPAT_SHARED",
                              Path(__file__).resolve().parents[2] / "shared")) / "corpus" / "schemastore"
 
 
+# Read once in the parent (registry crawled there), inherited by every forked child.
+_CATALOG: Any = None
+
+
 def _pair(old_path: str, new_path: str, timeout: float) -> dict[str, Any]:
     from schema_compat.engine import Options, compare
     from schema_compat.errors import SchemaCompatError
@@ -36,7 +44,7 @@ def _pair(old_path: str, new_path: str, timeout: float) -> dict[str, Any]:
 
     try:
         old, new = load_schema_file(Path(old_path)), load_schema_file(Path(new_path))
-        result = compare(old, new, Options(timeout=timeout))
+        result = compare(old, new, Options(timeout=timeout, catalog=_CATALOG))
     except SchemaCompatError as exc:
         return {"status": "schema-error", "error": str(exc)}
     except Exception as exc:
@@ -49,10 +57,18 @@ def _pair(old_path: str, new_path: str, timeout: float) -> dict[str, Any]:
                       for w in v.witnesses[:1]},
         "findings": sorted([f.rule, f.old_path or "", f.new_path or "", f.backward, f.forward]
                            for f in result.findings),
+        "references": [n for n in result.notes if n.startswith("remote $ref")],
     }
 
 
-def run(out: Path, timeout: float, jobs: int) -> None:
+def run(out: Path, timeout: float, jobs: int, catalog: list[Path] | None = None) -> None:
+    global _CATALOG
+    if catalog:
+        from schema_compat.catalog import load_catalog
+
+        _CATALOG = load_catalog(catalog)
+        assert _CATALOG is not None
+        _CATALOG.registry()
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
     pairs = manifest["pairs"]
     tasks = [(str(CORPUS / p["old_file"]), str(CORPUS / p["new_file"]), timeout) for p in pairs]
@@ -110,13 +126,15 @@ def main() -> int:
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--catalog", type=Path, action="append", metavar="DIR",
+                    help="a catalog directory of referenced documents (repeatable)")
     args = ap.parse_args()
     if args.compare:
         return compare(*args.compare)
     if not (CORPUS / "manifest.json").is_file():
         print(f"no corpus at {CORPUS}", file=sys.stderr)
         return 2
-    run(args.out or Path("bench/out/corpus-verdicts.json"), args.timeout, args.jobs)
+    run(args.out or Path("bench/out/corpus-verdicts.json"), args.timeout, args.jobs, args.catalog)
     return 0
 
 
