@@ -363,3 +363,18 @@ def test_a_catalog_reference_means_its_document(a: Any, b: Any, pool: list[Any],
         ours, theirs = getattr(result, direction).status, getattr(inline, direction).status
         if "unknown" not in (ours, theirs):
             assert ours == theirs, (direction, a, b, behind)
+
+
+def test_a_ref_dir_linking_out_of_the_repository_is_refused(cli, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # Named on the command line, a directory outside the repository is the user's choice; a
+    # link in the repository that leads there is what a change could slip in.
+    repo = _repository(tmp_path, None)
+    (repo / "vendor" / "linked").symlink_to(REFS.resolve(), target_is_directory=True)
+    monkeypatch.chdir(repo)
+    res = cli("diff", "schemas/song/1.0.0.json", "schemas/song/1.1.0.json",
+              "--ref-dir", "vendor/linked")
+    one_line_error(res, "vendor/linked: a symbolic link that leads outside the repository")
+    res = cli("diff", "schemas/song/1.0.0.json", "schemas/song/1.1.0.json", "--format", "json",
+              "--ref-dir", str(REFS))
+    assert res.json()["results"][0]["backward"] == "breaking", res.stderr

@@ -26,9 +26,10 @@ def ref_dir_option() -> list[Path] | None:
     return option
 
 
-def catalog_for(ref_dirs: Sequence[Path] | None, config: Config) -> Catalog | None:
+def catalog_for(ref_dirs: Sequence[Path] | None, config: Config | None) -> Catalog | None:
     """The catalog of ``--ref-dir`` when given (the command line wins), else of the
-    configuration's ``ref-dirs``; None when neither names one."""
+    configuration's ``ref-dirs`` (``config`` may be None when ``--ref-dir`` is given); None
+    when neither names one."""
     from ..catalog import load_catalog
     from ..loading import check_named_path
 
@@ -36,7 +37,7 @@ def catalog_for(ref_dirs: Sequence[Path] | None, config: Config) -> Catalog | No
         for directory in ref_dirs:
             check_named_path(directory)
         return load_catalog(ref_dirs)
-    return load_catalog(config.catalog_dirs())
+    return None if config is None else load_catalog(config.catalog_dirs())
 
 
 def seconds(value: float | None, option: str = "--timeout") -> float | None:

@@ -69,11 +69,11 @@ def diff_command(
     new_set = resolve_input(new, schemas_dir=schemas)
     if old_set.single != new_set.single:
         raise UsageError("compare a file with a file, or a directory with a directory")
-    config = load_config()
-    mode_of_formats = formats.value if formats is not None else config.formats
+    # The configuration is read only for what the command line leaves open.
+    mode_of_formats = formats.value if formats is not None else load_config().formats
+    catalog = catalog_for(ref_dir, None if ref_dir else load_config())
     results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
-                                                     formats=mode_of_formats,
-                                                     catalog=catalog_for(ref_dir, config)))
+                                                     formats=mode_of_formats, catalog=catalog))
     decision = decide_diff(results, mode.value)
     ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout),
                         decision=decision)

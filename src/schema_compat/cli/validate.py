@@ -117,7 +117,7 @@ def validate_command(
         raise UsageError("nothing to validate: give --dir, --file or --message")
     runner = make_engine(engine, scheduler, workers)
     repository = load_repository(schemas)
-    repository.catalog = catalog_for(ref_dir, load_config())
+    repository.catalog = catalog_for(ref_dir, None if ref_dir else load_config())
     validator = MessageValidator(repository, schema=schema)
     tally = Tally(max_failures)
     try:
