@@ -121,10 +121,22 @@ class Catalog:
         key = ("targets", entry.uri)
         found: frozenset[str] | None = self._cache.get(key)
         if found is None:
-            # With an `$id`, every name leads to the same base; without, each name is one.
-            bases = (entry.own_id,) if entry.own_id else entry.names
-            found = frozenset(t for b in bases for t in _targets(entry.contents, b, entry.draft))
-            self._cache[key] = found
+            # Reached by any of its names, a relative reference is relative to that name (or
+            # to the document's own `$id`): every reading counts.
+            bases = tuple(dict.fromkeys((entry.own_id or entry.uri, *entry.names)))
+            targets: set[str] = set()
+            for value, _, chain, here, _ in _walk(entry):
+                ref = value.get("$ref")
+                if not isinstance(ref, str):
+                    continue
+                if chain is None or urlsplit(ref).scheme:
+                    targets.add(urldefrag(urljoin(here, ref))[0])
+                    continue
+                for base in bases:
+                    for ident in chain:
+                        base = urljoin(base, ident)
+                    targets.add(urldefrag(urljoin(base, ref))[0])
+            found = self._cache[key] = frozenset(targets)
         return found
 
     def rs_registry(self, entries: Sequence[CatalogEntry], retriever: Any) -> Any:
