@@ -138,3 +138,18 @@ def test_debug_is_taken_anywhere_on_the_line(tmp_path: Path) -> None:
     late = _program("schema-compat", "check", "--schemas", missing, "--debug")
     assert late.returncode != 0 and "Traceback" in late.stderr
     assert "LoadError" in late.stderr
+
+
+def test_a_waived_break_still_needs_a_minor(contracts: Path, cli) -> None:
+    _release(contracts, "beatframe", "2.0.0", "2.0.1", {"tempo_bpm": {"maximum": 20}})
+    first = cli("check", "--against", "HEAD", "--format", "json").json()
+    problem = next(p for p in first["decision"]["problems"] if p["id"] == "gate-bump-too-small")
+    assert "release it as 3.0.0" in problem["action"]
+    config = contracts / "schema-compat.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n" + problem["waivers"][0] + "\n",
+                      encoding="utf-8")
+    again = cli("check", "--against", "HEAD", "--format", "json").json()
+    ids = [p["id"] for p in again["decision"]["problems"]]
+    assert ids == ["gate-bump-too-small"]
+    assert again["decision"]["problems"][0]["action"] == "release it as 2.1.0"
+    assert again["gate"]["waived"]

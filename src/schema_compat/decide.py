@@ -280,67 +280,91 @@ def evaluate_release(schema: str, release: ReleaseVersion, earlier: Sequence[Rel
     major for ``*_TRANSITIVE``). ``pair(older)`` compares ``older`` with ``release``."""
     if not earlier:
         return ReleaseEvaluation(FIRST_RELEASE, None, None)
-    prev = earlier[-1]
-    result = pair(prev)
-    back = accept.effective(schema, result, "backward")
-    fwd = accept.effective(schema, result, "forward")
-    needed = required_bump(back, fwd, result.findings, policy)
-    if (needed in ("none", "patch") and result.backward.status != COMPATIBLE) or (
-            needed in ("none", "patch") and result.forward.status != COMPATIBLE):
-        # A waiver accepts a break, not the change: other messages are valid now, which
-        # a patch release never means.
-        needed = "minor"
-    declared = (declared_bump(prev.version, release.version)
-                if prev.version is not None and release.version is not None else None)
-    problems: list[Problem] = []
-
-    def problem(problem_id: str, message: str, action: str,
-                waivers: tuple[Waiver, ...] = ()) -> Problem:
-        return Problem(problem_id, message, schema=schema, file=release.file, action=action,
-                       version=str(release.version) if release.version else None,
-                       waivers=waivers)
-
-    protected = protected_directions(policy)
-
-    if prev.version is not None and release.version is not None and declared is None:
-        problems.append(problem(
-            GATE_VERSION_NOT_GREATER, f"{schema} {release.version}: version must be greater "
-            f"than {prev.version}", f"release it as {next_version(prev.version, needed)}"
-            if needed != "none" else ""))
-    elif declared is not None and BUMP_ORDER.index(declared) < BUMP_ORDER.index(needed):
-        assert prev.version is not None
-        # Only a major is needed because of breaks: waiving them all brings it down.
-        waivers = accept.suggest(schema, result, protected) if needed == "major" else ()
-        problems.append(problem(
-            GATE_BUMP_TOO_SMALL,
-            f"{schema} {prev.version} → {release.version}: declared {declared} bump, but the "
-            f"change needs {needed} (policy {policy}; backward {back}, forward {fwd})",
-            _release_action(schema, prev.version, needed, release, bool(waivers)), waivers))
+    judge = _Release(schema, release, earlier, policy, pair, accept)
+    judge.check_bump()
     same_major = [e for e in earlier if _same_line(e, release)]
     if not same_major:
-        return ReleaseEvaluation(NEW_MAJOR, declared, needed, (), tuple(problems))
+        return ReleaseEvaluation(NEW_MAJOR, judge.declared, judge.needed, (),
+                                 tuple(judge.problems))
     against = same_major if policy.endswith("_TRANSITIVE") else same_major[-1:]
-    checks: list[PolicyCheck] = []
-    for older in against if protected else ():
-        other = result if older is prev else pair(older)
-        if older is prev:
-            statuses = {"backward": back, "forward": fwd}
-        else:
-            statuses = {d: accept.effective(schema, other, d) for d in ("backward", "forward")}
-        satisfied = policy_satisfied(statuses["backward"], statuses["forward"], policy)
-        checks.append(PolicyCheck(older.label, statuses["backward"], statuses["forward"],
-                                  satisfied))
-        if not satisfied:
-            broken = [d for d in protected if statuses[d] != COMPATIBLE]
-            waivers = accept.suggest(schema, other, broken)
-            problems.append(problem(
-                GATE_POLICY_VIOLATED,
-                f"{schema} {release.version or release.label}: policy {policy} violated "
-                f"against {older.version or older.label} "
-                f"({', '.join(f'{d} {statuses[d]}' for d in broken)})",
-                _major_action(schema, earlier[-1], release, bool(waivers)), waivers))
+    checks = [judge.check_policy(older) for older in against] if judge.protected else []
     verdict = PASS if all(c.satisfied for c in checks) else FAIL
-    return ReleaseEvaluation(verdict, declared, needed, tuple(checks), tuple(problems))
+    return ReleaseEvaluation(verdict, judge.declared, judge.needed, tuple(checks),
+                             tuple(judge.problems))
+
+
+class _Release:
+    """One release being judged: its change from the previous version, and its problems."""
+
+    def __init__(self, schema: str, release: ReleaseVersion, earlier: Sequence[ReleaseVersion],
+                 policy: str, pair: Callable[[ReleaseVersion], ComparisonResult],
+                 accept: Acceptance) -> None:
+        self.schema, self.release, self.earlier = schema, release, earlier
+        self.policy, self.pair, self.accept = policy, pair, accept
+        self.protected = protected_directions(policy)
+        self.problems: list[Problem] = []
+        self.prev = earlier[-1]
+        self.result = pair(self.prev)
+        self.back = accept.effective(schema, self.result, "backward")
+        self.fwd = accept.effective(schema, self.result, "forward")
+        needed = required_bump(self.back, self.fwd, self.result.findings, policy)
+        raw = (self.result.backward.status, self.result.forward.status)
+        if needed in ("none", "patch") and raw != (COMPATIBLE, COMPATIBLE):
+            # A waiver accepts a break, not the change: other messages are valid now, which
+            # a patch release never means.
+            needed = "minor"
+        self.needed = needed
+        self.declared = (declared_bump(self.prev.version, release.version)
+                         if self.prev.version is not None and release.version is not None
+                         else None)
+
+    def add(self, problem_id: str, message: str, action: str,
+            waivers: tuple[Waiver, ...] = ()) -> None:
+        self.problems.append(Problem(
+            problem_id, message, schema=self.schema, file=self.release.file, action=action,
+            version=str(self.release.version) if self.release.version else None,
+            waivers=waivers))
+
+    def check_bump(self) -> None:
+        """The declared bump: greater than the previous version, and large enough."""
+        prev, release, needed, declared = self.prev, self.release, self.needed, self.declared
+        if prev.version is None or release.version is None:
+            return
+        if declared is None:
+            self.add(GATE_VERSION_NOT_GREATER, f"{self.schema} {release.version}: version must "
+                     f"be greater than {prev.version}",
+                     f"release it as {next_version(prev.version, needed)}"
+                     if needed != "none" else "")
+        elif BUMP_ORDER.index(declared) < BUMP_ORDER.index(needed):
+            # Only a major is needed because of breaks: waiving them all brings it down.
+            waivers = (self.accept.suggest(self.schema, self.result, self.protected)
+                       if needed == "major" else ())
+            self.add(GATE_BUMP_TOO_SMALL,
+                     f"{self.schema} {prev.version} → {release.version}: declared {declared} "
+                     f"bump, but the change needs {needed} (policy {self.policy}; backward "
+                     f"{self.back}, forward {self.fwd})",
+                     _release_action(self.schema, prev.version, needed, release, bool(waivers)),
+                     waivers)
+
+    def check_policy(self, older: ReleaseVersion) -> PolicyCheck:
+        """The policy against one earlier release of the major."""
+        if older is self.prev:
+            other, statuses = self.result, {"backward": self.back, "forward": self.fwd}
+        else:
+            other = self.pair(older)
+            statuses = {d: self.accept.effective(self.schema, other, d)
+                        for d in ("backward", "forward")}
+        satisfied = policy_satisfied(statuses["backward"], statuses["forward"], self.policy)
+        if not satisfied:
+            broken = [d for d in self.protected if statuses[d] != COMPATIBLE]
+            waivers = self.accept.suggest(self.schema, other, broken)
+            self.add(GATE_POLICY_VIOLATED,
+                     f"{self.schema} {self.release.version or self.release.label}: policy "
+                     f"{self.policy} violated against {older.version or older.label} "
+                     f"({', '.join(f'{d} {statuses[d]}' for d in broken)})",
+                     _major_action(self.schema, self.earlier[-1], self.release, bool(waivers)),
+                     waivers)
+        return PolicyCheck(older.label, statuses["backward"], statuses["forward"], satisfied)
 
 
 def _same_line(a: ReleaseVersion, b: ReleaseVersion) -> bool:

@@ -20,7 +20,7 @@ from .._brief import brief
 from ..decide import ERROR, Problem, gated_directions
 from ..findings import BREAKING, COMPATIBLE, UNKNOWN, ComparisonResult, Finding, ReplaySummary, Witness
 from ..verdict import protected_directions
-from . import ReportContext, reporter, run_decision
+from . import GateSummary, ReportContext, reporter, run_decision
 from .escape import rich_text as escape
 
 if TYPE_CHECKING:
@@ -198,24 +198,9 @@ class _Writer:
     def gate(self, results: Sequence[ComparisonResult]) -> None:
         gate = self.ctx.gate
         assert gate is not None
-        entries = gate.entries
-        releases = [e for e in entries if e.kind != "first release"]
-        firsts = [e for e in entries if e.kind == "first release"]
-        schemas = {e.schema for e in entries}
-        failed = [e for e in entries if not e.passed]
-        if gate.passed:
-            warnings = gate.decision.problems
-            self.line(f"[green]✓ gate passed[/]: {_plural(len(releases), 'version')} checked "
-                      f"in {_plural(len(schemas), 'schema')}"
-                      + (f", {_plural(len(firsts), 'first release')}" if firsts else "")
-                      + (f"; {_plural(len(warnings), 'warning')}" if warnings else
-                         "; no problems"))
-        else:
-            where = ", ".join(escape(f"{e.schema} {e.version or ''}") for e in failed[:3])
-            more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-            self.line(f"[bold red]✗ gate failed[/]: "
-                      f"{_plural(len(gate.decision.failures), 'problem')}"
-                      + (f" in {where}{more}" if where else ""))
+        releases = [e for e in gate.entries if e.kind != "first release"]
+        firsts = [e for e in gate.entries if e.kind == "first release"]
+        self.line(self.gate_verdict(gate, len(releases), len(firsts)))
         width = max((len(e.schema) for e in releases), default=0)
         for e in releases:
             self.line(self.entry_line(e, width))
@@ -223,20 +208,10 @@ class _Writer:
             self.line("  [dim]· first releases: "
                       + ", ".join(f"{escape(e.schema)} {escape(e.version or '')}" for e in firsts)
                       + "[/]")
-        listed = {id(p) for e in entries for p in e.problems}
-        for e in entries:
-            if e.passed and not (self.ctx.verbose and e.result is not None):
-                continue
-            self.line()
-            span = f"{e.previous} → {e.version}" if e.kind == "release" else e.version or ""
-            title = f"{escape(e.schema)} {escape(span)}"
-            protected = protected_directions(e.policy) if e.policy else ()
-            self.line(f"[bold]{title}[/] [dim](policy {e.policy}"
-                      + (f": protects {' and '.join(protected)}" if protected else
-                         ": protects nothing") + ")[/]")
-            if e.result is not None:
-                self.details(e.result, protected)
-            self.problems(e.problems)
+        for e in gate.entries:
+            if not e.passed or (self.ctx.verbose and e.result is not None):
+                self.entry_details(e)
+        listed = {id(p) for e in gate.entries for p in e.problems}
         others = [p for p in gate.problems if id(p) not in listed]
         if others:
             self.line()
@@ -244,6 +219,32 @@ class _Writer:
         for item in gate.waived:
             self.line(f"[dim]waived: {escape(item)}[/]")
         self.waivers(gate.problems)
+
+    def gate_verdict(self, gate: GateSummary, releases: int, firsts: int) -> str:
+        """The first line: passed or failed, and where."""
+        if gate.passed:
+            warnings = gate.decision.problems
+            return (f"[green]✓ gate passed[/]: {_plural(releases, 'version')} checked in "
+                    f"{_plural(len({e.schema for e in gate.entries}), 'schema')}"
+                    + (f", {_plural(firsts, 'first release')}" if firsts else "")
+                    + (f"; {_plural(len(warnings), 'warning')}" if warnings else "; no problems"))
+        failed = [e for e in gate.entries if not e.passed]
+        where = ", ".join(escape(f"{e.schema} {e.version or ''}") for e in failed[:3])
+        more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+        return (f"[bold red]✗ gate failed[/]: {_plural(len(gate.decision.failures), 'problem')}"
+                + (f" in {where}{more}" if where else ""))
+
+    def entry_details(self, e: GateEntry) -> None:
+        """One version in full: its policy, what changed, its problems and what to do."""
+        self.line()
+        span = f"{e.previous} → {e.version}" if e.kind == "release" else e.version or ""
+        protected = protected_directions(e.policy) if e.policy else ()
+        guards = f"protects {' and '.join(protected)}" if protected else "protects nothing"
+        self.line(f"[bold]{escape(e.schema)} {escape(span)}[/] [dim](policy {e.policy}: "
+                  f"{guards})[/]")
+        if e.result is not None:
+            self.details(e.result, protected)
+        self.problems(e.problems)
 
     def entry_line(self, e: GateEntry, width: int) -> str:
         mark = "[green]✓[/]" if e.passed else "[bold red]✗[/]"
