@@ -359,12 +359,17 @@ class _Release:
             broken = [d for d in self.protected if statuses[d] != COMPATIBLE]
             waivers = self.accept.suggest(self.schema, other, broken)
             self.add(GATE_POLICY_VIOLATED,
-                     f"{self.schema} {self.release.version or self.release.label}: policy "
-                     f"{self.policy} violated against {older.version or older.label} "
+                     f"{_named(self.schema, self.release)}: policy {self.policy} violated "
+                     f"against {older.version or older.label} "
                      f"({', '.join(f'{d} {statuses[d]}' for d in broken)})",
                      _major_action(self.schema, self.earlier[-1], self.release, bool(waivers)),
                      waivers)
         return PolicyCheck(older.label, statuses["backward"], statuses["forward"], satisfied)
+
+
+def _named(schema: str, release: ReleaseVersion) -> str:
+    """``schema 1.2.0``; an unversioned release by its label (where it was read)."""
+    return f"{schema} {release.version}" if release.version is not None else release.label
 
 
 def _same_line(a: ReleaseVersion, b: ReleaseVersion) -> bool:

@@ -110,6 +110,19 @@ def version_from_id(document: Any) -> semver.Version | None:
     return parse_version(found[-1]) if found else None
 
 
+def declared_version(document: Any) -> semver.Version | None:
+    """The version a schema kept in one file declares: in its ``$id``, else in a root
+    ``x-version`` or ``version`` string (as OpenAPI and AsyncAPI documents carry one)."""
+    found = version_from_id(document)
+    if found is None and isinstance(document, dict):
+        for key in ("x-version", "version"):
+            if isinstance(document.get(key), str):
+                found = parse_version(document[key])
+                if found is not None:
+                    break
+    return found
+
+
 def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
     """Load one schema file; its name and version come from the path or its ``$id``.
 
@@ -128,7 +141,7 @@ def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
     version = parse_version(path.stem)
     if version is not None:
         return path.parent.name, version
-    return path.name.removesuffix(".json").removesuffix(".schema"), version_from_id(document)
+    return path.name.removesuffix(".json").removesuffix(".schema"), declared_version(document)
 
 
 @dataclass

@@ -86,11 +86,12 @@ def _waivers(problems: Sequence[Problem]) -> list[str]:
 def _entry_row(e: GateEntry) -> str:
     mark = "✅" if e.passed else "❌"
     if e.kind == "release" and e.result is not None:
-        bump = e.declared_bump or "?"
+        bump = e.declared_bump or ""
         if e.required_bump and e.required_bump != bump:
-            bump += f" (needs {e.required_bump})"
+            bump += f" (needs {e.required_bump})" if bump else f"needs {e.required_bump}"
         return (f"| {mark} | {_cell(e.schema)} | {_cell(e.previous or '')} → "
-                f"{_cell(e.version or '')} | {e.result.level} | {bump} | {_cell(e.policy)} |")
+                f"{_cell(e.version or '(working tree)')} | {e.result.level} | {bump} | "
+                f"{_cell(e.policy)} |")
     return (f"| {mark} | {_cell(e.schema)} | {_cell(e.version or '')} | {_cell(e.kind)} | | "
             f"{_cell(e.policy)} |")
 
@@ -111,7 +112,7 @@ def _gate(ctx: ReportContext) -> list[str]:
     for e in gate.entries:
         if e.passed:
             continue
-        lines += ["", f"### {_cell(e.schema)} {_cell(e.version or '')}", ""]
+        lines += ["", f"### {_cell(e.schema)} {_cell(e.version or '(working tree)')}", ""]
         lines += _problems(e.problems)
         if e.result is not None:
             lines += _details(e.result, protected_directions(e.policy))

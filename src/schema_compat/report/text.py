@@ -229,7 +229,7 @@ class _Writer:
                     + (f", {_plural(firsts, 'first release')}" if firsts else "")
                     + (f"; {_plural(len(warnings), 'warning')}" if warnings else "; no problems"))
         failed = [e for e in gate.entries if not e.passed]
-        where = ", ".join(escape(f"{e.schema} {e.version or ''}") for e in failed[:3])
+        where = ", ".join(escape(f"{e.schema} {e.version or '(working tree)'}") for e in failed[:3])
         more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
         return (f"[bold red]✗ gate failed[/]: {_plural(len(gate.decision.failures), 'problem')}"
                 + (f" in {where}{more}" if where else ""))
@@ -237,7 +237,8 @@ class _Writer:
     def entry_details(self, e: GateEntry) -> None:
         """One version in full: its policy, what changed, its problems and what to do."""
         self.line()
-        span = f"{e.previous} → {e.version}" if e.kind == "release" else e.version or ""
+        version = e.version or "(working tree)"
+        span = f"{e.previous} → {version}" if e.kind == "release" else version
         protected = protected_directions(e.policy) if e.policy else ()
         guards = f"protects {' and '.join(protected)}" if protected else "protects nothing"
         self.line(f"[bold]{escape(e.schema)} {escape(span)}[/] [dim](policy {e.policy}: "
@@ -249,11 +250,11 @@ class _Writer:
     def entry_line(self, e: GateEntry, width: int) -> str:
         mark = "[green]✓[/]" if e.passed else "[bold red]✗[/]"
         name = escape(e.schema) + " " * (width - len(e.schema))
-        version = escape(e.version or "")
+        version = escape(e.version or "(working tree)")
         if e.kind == "release" and e.result is not None:
-            declared = e.declared_bump or "?"
-            bump = declared if declared == e.required_bump else (
-                f"{declared} (needs {e.required_bump})")
+            declared = e.declared_bump
+            bump = (f"needs {e.required_bump}" if declared is None else declared
+                    if declared == e.required_bump else f"{declared} (needs {e.required_bump})")
             return (f"  {mark} {name}  {escape(e.previous or '')} → {version}  "
                     f"{e.result.level:<8}  {bump}")
         if e.kind == "new schema":
