@@ -93,3 +93,18 @@ def test_versioned_layout_is_unchanged(repo: Path, cli) -> None:
     (repo / "schemas" / "workflow" / "1.0.0.json").unlink()
     code, ids, _ = _gate(cli)
     assert (code, ids) == (1, ["schema-version-removed"])
+
+
+def test_a_copied_file_whose_id_names_the_old_version(repo: Path, cli) -> None:
+    (repo / "schemas" / "workflow").mkdir()
+    first = {**BASE, "$id": "https://example.com/workflow/1.0.0.json"}
+    (repo / "schemas" / "workflow" / "1.0.0.json").write_text(json.dumps(first))
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "1.0.0"], cwd=repo, check=True)
+    (repo / "schemas" / "workflow" / "1.0.1.json").write_text(
+        json.dumps({**first, "description": "copied, $id not updated"}))
+    res = cli("check", "--against", "HEAD", "--format", "json")
+    (problem,) = res.json()["decision"]["problems"]
+    assert res.exit_code == 1 and problem["id"] == "gate-id-version-mismatch"
+    assert problem["pointer"] == "/$id"
+    assert problem["action"] == "set $id to 'https://example.com/workflow/1.0.1.json'"

@@ -57,6 +57,10 @@ GATE_POLICY_VIOLATED = _kind(
 GATE_TYPE_MAJOR = _kind(
     "gate-type-major-mismatch",
     "A version's `type` constant does not end with `.v<major>` of its version.")
+GATE_ID_VERSION = _kind(
+    "gate-id-version-mismatch",
+    "A version's `$id` carries another version than its file name (a copied file whose `$id` "
+    "was not updated: two versions would claim one identifier).")
 GATE_EXAMPLE_INVALID = _kind(
     "gate-example-invalid",
     "An example under `valid/` fails validation against its version, or one under `invalid/` "

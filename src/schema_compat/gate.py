@@ -22,6 +22,7 @@ from .decide import (
     ERROR,
     GATE_EXAMPLE_INVALID,
     GATE_EXAMPLE_UNREADABLE,
+    GATE_ID_VERSION,
     GATE_PATTERN_HAZARD,
     GATE_TYPE_MAJOR,
     SCHEMA_CHANGED_IN_PLACE,
@@ -49,6 +50,7 @@ from .loading import (
     load_repository,
     parse_version,
     resolve_input,
+    version_from_id,
 )
 from .normalize import hazard_notes, prepare
 from .schema import json_equal
@@ -120,6 +122,20 @@ def _type_major_problem(doc: SchemaDocument) -> Problem | None:
                    "(the type carries the major version)",
                    schema=doc.name, version=str(doc.version), file=_file(doc),
                    pointer=_type_pointer(doc.document), action=f"set the type to {wanted!r}")
+
+
+def _id_version_problem(doc: SchemaDocument) -> Problem | None:
+    """A versioned file (``<name>/<semver>.json``) whose ``$id`` names another version."""
+    if doc.path is None or doc.version is None or parse_version(doc.path.stem) is None:
+        return None
+    in_id = version_from_id(doc.document)
+    if in_id is None or in_id == doc.version:
+        return None
+    fixed = str(doc.document["$id"]).replace(str(in_id), str(doc.version))
+    return Problem(GATE_ID_VERSION,
+                   f"{doc.name} {doc.version}: $id says {in_id}, the file name {doc.version}",
+                   schema=doc.name, version=str(doc.version), file=_file(doc), pointer="/$id",
+                   action=f"set $id to {fixed!r}")
 
 
 def _type_pointer(document: Any) -> str | None:
@@ -278,8 +294,9 @@ class _GateRun:
                                      schema=name, version=str(doc.version), file=_file(doc),
                                      action="rewrite the pattern without nested repetition")
                              for note in _new_hazards(doc, earlier))
-        if (problem := _type_major_problem(doc)) is not None:
-            self.problems.append(problem)
+        for problem in (_type_major_problem(doc), _id_version_problem(doc)):
+            if problem is not None:
+                self.problems.append(problem)
         if self.examples is not None:
             self.problems.extend(_check_examples(doc, self.examples))
         version = str(doc.version) if doc.version is not None else None
