@@ -339,8 +339,14 @@ def _latest(docs: list[SchemaDocument]) -> dict[str, SchemaDocument]:
 def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
     from . import gitio
 
-    top = gitio.repo_root(cwd)
     label = f"git:{ref}:{path}"
+    try:
+        top = gitio.repo_root(cwd)
+    except LoadError as exc:
+        raise LoadError(f"{label}: {exc}") from None
+    if not gitio.is_ref(ref, top):
+        raise LoadError(f"{label}: {ref} is not a commit, branch or tag of {top} (a remote "
+                        "branch or tag may need `git fetch` first)")
     # The path names a file of the commit, not of the work tree: made relative to the top of
     # the repository as written, without following the work tree's symbolic links.
     rel = os.path.relpath(lexical(cwd.resolve() / path), top.resolve()) if path else ""
@@ -405,4 +411,8 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
         if all_versions and found.single:
             raise LoadError(f"{spec}: {rel} is a file at that reference, expected a directory")
         return found
-    raise LoadError(f"{spec}: no such file, directory, NAME@VERSION or git reference")
+    if not gitio.in_repository(cwd):
+        raise LoadError(f"{spec}: no such file, directory or NAME@VERSION (and {cwd} is not in "
+                        "a git repository, where it could name a git reference)")
+    raise LoadError(f"{spec}: no such file, directory, NAME@VERSION or git reference (a remote "
+                    "branch or tag may need `git fetch` first)")
