@@ -344,6 +344,8 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
         top = gitio.repo_root(cwd)
     except LoadError as exc:
         raise LoadError(f"{label}: {exc}") from None
+    if ref.startswith("-"):  # git would read it as an option (--output=FILE writes a file)
+        raise LoadError(f"{label}: {ref}: not a git reference (it starts with '-')")
     if not gitio.is_ref(ref, top):
         raise LoadError(f"{label}: {ref} is not a commit, branch or tag of {top} (a remote "
                         "branch or tag may need `git fetch` first)")
