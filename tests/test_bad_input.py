@@ -106,3 +106,27 @@ def test_unanalysable_patterns_still_get_confirmed_witnesses(old: str, new: str,
     import regress
     assert regress.Regex(old).find(witness["instance"]) is not None
     assert regress.Regex(new).find(witness["instance"]) is None
+
+
+def test_git_problems_say_what_is_wrong(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    (outside / "a.json").write_text("{}")
+    monkeypatch.chdir(outside)
+    res = cli("diff", "git:v1.0:a.json", "a.json")
+    assert res.exit_code == 2 and "not inside a git repository" in res.stderr
+    res = cli("check", "--against", "HEAD", "--schemas", ".")
+    assert res.exit_code == 2 and "is not in a git repository" in res.stderr
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.json").write_text("{}")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit",
+                    "-q", "--allow-empty", "-m", "empty"], cwd=repo, check=True)
+    monkeypatch.chdir(repo)
+    res = cli("diff", "git:v9:a.json", "a.json")
+    assert res.exit_code == 2
+    assert "v9 is not a commit, branch or tag" in res.stderr and "git fetch" in res.stderr
+    assert res.stderr.count("\n") == 1

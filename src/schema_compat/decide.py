@@ -57,6 +57,10 @@ GATE_POLICY_VIOLATED = _kind(
 GATE_TYPE_MAJOR = _kind(
     "gate-type-major-mismatch",
     "A version's `type` constant does not end with `.v<major>` of its version.")
+GATE_ID_VERSION = _kind(
+    "gate-id-version-mismatch",
+    "A version's `$id` carries another version than its file name (a copied file whose `$id` "
+    "was not updated: two versions would claim one identifier).")
 GATE_EXAMPLE_INVALID = _kind(
     "gate-example-invalid",
     "An example under `valid/` fails validation against its version, or one under `invalid/` "
@@ -96,6 +100,9 @@ class Problem:
     severity: str = ERROR
     witness: Witness | None = None
     action: str = ""  # what to do next, in one sentence
+    # Waivers that would accept the break, ready to paste (empty when none can: a break no
+    # single finding explains is released as a major, not waived).
+    waivers: tuple[Waiver, ...] = ()
 
     def __post_init__(self) -> None:
         if self.id not in PROBLEM_KINDS:
@@ -108,10 +115,18 @@ class Problem:
                                 "pointer": self.pointer, "action": self.action or None}
         if self.witness is not None:
             data["witness"] = self.witness.to_json()
+        if self.waivers:
+            data["waivers"] = [w.to_toml() for w in self.waivers]
         return data
 
 
 # ------------------------------------------------------------------------ rule levels, waivers
+
+
+# A suggested waiver says why in the user's words, not ours: the reason is a prompt to
+# replace, and the expiry is short so that an accepted break is looked at again.
+WAIVER_REASON = "say why no consumer breaks"
+WAIVER_TERM = dt.timedelta(days=30)
 
 
 class Acceptance:
@@ -124,21 +139,49 @@ class Acceptance:
         self.waived: list[str] = []
         self.expired: list[tuple[Waiver, str, str]] = []  # (waiver, schema, where)
 
+    def _waiver(self, schema: str, finding: Finding) -> Waiver | None:
+        fp = fingerprint(schema, finding.rule, finding.old_path, finding.new_path)
+        return next((w for w in self.config.waivers
+                     if w.matches(schema, finding.rule, finding.old_path, finding.new_path, fp)),
+                    None)
+
     def counts(self, schema: str, finding: Finding) -> bool:
         """Whether a breaking or unknown finding counts against the release."""
         if self.config.rule_level(finding.rule) in ("ignore", "warning"):
             return False
-        fp = fingerprint(schema, finding.rule, finding.old_path, finding.new_path)
-        for w in self.config.waivers:
-            if w.matches(schema, finding.rule, finding.old_path, finding.new_path, fp):
-                where = finding.new_path or finding.old_path or "/"
-                if w.expired(self.today):
-                    self.expired.append((w, schema, f"{finding.rule} at {where}"))
-                    return True
-                self.waived.append(f"{schema}: {finding.rule} at {where} "
-                                   f"({w.reason}; until {w.expires or 'no expiry'})")
-                return False
-        return True
+        w = self._waiver(schema, finding)
+        if w is None:
+            return True
+        where = finding.new_path or finding.old_path or "/"
+        if w.expired(self.today):
+            self.expired.append((w, schema, f"{finding.rule} at {where}"))
+            return True
+        self.waived.append(f"{schema}: {finding.rule} at {where} "
+                           f"({w.reason}; until {w.expires or 'no expiry'})")
+        return False
+
+    def suggest(self, schema: str, result: ComparisonResult,
+                directions: Sequence[str]) -> tuple[Waiver, ...]:
+        """Waivers that would make ``directions`` of ``result`` count as compatible: one per
+        finding that still counts there. None when a failing direction has no finding to
+        waive (no waiver can accept that break)."""
+        waivers: list[Waiver] = []
+        for d in directions:
+            if result.direction(d).status == COMPATIBLE:
+                continue
+            relevant = [f for f in result.findings if getattr(f, d) in (BREAKING, UNKNOWN)]
+            if not relevant:
+                return ()
+            for f in relevant:
+                w = self._waiver(schema, f)
+                if self.config.rule_level(f.rule) in ("ignore", "warning") or (
+                        w is not None and not w.expired(self.today)):
+                    continue
+                waivers.append(Waiver(
+                    reason=WAIVER_REASON, expires=self.today + WAIVER_TERM, rule=f.rule,
+                    schema=schema, path=f.new_path or f.old_path,
+                    fingerprint=fingerprint(schema, f.rule, f.old_path, f.new_path)))
+        return tuple(dict.fromkeys(waivers))
 
     def effective(self, schema: str, result: ComparisonResult, direction: str) -> str:
         """The direction's status once waived and re-levelled findings are set aside."""
@@ -241,56 +284,96 @@ def evaluate_release(schema: str, release: ReleaseVersion, earlier: Sequence[Rel
     major for ``*_TRANSITIVE``). ``pair(older)`` compares ``older`` with ``release``."""
     if not earlier:
         return ReleaseEvaluation(FIRST_RELEASE, None, None)
-    prev = earlier[-1]
-    result = pair(prev)
-    back = accept.effective(schema, result, "backward")
-    fwd = accept.effective(schema, result, "forward")
-    needed = required_bump(back, fwd, result.findings, policy)
-    declared = (declared_bump(prev.version, release.version)
-                if prev.version is not None and release.version is not None else None)
-    problems: list[Problem] = []
-
-    def problem(problem_id: str, message: str, action: str) -> Problem:
-        return Problem(problem_id, message, schema=schema, file=release.file, action=action,
-                       version=str(release.version) if release.version else None)
-
-    if prev.version is not None and release.version is not None and declared is None:
-        problems.append(problem(
-            GATE_VERSION_NOT_GREATER, f"{schema} {release.version}: version must be greater "
-            f"than {prev.version}", f"release it as {next_version(prev.version, needed)}"
-            if needed != "none" else ""))
-    elif declared is not None and BUMP_ORDER.index(declared) < BUMP_ORDER.index(needed):
-        assert prev.version is not None
-        problems.append(problem(
-            GATE_BUMP_TOO_SMALL,
-            f"{schema} {prev.version} → {release.version}: declared {declared} bump, but the "
-            f"change needs {needed} (policy {policy}; backward {back}, forward {fwd})",
-            _release_action(schema, prev.version, needed, release)))
+    judge = _Release(schema, release, earlier, policy, pair, accept)
+    judge.check_bump()
     same_major = [e for e in earlier if _same_line(e, release)]
     if not same_major:
-        return ReleaseEvaluation(NEW_MAJOR, declared, needed, (), tuple(problems))
+        return ReleaseEvaluation(NEW_MAJOR, judge.declared, judge.needed, (),
+                                 tuple(judge.problems))
     against = same_major if policy.endswith("_TRANSITIVE") else same_major[-1:]
-    checks: list[PolicyCheck] = []
-    protected = protected_directions(policy)
-    for older in against if protected else ():
-        if older is prev:
-            statuses = {"backward": back, "forward": fwd}
-        else:
-            other = pair(older)
-            statuses = {d: accept.effective(schema, other, d) for d in ("backward", "forward")}
-        satisfied = policy_satisfied(statuses["backward"], statuses["forward"], policy)
-        checks.append(PolicyCheck(older.label, statuses["backward"], statuses["forward"],
-                                  satisfied))
-        if not satisfied:
-            broken = [d for d in protected if statuses[d] != COMPATIBLE]
-            problems.append(problem(
-                GATE_POLICY_VIOLATED,
-                f"{schema} {release.version or release.label}: policy {policy} violated "
-                f"against {older.version or older.label} "
-                f"({', '.join(f'{d} {statuses[d]}' for d in broken)})",
-                _major_action(schema, earlier[-1], release)))
+    checks = [judge.check_policy(older) for older in against] if judge.protected else []
     verdict = PASS if all(c.satisfied for c in checks) else FAIL
-    return ReleaseEvaluation(verdict, declared, needed, tuple(checks), tuple(problems))
+    return ReleaseEvaluation(verdict, judge.declared, judge.needed, tuple(checks),
+                             tuple(judge.problems))
+
+
+class _Release:
+    """One release being judged: its change from the previous version, and its problems."""
+
+    def __init__(self, schema: str, release: ReleaseVersion, earlier: Sequence[ReleaseVersion],
+                 policy: str, pair: Callable[[ReleaseVersion], ComparisonResult],
+                 accept: Acceptance) -> None:
+        self.schema, self.release, self.earlier = schema, release, earlier
+        self.policy, self.pair, self.accept = policy, pair, accept
+        self.protected = protected_directions(policy)
+        self.problems: list[Problem] = []
+        self.prev = earlier[-1]
+        self.result = pair(self.prev)
+        self.back = accept.effective(schema, self.result, "backward")
+        self.fwd = accept.effective(schema, self.result, "forward")
+        needed = required_bump(self.back, self.fwd, self.result.findings, policy)
+        raw = (self.result.backward.status, self.result.forward.status)
+        if needed in ("none", "patch") and raw != (COMPATIBLE, COMPATIBLE):
+            # A waiver accepts a break, not the change: other messages are valid now, which
+            # a patch release never means.
+            needed = "minor"
+        self.needed = needed
+        self.declared = (declared_bump(self.prev.version, release.version)
+                         if self.prev.version is not None and release.version is not None
+                         else None)
+
+    def add(self, problem_id: str, message: str, action: str,
+            waivers: tuple[Waiver, ...] = ()) -> None:
+        self.problems.append(Problem(
+            problem_id, message, schema=self.schema, file=self.release.file, action=action,
+            version=str(self.release.version) if self.release.version else None,
+            waivers=waivers))
+
+    def check_bump(self) -> None:
+        """The declared bump: greater than the previous version, and large enough."""
+        prev, release, needed, declared = self.prev, self.release, self.needed, self.declared
+        if prev.version is None or release.version is None:
+            return
+        if declared is None:
+            self.add(GATE_VERSION_NOT_GREATER, f"{self.schema} {release.version}: version must "
+                     f"be greater than {prev.version}",
+                     f"release it as {next_version(prev.version, needed)}"
+                     if needed != "none" else "")
+        elif BUMP_ORDER.index(declared) < BUMP_ORDER.index(needed):
+            # Only a major is needed because of breaks: waiving them all brings it down.
+            waivers = (self.accept.suggest(self.schema, self.result, self.protected)
+                       if needed == "major" else ())
+            self.add(GATE_BUMP_TOO_SMALL,
+                     f"{self.schema} {prev.version} → {release.version}: declared {declared} "
+                     f"bump, but the change needs {needed} (policy {self.policy}; backward "
+                     f"{self.back}, forward {self.fwd})",
+                     _release_action(self.schema, prev.version, needed, release, bool(waivers)),
+                     waivers)
+
+    def check_policy(self, older: ReleaseVersion) -> PolicyCheck:
+        """The policy against one earlier release of the major."""
+        if older is self.prev:
+            other, statuses = self.result, {"backward": self.back, "forward": self.fwd}
+        else:
+            other = self.pair(older)
+            statuses = {d: self.accept.effective(self.schema, other, d)
+                        for d in ("backward", "forward")}
+        satisfied = policy_satisfied(statuses["backward"], statuses["forward"], self.policy)
+        if not satisfied:
+            broken = [d for d in self.protected if statuses[d] != COMPATIBLE]
+            waivers = self.accept.suggest(self.schema, other, broken)
+            self.add(GATE_POLICY_VIOLATED,
+                     f"{_named(self.schema, self.release)}: policy {self.policy} violated "
+                     f"against {older.version or older.label} "
+                     f"({', '.join(f'{d} {statuses[d]}' for d in broken)})",
+                     _major_action(self.schema, self.earlier[-1], self.release, bool(waivers)),
+                     waivers)
+        return PolicyCheck(older.label, statuses["backward"], statuses["forward"], satisfied)
+
+
+def _named(schema: str, release: ReleaseVersion) -> str:
+    """``schema 1.2.0``; an unversioned release by its label (where it was read)."""
+    return f"{schema} {release.version}" if release.version is not None else release.label
 
 
 def _same_line(a: ReleaseVersion, b: ReleaseVersion) -> bool:
@@ -309,21 +392,22 @@ def _type_for(schema: str, release: ReleaseVersion, major: int) -> str:
 
 
 def _release_action(schema: str, prev: semver.Version, needed: str,
-                    release: ReleaseVersion) -> str:
+                    release: ReleaseVersion, waivable: bool = False) -> str:
     target = next_version(prev, needed)
     action = f"release it as {target}"
     if needed == "major":
         wanted = _type_for(schema, release, target.major)
         if wanted:
             action += f" with type {wanted!r}"
-    return action + ", or waive the break it needs (see the waiver block)" \
-        if needed == "major" else action
+    return action + ", or waive the break (the waiver below)" if waivable else action
 
 
-def _major_action(schema: str, prev: ReleaseVersion, release: ReleaseVersion) -> str:
+def _major_action(schema: str, prev: ReleaseVersion, release: ReleaseVersion,
+                  waivable: bool) -> str:
     if prev.version is None:
-        return "release it as a new major version"
-    return _release_action(schema, prev.version, "major", release)
+        return "release it as a new major version" + (
+            ", or waive the break (the waiver below)" if waivable else "")
+    return _release_action(schema, prev.version, "major", release, waivable)
 
 
 # ------------------------------------------------------------------------------- the run

@@ -20,8 +20,10 @@ from ._json import read_json_file
 from .catalog import Catalog
 from .config import Config
 from .decide import (
+    ERROR,
     GATE_EXAMPLE_INVALID,
     GATE_EXAMPLE_UNREADABLE,
+    GATE_ID_VERSION,
     GATE_PATTERN_HAZARD,
     GATE_TYPE_MAJOR,
     SCHEMA_CHANGED_IN_PLACE,
@@ -30,6 +32,7 @@ from .decide import (
     Acceptance,
     Decision,
     Problem,
+    ReleaseEvaluation,
     ReleaseVersion,
     declared_bump,
     evaluate_release,
@@ -46,10 +49,46 @@ from .loading import (
     check_named_path,
     is_within,
     load_repository,
+    parse_version,
     resolve_input,
+    version_from_id,
 )
 from .normalize import hazard_notes, prepare
 from .schema import json_equal
+
+# What the gate found a schema version to be (``GateEntry.kind``).
+RELEASE, FIRST_RELEASE, NEW_SCHEMA = "release", "first release", "new schema"
+CHANGED_IN_PLACE, VERSION_REMOVED, REMOVED = "changed in place", "version removed", "schema removed"
+
+
+@dataclass(frozen=True)
+class GateEntry:
+    """One schema version the gate looked at: what it is, against what, and what it found.
+
+    The reporters' summary is one line per entry; ``result`` is the comparison with
+    ``previous`` (None for a first release or a removal), ``problems`` those raised about
+    this version.
+    """
+
+    schema: str
+    version: str | None
+    kind: str
+    previous: str | None = None
+    policy: str = ""
+    declared_bump: str | None = None
+    required_bump: str | None = None
+    result: ComparisonResult | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(p.severity != ERROR for p in self.problems)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": self.schema, "version": self.version, "kind": self.kind,
+                "previous": self.previous, "policy": self.policy,
+                "declared_bump": self.declared_bump, "required_bump": self.required_bump,
+                "passed": self.passed}
 
 
 @dataclass(frozen=True)
@@ -59,6 +98,7 @@ class GateReport:
     results: tuple[ComparisonResult, ...]
     problems: tuple[Problem, ...] = ()
     waived: tuple[str, ...] = field(default_factory=tuple)
+    entries: tuple[GateEntry, ...] = ()
 
     @property
     def decision(self) -> Decision:
@@ -83,6 +123,20 @@ def _type_major_problem(doc: SchemaDocument) -> Problem | None:
                    "(the type carries the major version)",
                    schema=doc.name, version=str(doc.version), file=_file(doc),
                    pointer=_type_pointer(doc.document), action=f"set the type to {wanted!r}")
+
+
+def _id_version_problem(doc: SchemaDocument) -> Problem | None:
+    """A versioned file (``<name>/<semver>.json``) whose ``$id`` names another version."""
+    if doc.path is None or doc.version is None or parse_version(doc.path.stem) is None:
+        return None
+    in_id = version_from_id(doc.document)
+    if in_id is None or in_id == doc.version:
+        return None
+    fixed = str(doc.document["$id"]).replace(str(in_id), str(doc.version))
+    return Problem(GATE_ID_VERSION,
+                   f"{doc.name} {doc.version}: $id says {in_id}, the file name {doc.version}",
+                   schema=doc.name, version=str(doc.version), file=_file(doc), pointer="/$id",
+                   action=f"set $id to {fixed!r}")
 
 
 def _type_pointer(document: Any) -> str | None:
@@ -149,63 +203,117 @@ def _check_examples(doc: SchemaDocument, examples_root: Path,
 
 def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | None,
           config: Config, *, examples: Path | None = None, today: dt.date | None = None,
-          options: Options | None = None) -> GateReport:
-    """Run the gate on ``current`` against ``base`` (None: every version is new)."""
-    accept = Acceptance(config, today or dt.date.today())
-    results: list[ComparisonResult] = []
-    problems: list[Problem] = []
+          options: Options | None = None, base_label: str = "base") -> GateReport:
+    """Run the gate on ``current`` against ``base`` (None: every version is new).
+
+    ``base_label`` names the base where a schema kept in one file carries no version."""
+    run = _GateRun(config, Acceptance(config, today or dt.date.today()), examples,
+                   options or Options(), base is not None, base_label)
     base_versions = _base_versions(base)
-    names = sorted(set(current.names()) | set(base_versions))
-    for name in names:
-        policy = config.policy(name)
-        opts = replace(options or Options(), policy=policy, formats=config.formats)
-        now = current.versions(name)
-        before = base_versions.get(name, {})
+    for name in sorted(set(current.names()) | set(base_versions)):
+        run.schema(name, current.versions(name), base_versions.get(name, {}))
+    run.problems.extend(run.accept.expired_problems())
+    return GateReport(tuple(run.results), problems=tuple(run.problems),
+                      waived=tuple(dict.fromkeys(run.accept.waived)), entries=tuple(run.entries))
+
+
+class _GateRun:
+    """The gate's work, one schema at a time: what it compared, found and concluded."""
+
+    def __init__(self, config: Config, accept: Acceptance, examples: Path | None,
+                 options: Options, has_base: bool, base_label: str) -> None:
+        self.config, self.accept, self.examples = config, accept, examples
+        self.options, self.has_base, self.base_label = options, has_base, base_label
+        self.results: list[ComparisonResult] = []
+        self.problems: list[Problem] = []
+        self.entries: list[GateEntry] = []
+
+    def entry(self, name: str, version: str | None, kind: str, start: int, **more: Any) -> None:
+        """Record an entry with the problems raised since ``start``."""
+        self.entries.append(GateEntry(name, version, kind, policy=self.config.policy(name),
+                                      problems=tuple(self.problems[start:]), **more))
+
+    def schema(self, name: str, now: Sequence[SchemaDocument],
+               before: dict[str, SchemaDocument]) -> None:
+        start = len(self.problems)
         if not now:
-            problems.append(Problem(SCHEMA_REMOVED,
-                                    f"{name}: schema removed (consumers of it break)",
-                                    schema=name, action="restore it: a schema in use cannot go"))
-            continue
-        now_by_version = {str(d.version): d for d in now}
-        for version in sorted(set(before) - set(now_by_version)):
-            problems.append(Problem(SCHEMA_VERSION_REMOVED,
-                                    f"{name} {version}: released version removed",
-                                    schema=name, version=version,
-                                    action=f"restore schemas/{name}/{version}.json: a released "
-                                           "version stays"))
+            self.problems.append(Problem(SCHEMA_REMOVED,
+                                         f"{name}: schema removed (consumers of it break)",
+                                         schema=name,
+                                         action="restore it: a schema in use cannot go"))
+            self.entry(name, max(before, key=_version_order, default=None), REMOVED, start)
+            return
+        one_file = _one_file(now, before)
+        gone = set(before) - {str(d.version) for d in now} if not one_file else set()
+        for version in sorted(gone, key=_version_order):
+            start = len(self.problems)
+            self.problems.append(Problem(
+                SCHEMA_VERSION_REMOVED, f"{name} {version}: released version removed",
+                schema=name, version=version,
+                action=f"restore schemas/{name}/{version}.json: a released version stays"))
+            self.entry(name, version, VERSION_REMOVED, start)
         for doc in now:
-            key = str(doc.version)
-            if key in before:
-                if not json_equal(before[key].document, doc.document):
-                    results.append(_in_place(name, before[key], doc, opts, problems))
-                continue
-            made = list(_new_version(name, doc, now, opts, accept, problems))
-            if made and examples is not None and (examples / name).is_dir():
-                # The recorded examples of every version, replayed across this release.
-                from .replay import replay
+            earlier = [d for d in now if d.version is not None and doc.version is not None
+                       and d.version < doc.version]
+            released = before.get(str(doc.version))
+            if one_file:
+                # One file per schema: the base's copy is the version before, whatever the
+                # two declare (a new version, none at all, or the same one edited).
+                (old,) = before.values()
+                if old.version is None or old.version != doc.version:
+                    if json_equal(old.document, doc.document):
+                        continue
+                    released, earlier = None, [old]
+                else:
+                    released = old
+            if released is not None:
+                self.in_place(name, released, doc)
+            else:
+                self.release(name, doc, earlier, first_of_new_schema=self.has_base and not before)
 
-                prev, new = _endpoints(made[0], now)
-                made[0] = replace(made[0], replay=replay(prev, new, examples, workers=1,
-                                                         catalog=opts.catalog))
-            results.extend(made)
-            problems.extend(Problem(GATE_PATTERN_HAZARD, f"{name} {doc.version}: {note}",
-                                    schema=name, version=str(doc.version), file=_file(doc),
-                                    action="rewrite the pattern without nested repetition")
-                            for note in _new_hazards(doc, now, opts.catalog))
-            if (problem := _type_major_problem(doc)) is not None:
-                problems.append(problem)
-            if examples is not None:
-                problems.extend(_check_examples(doc, examples, opts.catalog))
-    problems.extend(accept.expired_problems())
-    return GateReport(tuple(results), problems=tuple(problems),
-                      waived=tuple(dict.fromkeys(accept.waived)))
+    def in_place(self, name: str, released: SchemaDocument, doc: SchemaDocument) -> None:
+        if json_equal(released.document, doc.document):
+            return
+        start = len(self.problems)
+        opts = replace(self.options, policy=self.config.policy(name), formats=self.config.formats)
+        self.results.append(_in_place(name, released, doc, opts, self.problems))
+        self.entry(name, str(doc.version), CHANGED_IN_PLACE, start, previous=str(doc.version),
+                   result=self.results[-1], required_bump=self.results[-1].required_bump)
+
+    def release(self, name: str, doc: SchemaDocument, earlier: list[SchemaDocument],
+                first_of_new_schema: bool) -> None:
+        start = len(self.problems)
+        opts = replace(self.options, policy=self.config.policy(name), formats=self.config.formats)
+        made, evaluation = _new_version(name, doc, earlier, opts, self.accept, self.problems,
+                                        self.base_label)
+        if made and self.examples is not None and (self.examples / name).is_dir():
+            # The recorded examples of every version, replayed across this release.
+            from .replay import replay
+
+            made[0] = replace(made[0], replay=replay(earlier[-1], doc, self.examples, workers=1,
+                                                     catalog=opts.catalog))
+        self.results.extend(made)
+        self.problems.extend(Problem(GATE_PATTERN_HAZARD, f"{name} {doc.version}: {note}",
+                                     schema=name, version=str(doc.version), file=_file(doc),
+                                     action="rewrite the pattern without nested repetition")
+                             for note in _new_hazards(doc, earlier, opts.catalog))
+        for problem in (_type_major_problem(doc), _id_version_problem(doc)):
+            if problem is not None:
+                self.problems.append(problem)
+        if self.examples is not None:
+            self.problems.extend(_check_examples(doc, self.examples, opts.catalog))
+        version = str(doc.version) if doc.version is not None else None
+        if evaluation is None:
+            self.entry(name, version, NEW_SCHEMA if first_of_new_schema else FIRST_RELEASE, start)
+            return
+        self.entry(name, version, RELEASE, start, result=made[0],
+                   previous=str(earlier[-1].version or self.base_label),
+                   declared_bump=evaluation.declared_bump, required_bump=evaluation.required_bump)
 
 
-def _endpoints(result: ComparisonResult,
-               versions: Sequence[SchemaDocument]) -> tuple[SchemaDocument, SchemaDocument]:
-    by_version = {str(d.version): d for d in versions}
-    assert result.old is not None and result.new is not None
-    return by_version[str(result.old.version)], by_version[str(result.new.version)]
+def _version_order(text: str) -> tuple[int, Any]:
+    parsed = parse_version(text)
+    return (0, parsed) if parsed is not None else (1, text)
 
 
 def _base_versions(base: SchemaSet | ContractsRepository | None) -> dict[str, dict[str, SchemaDocument]]:
@@ -233,38 +341,45 @@ def _in_place(name: str, old: SchemaDocument, new: SchemaDocument, opts: Options
     return result
 
 
-def release_version(doc: SchemaDocument) -> ReleaseVersion:
-    """A schema document as a release evaluation sees it."""
-    return ReleaseVersion(doc.label, doc.version, _file(doc), doc.message_type)
+def release_version(doc: SchemaDocument, where: str = "") -> ReleaseVersion:
+    """A schema document as a release evaluation sees it; an unversioned one is labelled by
+    ``where`` it was read (``workflow (HEAD)``)."""
+    label = doc.label if doc.version is not None or not where else f"{doc.name} ({where})"
+    return ReleaseVersion(label, doc.version, _file(doc), doc.message_type)
 
 
-def _new_version(name: str, doc: SchemaDocument, now: Sequence[SchemaDocument], opts: Options,
-                 accept: Acceptance, problems: list[Problem]) -> list[ComparisonResult]:
-    assert doc.version is not None
-    earlier = [d for d in now if d.version is not None and d.version < doc.version]
+def _new_version(name: str, doc: SchemaDocument, earlier: Sequence[SchemaDocument],
+                 opts: Options, accept: Acceptance, problems: list[Problem], base_label: str,
+                 ) -> tuple[list[ComparisonResult], ReleaseEvaluation | None]:
+    """Judge ``doc`` against the versions before it (oldest first; none: a first release)."""
     if not earlier:
-        return []
-    by_label = {d.label: d for d in earlier}
-    made: dict[str, ComparisonResult] = {}
+        return [], None
+    # By position: a schema kept in one file may carry no version on either side.
+    made: dict[int, ComparisonResult] = {}
+    releases = [release_version(d, base_label) for d in earlier]
 
     def pair(older: ReleaseVersion) -> ComparisonResult:
-        if older.label not in made:
-            made[older.label] = filter_ignored(
-                compare(by_label[older.label], doc, opts, schema=name), accept.config)
-        return made[older.label]
+        i = next(i for i, r in enumerate(releases) if r is older)
+        if i not in made:
+            made[i] = filter_ignored(compare(earlier[i], doc, opts, schema=name), accept.config)
+        return made[i]
 
-    evaluation = evaluate_release(name, release_version(doc),
-                                  [release_version(d) for d in earlier], opts.policy, pair, accept)
+    evaluation = evaluate_release(name, release_version(doc, "working tree"), releases,
+                                  opts.policy, pair, accept)
     problems.extend(evaluation.problems)
-    prev = earlier[-1].label
-    return [made[prev], *(r for label, r in made.items() if label != prev)]
+    prev = len(earlier) - 1
+    return [made[prev], *(r for i, r in made.items() if i != prev)], evaluation
 
 
-def _new_hazards(doc: SchemaDocument, versions: Sequence[SchemaDocument],
+def _one_file(now: Sequence[SchemaDocument], before: dict[str, SchemaDocument]) -> bool:
+    """Whether a schema is kept as one file (``schemas/<name>.json``), on both sides."""
+    return (len(now) == 1 and len(before) == 1 and now[0].path is not None
+            and parse_version(now[0].path.stem) is None)
+
+
+def _new_hazards(doc: SchemaDocument, earlier: Sequence[SchemaDocument],
                  catalog: Catalog | None = None) -> list[str]:
     """Catastrophic patterns a release introduces (its predecessor did not have them)."""
-    earlier = [d for d in versions if d.version is not None and doc.version is not None
-               and d.version < doc.version]
     previous = prepare(earlier[-1], catalog=catalog) if earlier else None
     return hazard_notes(prepare(doc, catalog=catalog), previous)
 
@@ -287,7 +402,7 @@ def gate(*, config: Config, against: str | None, schemas: Path | None = None,
     examples_dir = examples if examples is not None else config.root / config.examples
     check_named_path(examples_dir)
     return check(current, base, config, examples=examples_dir if examples_dir.is_dir() else None,
-                 today=today, options=options)
+                 today=today, options=options, base_label=against or "base")
 
 
 def _relative(path: Path, root: Path) -> Path:
@@ -297,4 +412,4 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-__all__ = ["GateReport", "check", "declared_bump", "gate", "next_version", "release_version"]
+__all__ = ["GateEntry", "GateReport", "check", "declared_bump", "gate", "next_version", "release_version"]

@@ -36,7 +36,22 @@ def _ref(ref: str) -> str:
 
 def repo_root(cwd: Path) -> Path:
     """The top of the git work tree containing ``cwd``."""
-    return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    try:
+        return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    except LoadError as exc:
+        if "not a git repository" in str(exc):
+            raise LoadError(f"{cwd}: not inside a git repository (git references are read "
+                            "from the repository the command runs in)") from None
+        raise
+
+
+def in_repository(cwd: Path) -> bool:
+    """Whether ``cwd`` lies in a git work tree (git installed and working)."""
+    try:
+        repo_root(cwd)
+    except LoadError:
+        return False
+    return True
 
 
 def is_ref(name: str, cwd: Path) -> bool:

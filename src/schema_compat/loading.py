@@ -113,6 +113,19 @@ def version_from_id(document: Any) -> semver.Version | None:
     return parse_version(found[-1]) if found else None
 
 
+def declared_version(document: Any) -> semver.Version | None:
+    """The version a schema kept in one file declares: in its ``$id``, else in a root
+    ``x-version`` or ``version`` string (as OpenAPI and AsyncAPI documents carry one)."""
+    found = version_from_id(document)
+    if found is None and isinstance(document, dict):
+        for key in ("x-version", "version"):
+            if isinstance(document.get(key), str):
+                found = parse_version(document[key])
+                if found is not None:
+                    break
+    return found
+
+
 def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
     """Load one schema file; its name and version come from the path or its ``$id``.
 
@@ -131,7 +144,7 @@ def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
     version = parse_version(path.stem)
     if version is not None:
         return path.parent.name, version
-    return path.name.removesuffix(".json").removesuffix(".schema"), version_from_id(document)
+    return path.name.removesuffix(".json").removesuffix(".schema"), declared_version(document)
 
 
 @dataclass
@@ -331,8 +344,16 @@ def _latest(docs: list[SchemaDocument]) -> dict[str, SchemaDocument]:
 def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
     from . import gitio
 
-    top = gitio.repo_root(cwd)
     label = f"git:{ref}:{path}"
+    try:
+        top = gitio.repo_root(cwd)
+    except LoadError as exc:
+        raise LoadError(f"{label}: {exc}") from None
+    if ref.startswith("-"):  # git would read it as an option (--output=FILE writes a file)
+        raise LoadError(f"{label}: {ref}: not a git reference (it starts with '-')")
+    if not gitio.is_ref(ref, top):
+        raise LoadError(f"{label}: {ref} is not a commit, branch or tag of {top} (a remote "
+                        "branch or tag may need `git fetch` first)")
     # The path names a file of the commit, not of the work tree: made relative to the top of
     # the repository as written, without following the work tree's symbolic links.
     rel = os.path.relpath(lexical(cwd.resolve() / path), top.resolve()) if path else ""
@@ -397,4 +418,8 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
         if all_versions and found.single:
             raise LoadError(f"{spec}: {rel} is a file at that reference, expected a directory")
         return found
-    raise LoadError(f"{spec}: no such file, directory, NAME@VERSION or git reference")
+    if not gitio.in_repository(cwd):
+        raise LoadError(f"{spec}: no such file, directory or NAME@VERSION (and {cwd} is not in "
+                        "a git repository, where it could name a git reference)")
+    raise LoadError(f"{spec}: no such file, directory, NAME@VERSION or git reference (a remote "
+                    "branch or tag may need `git fetch` first)")

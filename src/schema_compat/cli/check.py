@@ -23,6 +23,8 @@ def check_command(
     config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Text: every finding, witness and example, not only failures."),
     ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """Gate a change to the contracts: bumps, policies, type constants, examples, waivers.
@@ -40,9 +42,9 @@ def check_command(
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
                   options=Options(timeout=timeout, formats=config.formats,
                                   catalog=catalog_for(ref_dir, config)))
-    summary = GateSummary(report.decision, report.waived)
+    summary = GateSummary(report.decision, report.waived, report.entries)
     ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
-                        gate=summary)
+                        gate=summary, verbose=verbose)
     sys.stdout.write(REPORTERS[fmt.value](report.results, ctx))
     raise typer.Exit(report.decision.exit_code)
 

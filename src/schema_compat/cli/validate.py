@@ -17,6 +17,7 @@ import typer
 
 from ._options import REF_DIR_HELP
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
+from ._runner import version_option
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -104,6 +105,7 @@ def validate_command(
     ref_dir: Annotated[
         list[Path] | None, typer.Option("--ref-dir", metavar="DIR", help=REF_DIR_HELP)
     ] = None,
+    version: bool = version_option(),
 ) -> int:
     from ..config import load_config
     from ..errors import UsageError
