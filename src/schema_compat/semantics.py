@@ -46,7 +46,7 @@ from .schema import (
 )
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
-_MISSING = object()
+MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Outcome:
 PROVED = Outcome(YES)
 
 
-def _unknown(reason: str) -> Outcome:
+def unknown(reason: str) -> Outcome:
     return Outcome(UNKNOWN, reason=reason)
 
 
@@ -584,30 +584,30 @@ class Checker:
         try:
             result = self._check(Term((a,)), b)
         except BudgetExceeded as exc:
-            return _unknown(str(exc) or "comparison exceeded its work budget")
+            return unknown(str(exc) or "comparison exceeded its work budget")
         except RecursionError:
-            return _unknown("schemas nest too deeply to compare")
+            return unknown("schemas nest too deeply to compare")
         except oracle.Undecidable as exc:
-            return _unknown(str(exc))
+            return unknown(str(exc))
         if result.no and not self._confirm(Term((a,)), b, result.witness):
-            return _unknown("a counterexample was found but could not be confirmed")
+            return unknown("a counterexample was found but could not be confirmed")
         return result
 
     def example_of(self, *nodes: Node) -> Any:
-        """A value valid under every node, or ``_MISSING``."""
+        """A value valid under every node, or ``MISSING``."""
         self._anchor = nodes[0]
         try:
             return self._example(Term(nodes))
         except (BudgetExceeded, RecursionError, oracle.Undecidable):
-            return _MISSING
+            return MISSING
 
     def example(self, node: Node) -> Any:
-        """A value valid under ``node``, or ``_MISSING``; exposed for witness building."""
+        """A value valid under ``node``, or ``MISSING``; exposed for witness building."""
         self._anchor = node
         try:
             return self._example(Term((node,)))
         except (BudgetExceeded, RecursionError, oracle.Undecidable):
-            return _MISSING
+            return MISSING
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -638,11 +638,11 @@ class Checker:
 
     def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
         """A counterexample, kept only when the oracle confirms it."""
-        if witness is _MISSING:
-            return _unknown("could not build a counterexample")
+        if witness is MISSING:
+            return unknown("could not build a counterexample")
         if self._confirm(t, b, witness):
             return Outcome(NO, witness)
-        return _unknown("a candidate counterexample was not confirmed")
+        return unknown("a candidate counterexample was not confirmed")
 
     # -- the recursion -----------------------------------------------------------------------
 
@@ -719,7 +719,7 @@ class Checker:
         shared = [k for k in ("allOf", "anyOf", "oneOf", "not")
                   if k in ar and k in br and json_equal(ar[k], br[k]) and not _has_ref(ar[k])]
         cond = ("if", "then", "else")
-        if "if" in ar and all(json_equal(ar.get(k, _MISSING), br.get(k, _MISSING))
+        if "if" in ar and all(json_equal(ar.get(k, MISSING), br.get(k, MISSING))
                               and not _has_ref(ar.get(k)) for k in cond):
             shared += cond
         if not shared:
@@ -826,7 +826,7 @@ class Checker:
                 w = r.witness
                 if self._confirm(t, b, w):
                     return r
-                outcome = _unknown("counterexample lies outside the left-hand schema")
+                outcome = unknown("counterexample lies outside the left-hand schema")
             elif not r.yes and outcome.yes:
                 outcome = r
         return outcome
@@ -912,7 +912,7 @@ class Checker:
             return self._no(t, b, self._example(t))
         if any(v.unsupported for v in merged.views) or any(
                 v.remote_ref for v in merged.views):
-            return _unknown(self._why_opaque(merged.views))
+            return unknown(self._why_opaque(merged.views))
         results: list[Outcome] = []
 
         def add(r: Outcome) -> bool:
@@ -924,9 +924,9 @@ class Checker:
         if bv.ref is not None and add(self._check(t, bv.ref)):
             return results[-1]
         if bv.remote_ref is not None:
-            results.append(_unknown(f"depends on remote $ref {bv.remote_ref}, which is not fetched"))
+            results.append(unknown(f"depends on remote $ref {bv.remote_ref}, which is not fetched"))
         if bv.unsupported:
-            results.append(_unknown(f"uses {', '.join(bv.unsupported)}, which is not modelled"))
+            results.append(unknown(f"uses {', '.join(bv.unsupported)}, which is not modelled"))
         for branch in bv.all_of:
             if add(self._check(t, branch)):
                 return results[-1]
@@ -941,7 +941,7 @@ class Checker:
         for kw, node in (("unevaluatedProperties", bv.unevaluated_properties),
                          ("unevaluatedItems", bv.unevaluated_items)):
             if node is not None and not node.view.is_true and not self._same_keyword(t, b, kw):
-                results.append(_unknown(f"{kw} is not modelled"))
+                results.append(unknown(f"{kw} is not modelled"))
         for r in results:
             if not r.yes:
                 return r
@@ -977,8 +977,8 @@ class Checker:
             if t.contains(value) and not oracle.is_valid(b, value):
                 return Outcome(NO, value)
         if not complete:
-            return _unknown("an enum value holds too many numbers to try every way of "
-                            "writing them (1 and 1.0)")
+            return unknown("an enum value holds too many numbers to try every way of "
+                           "writing them (1 and 1.0)")
         return PROVED
 
     # -- combinators on the right ------------------------------------------------------------
@@ -1001,7 +1001,7 @@ class Checker:
                 r = self._check(part, br)
                 if r.no and not any(oracle.is_valid(x, r.witness) for x in branches):
                     return self._no(t, b, r.witness)
-            pending.append(_unknown("could not show which anyOf branch accepts every value"))
+            pending.append(unknown("could not show which anyOf branch accepts every value"))
         return pending[0] if pending else PROVED
 
     def _check_one(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
@@ -1036,9 +1036,9 @@ class Checker:
                 # them mostly fails, at the cost of validating every candidate (measured:
                 # 0.2 -> 5 s on a corpus pair, for the same unknown).
                 both = self._example(Term(part.pos + (branches[j],), part.neg))
-                if both is not _MISSING and sum(oracle.is_valid(x, both) for x in branches) > 1:
+                if both is not MISSING and sum(oracle.is_valid(x, both) for x in branches) > 1:
                     return self._no(t, b, both)
-            return _unknown("could not show that exactly one oneOf branch matches")
+            return unknown("could not show that exactly one oneOf branch matches")
         return PROVED
 
     def _check_not(self, t: Term, b: Node, negated: Node) -> Outcome:
@@ -1070,9 +1070,9 @@ class Checker:
             return PROVED
         both = t.and_(c)
         if not witness:
-            return PROVED if self._term_empty(both) else _unknown(
+            return PROVED if self._term_empty(both) else unknown(
                 "could not show that the schemas do not overlap")
-        unknown = False
+        undecided = False
         for term in self.expand(both):
             merged = Merged.of(term)
             if not merged.kinds or any(v.is_false for v in merged.views):
@@ -1082,15 +1082,15 @@ class Checker:
                 for value in values:
                     if both.contains(value):
                         return Outcome(NO, value)
-                unknown = unknown or not complete
+                undecided = undecided or not complete
                 continue
             if self._empty(merged):
                 continue
             w = self._example(term)
-            if w is not _MISSING and both.contains(w):
+            if w is not MISSING and both.contains(w):
                 return Outcome(NO, w)
-            unknown = True
-        return _unknown("could not decide whether the schemas overlap") if unknown else PROVED
+            undecided = True
+        return unknown("could not decide whether the schemas overlap") if undecided else PROVED
 
     def _empty(self, merged: Merged, depth: int = 0) -> bool:
         """A cheap, sound test that a flat term admits no value."""
@@ -1163,10 +1163,10 @@ class Checker:
         for kind in sorted(merged.kinds, key=_integers_first):
             if kind not in bv.kinds:
                 w = self._example(t, kind)
-                if w is _MISSING:
+                if w is MISSING:
                     if self._kind_empty(merged, kind):
                         continue
-                    pending = _unknown(f"could not build a {_KIND_NAMES[kind]} for the old side")
+                    pending = unknown(f"could not build a {_KIND_NAMES[kind]} for the old side")
                     continue
                 return self._no(t, b, w)
             if kind == "int" and bv.int_literal and not merged.int_literal:
@@ -1195,7 +1195,7 @@ class Checker:
                 for w in self._examples(t, kind, 6):
                     if not any(json_equal(w, x) for x in bv.enum):
                         return self._no(t, b, w)
-            pending = _unknown("could not find a value outside the new enum") if merged.kinds else pending
+            pending = unknown("could not find a value outside the new enum") if merged.kinds else pending
         return pending
 
     def _kind_empty(self, merged: Merged, kind: str) -> bool:
@@ -1219,7 +1219,7 @@ class Checker:
                 r = self._no(t, b, float(w))
                 if r.no:
                     return r
-        return _unknown("could not build an integer written with a fraction (1.0) for the "
+        return unknown("could not build an integer written with a fraction (1.0) for the "
                         "old side")
 
     def _compare_numbers(self, t: Term, merged: Merged, b: Node, kind: str) -> Outcome:
@@ -1251,7 +1251,7 @@ class Checker:
                 if c is not None:
                     return self._no(t, b, c)
             if uncovered and not _all_multiples(first, last, step, bv.multiple_of):
-                return _unknown("no integer counterexample found for multipleOf")
+                return unknown("no integer counterexample found for multipleOf")
             return PROVED
         # Non-integral numbers: prove by interval containment and multipleOf, else search.
         ok = True
@@ -1264,7 +1264,7 @@ class Checker:
                 ok = False
         if ok:
             return PROVED
-        fallback: Any = _MISSING
+        fallback: Any = MISSING
         tried = 0
         for point in _frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
             w = _as_json_number(point)
@@ -1273,14 +1273,14 @@ class Checker:
                 # multiple of 0.01); the first confirmed one otherwise, with its caveat.
                 if _agreed(w, *t.pos, b):
                     return Outcome(NO, w)
-                fallback = w if fallback is _MISSING else fallback
-            if fallback is not _MISSING:
+                fallback = w if fallback is MISSING else fallback
+            if fallback is not MISSING:
                 tried += 1
                 if tried > 8:
                     break
-        if fallback is not _MISSING:
+        if fallback is not MISSING:
             return Outcome(NO, fallback)
-        return _unknown("no fractional counterexample found")
+        return unknown("no fractional counterexample found")
 
     # strings
 
@@ -1309,7 +1309,7 @@ class Checker:
                     self._tick()
                     if t.contains(w) and not oracle.is_valid(b, w):
                         return Outcome(NO, w)
-            return _unknown("string counterexample not confirmed")
+            return unknown("string counterexample not confirmed")
         except UnsupportedPattern as exc:
             # Syntactic fallback: the same patterns and looser lengths on the new side.
             if (set(bv.patterns) <= set(merged.patterns)
@@ -1324,9 +1324,9 @@ class Checker:
                 self._tick()
                 if t.contains(w) and not oracle.is_valid(b, w):
                     return Outcome(NO, w)
-            return _unknown(f"pattern not analysable: {exc}")
+            return unknown(f"pattern not analysable: {exc}")
         except InvalidPattern as exc:
-            return _unknown(f"invalid pattern: {exc}")
+            return unknown(f"invalid pattern: {exc}")
 
     def _compare_format(self, t: Term, merged: Merged, b: Node, fmt: str) -> Outcome:
         """The right side asserts a format the left does not: a string of the left that
@@ -1337,7 +1337,7 @@ class Checker:
             self._tick()
             if t.contains(w) and not oracle.is_valid(b, w):
                 return Outcome(NO, w)
-        return _unknown(f"could not find an old string that is not a valid {fmt!r}")
+        return unknown(f"could not find an old string that is not a valid {fmt!r}")
 
     def _compare_lengths(self, t: Term, merged: Merged, b: Node) -> Outcome:
         """Strings constrained by length alone: interval inclusion, no automaton needed."""
@@ -1357,7 +1357,7 @@ class Checker:
                 w = fill * n
                 if t.contains(w) and not oracle.is_valid(b, w):
                     return Outcome(NO, w)
-        return _unknown("string length counterexample not confirmed")
+        return unknown("string length counterexample not confirmed")
 
     # arrays
 
@@ -1390,7 +1390,7 @@ class Checker:
             r = self._no(t, b, w)
             if r.no:
                 return r
-            pending = pending if not pending.yes else _unknown("uniqueItems added")
+            pending = pending if not pending.yes else unknown("uniqueItems added")
         if bv.contains is not None:
             r = self._compare_contains(t, merged, b)
             if r.no:
@@ -1398,7 +1398,7 @@ class Checker:
             if not r.yes and pending.yes:
                 pending = r
         if bv.unevaluated_items is not None and not bv.unevaluated_items.view.is_true:
-            pending = pending if not pending.yes else _unknown("unevaluatedItems is not modelled")
+            pending = pending if not pending.yes else unknown("unevaluatedItems is not modelled")
         return pending
 
     def _compare_contains(self, t: Term, merged: Merged, b: Node) -> Outcome:
@@ -1431,7 +1431,7 @@ class Checker:
             return PROVED
         for length in sorted({merged.min_items, max(merged.min_items, 1)}):
             w = self._example_array(t, merged, length)
-            if w is not _MISSING and t.contains(w) and not oracle.is_valid(b, w):
+            if w is not MISSING and t.contains(w) and not oracle.is_valid(b, w):
                 return Outcome(NO, w)
         # Arrays of exactly k matching items, for k just outside the new bounds.
         counts = {need - 1} | ({cap + 1} if cap is not None else set())
@@ -1441,7 +1441,7 @@ class Checker:
                 matching = (matching * k)[:k]
             if len(matching) == k and t.contains(matching) and not oracle.is_valid(b, matching):
                 return Outcome(NO, matching)
-        return _unknown("could not decide the contains constraint")
+        return unknown("could not decide the contains constraint")
 
     # objects
 
@@ -1486,12 +1486,12 @@ class Checker:
             r = self._no(t, b, w)
             if r.no:
                 return r
-            note(_unknown(f"could not build an old object without {name!r}"))
+            note(unknown(f"could not build an old object without {name!r}"))
         if bv.min_properties > merged.min_properties:
             r = self._no(t, b, self._example_object(t, merged))
             if r.no:
                 return r
-            note(_unknown("minProperties raised"))
+            note(unknown("minProperties raised"))
         if bv.max_properties is not None and (
                 merged.max_properties is None or merged.max_properties > bv.max_properties):
             w = self._example_object(t, merged, size=bv.max_properties + 1)
@@ -1499,7 +1499,7 @@ class Checker:
             if r.no:
                 return r
             if not (merged.closed() and len(merged.explicit_names()) <= bv.max_properties):
-                note(_unknown("maxProperties lowered"))
+                note(unknown("maxProperties lowered"))
         if bv.property_names is not None and not bv.property_names.view.is_true:
             note(self._compare_property_names(t, merged, b))
             if pending.no:
@@ -1515,7 +1515,7 @@ class Checker:
                 r = self._no(t, b, w)
                 if r.no:
                     return r
-            note(_unknown(f"dependentRequired on {name!r} not decided"))
+            note(unknown(f"dependentRequired on {name!r} not decided"))
         for name, dep in sorted(bv.dependent_schemas.items()):
             if any(n.view.is_false for n in merged.property_nodes(name)):
                 continue
@@ -1525,7 +1525,7 @@ class Checker:
                 return self._no(t, b, r.witness)
             note(r)
         if bv.unevaluated_properties is not None and not bv.unevaluated_properties.view.is_true:
-            note(_unknown("unevaluatedProperties is not modelled"))
+            note(unknown("unevaluatedProperties is not modelled"))
         return pending
 
     def _compare_other_names(self, t: Term, merged: Merged, b: Node, explicit: set[str]) -> Outcome:
@@ -1555,10 +1555,10 @@ class Checker:
             name = self._class_name(lang, allowed, merged, explicit)
             if name is None:
                 continue  # no name of this class can appear on the old side
-            if name is _MISSING:
+            if name is MISSING:
                 if pending.yes:
-                    pending = _unknown("could not find a property name that propertyNames "
-                                       "allows in a class of undeclared names")
+                    pending = unknown("could not find a property name that propertyNames "
+                                      "allows in a class of undeclared names")
                 continue
             left_nodes = merged.property_nodes(name)
             if any(n.view.is_false for n in left_nodes):
@@ -1576,7 +1576,7 @@ class Checker:
     def _class_name(self, lang: Language, allowed: Language | None, merged: Merged,
                     explicit: set[str]) -> Any:
         """A name of the class ``lang``, outside ``explicit``, that the old side's
-        ``propertyNames`` allows; None when there is none, ``_MISSING`` when none was found
+        ``propertyNames`` allows; None when there is none, ``MISSING`` when none was found
         but one may exist (``propertyNames`` beyond what a regular language says)."""
         if allowed is not None:
             # Fewer than len(explicit) + 1 names outside `explicit` means none (pigeonhole).
@@ -1588,7 +1588,7 @@ class Checker:
                 return name
         if len([n for n in candidates if n not in explicit]) == 0:
             return None
-        return _MISSING
+        return MISSING
 
     @staticmethod
     def _allowed_names(merged: Merged) -> Language | None:
@@ -1615,13 +1615,13 @@ class Checker:
                 left = Term(tuple(v.pattern_properties[p] for v in merged.views))
                 r = self._check(left, right)
                 if not r.yes:
-                    return _unknown(f"patternProperties not decided ({why})")
+                    return unknown(f"patternProperties not decided ({why})")
             if bv.additional is None or bv.additional.view.is_true or merged.closed():
                 return PROVED
             left_add = tuple(v.additional for v in merged.views if v.additional is not None)
             r = self._check(Term(left_add), bv.additional)
-            return PROVED if r.yes else _unknown(f"additionalProperties not decided ({why})")
-        return _unknown(f"property names not decided ({why})")
+            return PROVED if r.yes else unknown(f"additionalProperties not decided ({why})")
+        return unknown(f"property names not decided ({why})")
 
     def _name_allowed(self, merged: Merged, name: str) -> bool:
         return all(oracle.is_valid(v.property_names, name)
@@ -1646,7 +1646,7 @@ class Checker:
         if r.no and isinstance(r.witness, str):
             w = self._example_object(t, merged, extra_name=r.witness)
             return self._no(t, b, w)
-        return r if not r.no else _unknown("propertyNames narrowed")
+        return r if not r.no else unknown("propertyNames narrowed")
 
     # -- examples ----------------------------------------------------------------------------
 
@@ -1658,7 +1658,7 @@ class Checker:
         key = (t.key, kind)
         if cache is not None and key in cache:
             return cache[key]
-        value = next(iter(self._examples(t, kind, 1)), _MISSING)
+        value = next(iter(self._examples(t, kind, 1)), MISSING)
         if cache is not None:
             cache[key] = value
         return value
@@ -1698,10 +1698,10 @@ class Checker:
         for v in merged.views:
             if isinstance(v.node.raw, dict):
                 for key in ("default", "examples"):
-                    raw = v.node.raw.get(key, _MISSING)
+                    raw = v.node.raw.get(key, MISSING)
                     values = raw if key == "examples" and isinstance(raw, list) else [raw]
                     for x in values:
-                        if x is not _MISSING and kind_of(x) == kind:
+                        if x is not MISSING and kind_of(x) == kind:
                             yield x
         if kind == "null":
             yield None
@@ -1724,11 +1724,11 @@ class Checker:
         elif kind == "array":
             for length in dict.fromkeys((merged.min_items, max(merged.min_items, 1))):
                 w = self._example_array(t, merged, length)
-                if w is not _MISSING:
+                if w is not MISSING:
                     yield w
         elif kind == "object":
             w = self._example_object(t, merged)
-            if w is not _MISSING:
+            if w is not MISSING:
                 yield w
 
     def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
@@ -1752,11 +1752,11 @@ class Checker:
     def _example_array(self, t: Term, merged: Merged, length: int, *,
                        at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
         """An array of ``length`` items valid under ``t`` (``at``: this value at this
-        position; ``duplicate``: the second item equal to the first), or ``_MISSING``.
+        position; ``duplicate``: the second item equal to the first), or ``MISSING``.
         Positions past every ``prefixItems`` share one item schema, so they share one
         example; only ``uniqueItems`` asks for distinct ones."""
         if length > _MAX_ITEMS:
-            return _MISSING
+            return MISSING
         items: list[Any] = []
         tail: list[Any] | None = None  # distinct examples for the shared positions
         prefix = merged.prefix_len
@@ -1773,11 +1773,11 @@ class Checker:
             elif merged.unique and i >= prefix:
                 if tail is None:
                     tail = list(self._examples(Term(nodes), None, length - prefix + 1))
-                value = tail[i - prefix] if i - prefix < len(tail) else _MISSING
+                value = tail[i - prefix] if i - prefix < len(tail) else MISSING
             else:
                 value = self._example(Term(nodes))
-            if value is _MISSING:
-                return _MISSING
+            if value is MISSING:
+                return MISSING
             items.append(value)
         # `contains` needs its matches (minContains of them): add them where missing.
         for v in merged.views:
@@ -1785,18 +1785,18 @@ class Checker:
                 continue
             need = v.min_contains - sum(1 for x in items if oracle.is_valid(v.contains, x))
             if need > 16:
-                return _MISSING
+                return MISSING
             while need > 0:
                 term = Term((v.contains,) + merged.item_nodes(len(items)))
                 value = next((x for x in self._examples(term, None, 4 * need + 4)
                               if not merged.unique or not any(json_equal(x, y) for y in items)),
-                             _MISSING)
-                if value is _MISSING:
-                    return _MISSING
+                             MISSING)
+                if value is MISSING:
+                    return MISSING
                 items.append(value)
                 need -= 1
         if merged.unique and not duplicate and len({json_key(x) for x in items}) < len(items):
-            return _MISSING
+            return MISSING
         return items
 
     def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
@@ -1836,7 +1836,7 @@ class Checker:
             wanted.add(extra_name)
         if drop is not None:
             if drop == force or (set_ is not None and drop == set_[0]):
-                return _MISSING
+                return MISSING
             wanted.discard(drop)
         target = max(merged.min_properties, size or 0)
         optional = [n for n in sorted(merged.explicit_names()) if n not in wanted and n != drop]
@@ -1849,7 +1849,7 @@ class Checker:
             if name != drop:
                 wanted.add(name)
             if fresh > 64:
-                return _MISSING
+                return MISSING
         obj: dict[str, Any] = {}
         for name in sorted(wanted):
             if set_ is not None and name == set_[0]:
@@ -1857,10 +1857,10 @@ class Checker:
                 continue
             nodes = merged.property_nodes(name)
             if any(n.view.is_false for n in nodes):
-                return _MISSING
+                return MISSING
             value = self._example(Term(nodes)) if nodes else "x"
-            if value is _MISSING:
-                return _MISSING
+            if value is MISSING:
+                return MISSING
             obj[name] = value
         return obj
 
