@@ -1,23 +1,4 @@
-"""Instance-set reasoning: is every value valid under A also valid under B?
-
-``Checker.includes(a, b)`` answers ``yes`` (proved), ``no`` (with a witness the oracle has
-confirmed: valid under ``a``, invalid under ``b``) or ``unknown`` (with the reason). The proof
-side is conservative: where the reasoning would need more than it knows (an unsupported regex,
-``unevaluatedProperties``, a budget running out) it says ``unknown``, never ``yes``.
-
-The left side is read as a union of conjunctions (``Term``s): ``anyOf`` branches split it,
-``allOf`` and ``$ref`` join it, and ``oneOf``/``if`` are over-approximated by their branches,
-which is sound for proofs because witnesses are re-checked against the real subschemas.
-The right side is taken apart by its own keywords: A ⊆ B1 ∧ B2 iff A ⊆ B1 and A ⊆ B2.
-
-Versions of a schema are mostly the same text, and three shortcuts use that before (or,
-for the last, after) the general comparison: equal text is compared through its references,
-once per referenced definition (``_same_text``); subschemas that differ in one branch of one
-combinator are settled by that branch (``_congruent``); a combinator both sides apply alike
-is set aside (``_without_shared``). Each asks ordinary questions of the checker, with the
-question that called it already open, so recursive definitions end in the usual
-coinductive assumption.
-"""
+"""The checker: one object per comparison, answering inclusion questions between subschemas."""
 
 from __future__ import annotations
 
@@ -30,10 +11,10 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import Any
 
-from . import keywords, oracle
-from .positions import edges
-from .regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
-from .schema import (
+from .. import keywords, oracle
+from ..positions import edges
+from ..regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
+from ..schema import (
     ALL_KINDS,
     DRAFT7,
     DRAFT2020,
