@@ -21,14 +21,14 @@ coinductive assumption.
 
 from __future__ import annotations
 
-from .checker import (
+from .checker import Checker
+from .terms import (
     MISSING,
     NO,
     PROVED,
     UNKNOWN,
     YES,
     BudgetExceeded,
-    Checker,
     Outcome,
     Term,
     TooManyCombinations,
