@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from functools import lru_cache
@@ -22,6 +21,7 @@ from ..schema import (
     json_key,
     kind_of,
 )
+from .base import CheckerBase
 from .terms import (
     EXACT_FLOAT,
     MISSING,
@@ -190,30 +190,12 @@ def _agreed(value: Any, *nodes: Node) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-class Checker:
+class Checker(CheckerBase):
     """Answers inclusion questions between subschemas; one instance per comparison.
 
     ``max_steps`` and ``deadline`` (a ``time.monotonic()`` value) bound the work: past them,
     questions still open are answered ``unknown``.
     """
-
-    def __init__(self, *, max_steps: int = 200_000, deadline: float | None = None,
-                 max_terms: int = 128) -> None:
-        self.max_steps = max_steps
-        self.deadline = deadline
-        self.max_terms = max_terms
-        self.steps = 0
-        self._expired = False
-        self._memo: dict[Any, Outcome] = {}
-        self._memo_log: list[Any] = []
-        self._open: set[Any] = set()
-        self._assumed: set[Any] = set()
-        self._gen_depth = 0
-        self._anchor: Node | None = None
-        self._expansions: dict[Any, Any] = {}
-        # Examples of terms mixing both documents' subschemas (one document's own terms keep
-        # theirs in its context, across comparisons).
-        self._mixed_examples: dict[Any, Any] = {}
 
     # -- public ------------------------------------------------------------------------------
 
@@ -247,41 +229,6 @@ class Checker:
             return self._example(Term((node,)))
         except (BudgetExceeded, RecursionError, oracle.Undecidable):
             return MISSING
-
-    # -- bookkeeping -------------------------------------------------------------------------
-
-    def _like(self, t: Term) -> Node:
-        """A node whose context synthetic subschemas can borrow."""
-        if t.pos:
-            return t.pos[0]
-        if t.neg:
-            return t.neg[0]
-        assert self._anchor is not None
-        return self._anchor
-
-    def _tick(self) -> None:
-        self.steps += 1
-        if self.steps > self.max_steps:
-            raise BudgetExceeded("comparison exceeded its work budget")
-        if self.deadline is not None and (self._expired or (
-                self.steps % 64 == 0 and time.monotonic() > self.deadline)):
-            # Once past the deadline, every step refuses: no question may go on after it.
-            self._expired = True
-            raise BudgetExceeded("comparison exceeded its time limit")
-
-    def _confirm(self, t: Term, b: Node, witness: Any) -> bool:
-        try:
-            return t.contains(witness) and not oracle.is_valid(b, witness)
-        except (RecursionError, oracle.Undecidable):
-            return False
-
-    def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
-        """A counterexample, kept only when the oracle confirms it."""
-        if witness is MISSING:
-            return unknown("could not build a counterexample")
-        if self._confirm(t, b, witness):
-            return Outcome(NO, witness)
-        return unknown("a candidate counterexample was not confirmed")
 
     # -- the recursion -----------------------------------------------------------------------
 
