@@ -78,3 +78,7 @@ class CheckerBase(ABC):
     @abstractmethod
     def _check(self, t: Term, b: Node) -> Outcome:
         """Is every value of ``t`` valid under ``b``? The recursion (checker.py)."""
+
+    @abstractmethod
+    def _disjoint(self, t: Term, c: Node, *, witness: bool = True) -> Outcome:
+        """``yes`` when no value is in both (combinators.py)."""
