@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import Any
 
 from .. import oracle
@@ -82,3 +83,7 @@ class CheckerBase(ABC):
     @abstractmethod
     def _disjoint(self, t: Term, c: Node, *, witness: bool = True) -> Outcome:
         """``yes`` when no value is in both (combinators.py)."""
+
+    @abstractmethod
+    def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
+        """Up to ``limit`` distinct values valid under ``t`` (examples.py)."""
