@@ -30,11 +30,11 @@ VALUES: list[Any] = [None, True, 0, -1, 2.5, "", "x", "2026-01-01T00:00:00Z", []
 @pytest.fixture(autouse=True)
 def _fast_path_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # The registry is built only once a document has been asked enough: here, at once.
-    monkeypatch.setattr(oracle, "_QUESTIONS_BEFORE_REGISTRY", 0)
+    monkeypatch.setattr(oracle.fast, "QUESTIONS_BEFORE_REGISTRY", 0)
 
 
 def _agree(node: Any) -> int:
-    fast = oracle._subschema_validator(node)
+    fast = oracle.subschema_validator(node)
     if fast is None:
         return 0
     example = Checker(max_steps=5_000).example(node)
@@ -96,17 +96,17 @@ def test_subschemas_reaching_a_remote_ref_are_never_judged_fast() -> None:
     root = prepare(SchemaDocument("doc", None, "doc.json", json.loads(json.dumps(document))))
     props = root.view.properties
     local, remote, both = props["local"], props["remote"], props["both"]
-    assert oracle._subschema_validator(local) is not None
+    assert oracle.subschema_validator(local) is not None
     assert oracle.is_valid(local, 2) and not oracle.is_valid(local, 4)
     for node in (remote, both):
-        assert oracle._subschema_validator(node) is None
+        assert oracle.subschema_validator(node) is None
         with pytest.raises(oracle.Undecidable):
             oracle.is_valid(node, 4)
 
 
 def test_the_fast_path_waits_until_a_document_is_asked_often(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(oracle, "_QUESTIONS_BEFORE_REGISTRY", 3)
+    monkeypatch.setattr(oracle.fast, "QUESTIONS_BEFORE_REGISTRY", 3)
     root = prepare(SchemaDocument("doc", None, "doc.json", {
         "type": "object", "properties": {"n": {"type": "integer", "maximum": 3}}}))
     n = root.view.properties["n"]
@@ -202,12 +202,12 @@ def test_patterns_jsonschema_rs_reads_as_ecma_262_are_found_by_parsing(
 
 def test_jsonschema_rs_never_judges_a_document_with_a_pattern_it_reads_otherwise() -> None:
     root = _root({"type": "object", "properties": {"w": {"pattern": r"^\bé"}}})
-    assert oracle._document_validator(root) is None
-    assert oracle._subschema_validator(root.view.properties["w"]) is None
+    assert oracle.document_validator(root) is None
+    assert oracle.subschema_validator(root.view.properties["w"]) is None
     assert not oracle.is_valid(root, {"w": "é"})  # jsonschema-rs would say valid
     assert "jsonschema-rs finds it valid" in (oracle.disagreement(root, {"w": "é"}) or "")
     fine = _root({"type": "object", "properties": {"w": {"pattern": r"^\\bé"}}})
-    assert oracle._document_validator(fine) is not None
+    assert oracle.document_validator(fine) is not None
     assert oracle.disagreement(fine, {"w": "\\bé"}) is None
 
 

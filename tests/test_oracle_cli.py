@@ -52,7 +52,7 @@ def test_witnesses_holding_lone_surrogates_are_confirmed_and_shown(cli: Any,
     result = _diff(cli, tmp_path, old, new, "--mode", "full")
     assert (result["backward"], result["forward"]) == ("breaking", "breaking")
     instances = [w["instance"] for w in result["witnesses"]]
-    assert all(oracle._SURROGATE.search(i) for i in instances), instances
+    assert all(oracle.SURROGATE.search(i) for i in instances), instances
     for fmt in ("text", "markdown", "github", "sarif", "junit"):
         res = cli("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"),
                   "--format", fmt)

@@ -49,7 +49,7 @@ def check_metaschema(doc: SchemaDocument, draft: int) -> None:
     # Without a registry of its own, jsonschema-rs fetches a metaschema it does not know over
     # the network: the registry given here refuses every retrieval (the five drafts'
     # metaschemas are built in, and loading refuses any other `$schema`).
-    offline = jsonschema_rs.Registry([], retriever=oracle._refuse)
+    offline = jsonschema_rs.Registry([], retriever=oracle.refuse_retrieval)
     try:
         if jsonschema_rs.meta.is_valid(doc.document, registry=offline):
             return

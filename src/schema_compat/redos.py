@@ -10,71 +10,75 @@ alternatives of B overlap. Either way a string of n such pieces has 2ⁿ parses 
 
 from __future__ import annotations
 
-from .regex import (
-    _NFA,
-    InvalidPattern,
+from .regex.automata import (
+    NFA,
+    determinize,
+)
+from .regex.language import (
     Language,
+)
+from .regex.syntax import (
+    Alt,
+    Anchor,
+    InvalidPattern,
+    Parser,
+    PatternNode,
+    PatternSyntaxError,
+    Repeat,
+    Seq,
     UnsupportedPattern,
-    _Alt,
-    _Anchor,
-    _determinize,
-    _Node,
-    _Parser,
-    _Repeat,
-    _Seq,
-    _SyntaxError,
 )
 
 _BUDGET = 2000
 
 
-def _language(node: _Node) -> Language:
+def _language(node: PatternNode) -> Language:
     """Strings the sub-expression matches in full (no search, no anchors)."""
-    nfa = _NFA()
+    nfa = NFA()
     entry, exit_ = nfa.emit(node)
-    return Language(_determinize(nfa, entry, exit_, _BUDGET))
+    return Language(determinize(nfa, entry, exit_, _BUDGET))
 
 
-def _has_anchor(node: _Node) -> bool:
-    if isinstance(node, _Anchor):
+def _has_anchor(node: PatternNode) -> bool:
+    if isinstance(node, Anchor):
         return True
-    if isinstance(node, _Seq):
+    if isinstance(node, Seq):
         return any(_has_anchor(n) for n in node.items)
-    if isinstance(node, _Alt):
+    if isinstance(node, Alt):
         return any(_has_anchor(n) for n in node.options)
-    if isinstance(node, _Repeat):
+    if isinstance(node, Repeat):
         return _has_anchor(node.body)
     return False
 
 
-def _children(node: _Node) -> tuple[_Node, ...]:
-    if isinstance(node, _Seq):
+def _children(node: PatternNode) -> tuple[PatternNode, ...]:
+    if isinstance(node, Seq):
         return node.items
-    if isinstance(node, _Alt):
+    if isinstance(node, Alt):
         return node.options
-    if isinstance(node, _Repeat):
+    if isinstance(node, Repeat):
         return (node.body,)
     return ()
 
 
-def _unwrap(node: _Node) -> _Node:
-    while isinstance(node, _Seq) and len(node.items) == 1:
+def _unwrap(node: PatternNode) -> PatternNode:
+    while isinstance(node, Seq) and len(node.items) == 1:
         node = node.items[0]
     return node
 
 
-def _dangerous(repeat: _Repeat) -> bool:
+def _dangerous(repeat: Repeat) -> bool:
     body = repeat.body
     if _has_anchor(body):
         return False
     nonempty = _language(body).with_length(1, None)
     if nonempty.is_empty():
         return False
-    twice = _language(_Seq((body, body))).with_length(1, None)
+    twice = _language(Seq((body, body))).with_length(1, None)
     if not twice.intersection(nonempty, max_states=_BUDGET).is_empty():
         return True
     inner = _unwrap(body)
-    if isinstance(inner, _Alt):
+    if isinstance(inner, Alt):
         langs = [_language(option) for option in inner.options]
         for i, a in enumerate(langs):
             for b in langs[i + 1:]:
@@ -86,14 +90,14 @@ def _dangerous(repeat: _Repeat) -> bool:
 def catastrophic_backtracking(pattern: str) -> bool:
     """True when ``pattern`` can make a backtracking engine take exponential time."""
     try:
-        tree = _Parser(pattern).parse()
-    except (_SyntaxError, InvalidPattern, UnsupportedPattern):
+        tree = Parser(pattern).parse()
+    except (PatternSyntaxError, InvalidPattern, UnsupportedPattern):
         return False
-    stack: list[_Node] = [tree]
+    stack: list[PatternNode] = [tree]
     while stack:
         node = stack.pop()
         stack.extend(_children(node))
-        if isinstance(node, _Repeat) and node.max is None:
+        if isinstance(node, Repeat) and node.max is None:
             try:
                 if _dangerous(node):
                     return True
