@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import oracle
 from ..schema import Node
-from .terms import MISSING, NO, BudgetExceeded, Outcome, Term, unknown
+from .terms import MISSING, NO, BudgetExceeded, Merged, Outcome, Term, unknown
 
 
 class CheckerBase(ABC):
@@ -87,3 +87,8 @@ class CheckerBase(ABC):
     @abstractmethod
     def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
         """Up to ``limit`` distinct values valid under ``t`` (examples.py)."""
+
+    @abstractmethod
+    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
+                           count: int = 3) -> Iterator[str]:
+        """Strings for the term's string part (examples.py)."""
