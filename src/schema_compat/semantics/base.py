@@ -92,3 +92,8 @@ class CheckerBase(ABC):
     def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
                            count: int = 3) -> Iterator[str]:
         """Strings for the term's string part (examples.py)."""
+
+    @abstractmethod
+    def _example_array(self, t: Term, merged: Merged, length: int, *,
+                       at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
+        """An array of ``length`` items valid under ``t``, or ``MISSING`` (examples.py)."""
