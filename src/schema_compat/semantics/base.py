@@ -97,3 +97,9 @@ class CheckerBase(ABC):
     def _example_array(self, t: Term, merged: Merged, length: int, *,
                        at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
         """An array of ``length`` items valid under ``t``, or ``MISSING`` (examples.py)."""
+
+    @abstractmethod
+    def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
+                        drop: str | None = None, force: str | None = None,
+                        size: int | None = None, extra_name: str | None = None) -> Any:
+        """An object valid under ``t``, shaped as asked, or ``MISSING`` (examples.py)."""
