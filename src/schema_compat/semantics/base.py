@@ -85,6 +85,14 @@ class CheckerBase(ABC):
         """``yes`` when no value is in both (combinators.py)."""
 
     @abstractmethod
+    def expand(self, t: Term) -> list[Term]:
+        """``t`` as a union of flat terms (expand.py)."""
+
+    @abstractmethod
+    def _example(self, t: Term, kind: str | None = None) -> Any:
+        """A value valid under ``t``, or ``MISSING`` (examples.py)."""
+
+    @abstractmethod
     def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
         """Up to ``limit`` distinct values valid under ``t`` (examples.py)."""
 
