@@ -17,6 +17,15 @@ combinator are settled by that branch (``_congruent``); a combinator both sides 
 is set aside (``_without_shared``). Each asks ordinary questions of the checker, with the
 question that called it already open, so recursive definitions end in the usual
 coinductive assumption.
+
+One subject a module: ``terms`` (the vocabulary: outcomes, terms, a flat term's keywords),
+``base`` (a comparison's state, and what the parts call on one another), ``checker`` (the
+public questions and the recursion), ``expand`` (terms as unions of flat terms),
+``shortcuts`` (mostly-equal subschemas), one module per kind of value the right side
+constrains (``numbers``, ``strings``, ``arrays``, ``objects``), ``combinators`` (``anyOf``,
+``oneOf``, ``not``, ``if`` on the right; disjointness and emptiness) and ``examples``
+(witness building). A keyword's comparison lives in the module of its kind, the values that
+show a break in ``examples``.
 """
 
 from __future__ import annotations
