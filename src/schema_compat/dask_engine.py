@@ -46,6 +46,8 @@ from .validate import (
     MessageInput,
     MessageValidator,
     Rebuildable,
+)
+from .validate.validator import (
     _batch,
     _default_workers,
     _input_failure,

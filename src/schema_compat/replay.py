@@ -30,10 +30,9 @@ from .validate import (
     MessageValidator,
     Progress,
     Rebuildable,
-    _RawChunk,
-    _RawFailure,
     discover_inputs,
 )
+from .validate.validator import _RawChunk, _RawFailure
 
 #: Transitions kept in detail per direction; beyond that they are only counted.
 MAX_DETAILED = 1000

@@ -1,20 +1,4 @@
-"""Validate messages against a contracts repository.
-
-Each message is routed by its ``type`` property to the latest schema version declaring that
-constant (``backbeat.beatframe.v1`` → the latest ``beatframe`` 1.x), or checked against one
-schema named explicitly. Validation uses jsonschema-rs: ECMA-262 regular expressions (a trailing
-newline does not match ``$``) and formats asserted, both of which python-jsonschema gets wrong or
-leaves off by default.
-
-Inputs are files (``.json``: one message per file; ``.jsonl``/``.ndjson``: one message per line;
-either may be gzipped), inline text, or a binary stream (stdin). Large JSON Lines files are
-split at line boundaries and checked by one worker process per core; results keep input order
-and line numbers.
-
-Problems with an input (unreadable file, not JSON, no routable ``type``) are reported as issues
-of that message, with the keywords ``io``, ``json`` and ``routing``; the other messages are still
-checked. Problems with the schemas are errors (:class:`~schema_compat.errors.SchemaError`).
-"""
+"""The validator: messages against a contracts repository, every schema compiled once."""
 
 from __future__ import annotations
 
@@ -33,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import jsonschema_rs
 import orjson
 
-from ._json import (
+from .._json import (
     MAX_DOCUMENT_BYTES,
     exact_again,
     exact_loads,
@@ -41,23 +25,12 @@ from ._json import (
     long_integer_offsets,
     non_finite_number,
 )
-from .errors import LoadError, SchemaError, UsageError
-from .loading import ContractsRepository, SchemaDocument, load_repository
+from ..errors import LoadError, SchemaError, UsageError
+from ..loading import ContractsRepository, SchemaDocument, load_repository
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from multiprocessing.pool import Pool
-
-__all__ = [
-    "Batch",
-    "MessageInput",
-    "MessageResult",
-    "MessageValidator",
-    "ValidationIssue",
-    "ValidationReport",
-    "discover_inputs",
-    "validate_message",
-]
 
 #: Issue keywords that are not schema keywords: the message could not be checked at all.
 IO, JSON, ROUTING = "io", "json", "routing"

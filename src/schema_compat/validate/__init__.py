@@ -1,0 +1,59 @@
+"""Validate messages against a contracts repository.
+
+Each message is routed by its ``type`` property to the latest schema version declaring that
+constant (``backbeat.beatframe.v1`` → the latest ``beatframe`` 1.x), or checked against one
+schema named explicitly. Validation uses jsonschema-rs: ECMA-262 regular expressions (a trailing
+newline does not match ``$``) and formats asserted, both of which python-jsonschema gets wrong or
+leaves off by default.
+
+Inputs are files (``.json``: one message per file; ``.jsonl``/``.ndjson``: one message per line;
+either may be gzipped), inline text, or a binary stream (stdin). Large JSON Lines files are
+split at line boundaries and checked by one worker process per core; results keep input order
+and line numbers.
+
+Problems with an input (unreadable file, not JSON, no routable ``type``) are reported as issues
+of that message, with the keywords ``io``, ``json`` and ``routing``; the other messages are still
+checked. Problems with the schemas are errors (:class:`~schema_compat.errors.SchemaError`).
+"""
+
+from __future__ import annotations
+
+from .validator import (
+    IO,
+    JSON,
+    LINES_SUFFIXES,
+    MESSAGE_SUFFIXES,
+    ROUTING,
+    Batch,
+    Engine,
+    MessageInput,
+    MessageResult,
+    MessageValidator,
+    Progress,
+    Rebuildable,
+    ValidationIssue,
+    ValidationReport,
+    ValidatorSpec,
+    discover_inputs,
+    validate_message,
+)
+
+__all__ = [
+    "IO",
+    "JSON",
+    "LINES_SUFFIXES",
+    "MESSAGE_SUFFIXES",
+    "ROUTING",
+    "Batch",
+    "Engine",
+    "MessageInput",
+    "MessageResult",
+    "MessageValidator",
+    "Progress",
+    "Rebuildable",
+    "ValidationIssue",
+    "ValidationReport",
+    "ValidatorSpec",
+    "discover_inputs",
+    "validate_message",
+]
