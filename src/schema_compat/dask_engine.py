@@ -47,14 +47,8 @@ from .validate import (
     MessageValidator,
     Rebuildable,
 )
-from .validate.validator import (
-    _batch,
-    _default_workers,
-    _input_failure,
-    _RawChunk,
-    _Task,
-    _Trimmer,
-)
+from .validate.results import RawChunk, Trimmer, input_failure, make_batch
+from .validate.validator import _default_workers, _Task
 
 __all__ = ["DaskEngine", "dask_available"]
 
@@ -109,7 +103,7 @@ def _validator(digest: str, spec: Rebuildable) -> MessageValidator:
 
 
 def check_partition(task: _Task, digest: str, spec: Rebuildable, cap: int | None,
-                    full: frozenset[str | None] = frozenset()) -> _RawChunk:
+                    full: frozenset[str | None] = frozenset()) -> RawChunk:
     """Worker side: one partition (a file), with the validator compiled once per process.
     ``full``: schemas whose first ``cap`` failures the client already has (only counted)."""
     return _validator(digest, spec)._run_task(task, cap, full.__contains__ if full else None)
@@ -157,7 +151,7 @@ class DaskEngine:
             queue = iter(files)
             # Detail beyond the cap is counted, not turned into results; and a task submitted
             # once a schema's list is full does not send that schema's detail at all.
-            trimmer = _Trimmer(cap)
+            trimmer = Trimmer(cap)
             done = distributed.as_completed(loop=client.loop)
             results: dict[int, Any] = {}
             # One task per file, in input order; other inputs are checked here in their turn.
@@ -249,10 +243,10 @@ def _serves_dashboard() -> bool:
     return find_spec("bokeh") is not None
 
 
-def _outcome(distributed: Any, future: Any) -> _RawChunk | str:
+def _outcome(distributed: Any, future: Any) -> RawChunk | str:
     """A partition's result, or why there is none (said as its ``io`` failure)."""
     try:
-        result: _RawChunk = future.result()
+        result: RawChunk = future.result()
     except distributed.KilledWorker:
         return "not checked: the Dask workers running it died too many times (KilledWorker)"
     except Exception as exc:
@@ -260,7 +254,7 @@ def _outcome(distributed: Any, future: Any) -> _RawChunk | str:
     return result
 
 
-def _to_batch(item: MessageInput, outcome: _RawChunk | str, trimmer: _Trimmer) -> Batch:
+def _to_batch(item: MessageInput, outcome: RawChunk | str, trimmer: Trimmer) -> Batch:
     if isinstance(outcome, str):
-        outcome = _RawChunk(1, 0, [_input_failure(IO, outcome)])
-    return _batch(item.source, 0, trimmer.trim(outcome))
+        outcome = RawChunk(1, 0, [input_failure(IO, outcome)])
+    return make_batch(item.source, 0, trimmer.trim(outcome))

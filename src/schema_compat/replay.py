@@ -32,7 +32,7 @@ from .validate import (
     Rebuildable,
     discover_inputs,
 )
-from .validate.validator import _RawChunk, _RawFailure
+from .validate.results import RawChunk, RawFailure
 
 #: Transitions kept in detail per direction; beyond that they are only counted.
 MAX_DETAILED = 1000
@@ -70,21 +70,21 @@ class _PairValidator(MessageValidator):
     def spec(self) -> Rebuildable:
         return _PairSpec(*self._sides)
 
-    def _transition(self, message: Any, line: int | None) -> _RawFailure | None:
+    def _transition(self, message: Any, line: int | None) -> RawFailure | None:
         was, now = self._old.validator.is_valid(message), self._new.validator.is_valid(message)
         if was == now:
             return None
         # The error comes from the side that rejects it.
         return (self._new if was else self._old).failure(message, line)
 
-    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> RawChunk:
         # The hot loop, inlined like the validator's own: one parse and two checks per message
         # (integers exact: see MessageValidator._check_lines).
         loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
         old_ok = self._old.validator.is_valid
         new_ok = self._new.validator.is_valid
-        failures: list[_RawFailure] = []
+        failures: list[RawFailure] = []
         blank = 0
         for index, raw in enumerate(lines):
             try:
@@ -96,11 +96,11 @@ class _PairValidator(MessageValidator):
             if was != new_ok(message):
                 failures.append((self._new if was else self._old).failure(
                     exact_again(raw, message), first + index))
-        return _RawChunk(len(lines) - blank, len(lines), failures)
+        return RawChunk(len(lines) - blank, len(lines), failures)
 
-    def _check_parsed(self, message: Any) -> _RawChunk:
+    def _check_parsed(self, message: Any) -> RawChunk:
         change = self._transition(message, None)
-        return _RawChunk(1, 0, [change] if change is not None else [])
+        return RawChunk(1, 0, [change] if change is not None else [])
 
 
 def _inputs(examples: Path | str, schema_name: str) -> list[MessageInput]:

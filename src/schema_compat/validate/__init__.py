@@ -18,23 +18,14 @@ checked. Problems with the schemas are errors (:class:`~schema_compat.errors.Sch
 
 from __future__ import annotations
 
+from .inputs import LINES_SUFFIXES, MESSAGE_SUFFIXES, MessageInput, discover_inputs
+from .results import IO, JSON, ROUTING, Batch, MessageResult, ValidationIssue, ValidationReport
 from .validator import (
-    IO,
-    JSON,
-    LINES_SUFFIXES,
-    MESSAGE_SUFFIXES,
-    ROUTING,
-    Batch,
     Engine,
-    MessageInput,
-    MessageResult,
     MessageValidator,
     Progress,
     Rebuildable,
-    ValidationIssue,
-    ValidationReport,
     ValidatorSpec,
-    discover_inputs,
     validate_message,
 )
 

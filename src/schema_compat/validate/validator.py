@@ -25,26 +25,36 @@ from .._json import (
     long_integer_offsets,
     non_finite_number,
 )
-from ..errors import LoadError, SchemaError, UsageError
+from ..errors import SchemaError, UsageError
 from ..loading import ContractsRepository, SchemaDocument, load_repository
+from .inputs import MessageInput, is_lines_file
+from .results import (
+    IO,
+    JSON,
+    ROUTING,
+    Batch,
+    Collector,
+    MessageResult,
+    RawChunk,
+    RawFailure,
+    RawIssue,
+    Trimmer,
+    ValidationIssue,
+    ValidationReport,
+    clip,
+    input_failure,
+    make_batch,
+    materialize,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from multiprocessing.pool import Pool
 
-#: Issue keywords that are not schema keywords: the message could not be checked at all.
-IO, JSON, ROUTING = "io", "json", "routing"
-
-#: File name suffixes (before an optional ``.gz``) of JSON Lines inputs.
-LINES_SUFFIXES = (".jsonl", ".ndjson")
-#: File name suffixes a directory walk picks up.
-MESSAGE_SUFFIXES = (".json", *LINES_SUFFIXES)
 
 # A single JSON Lines line longer than this is reported and skipped instead of being buffered:
 # memory stays bounded whatever the input holds.
 MAX_LINE_BYTES = MAX_DOCUMENT_BYTES
-# Messages quote the offending value; a huge value must not make a huge report line.
-MAX_MESSAGE_CHARS = 300
 
 _BLOCK_BYTES = 1 << 20  # read size: large enough that per-block overhead is negligible
 _BOM = b"\xef\xbb\xbf"
@@ -77,342 +87,6 @@ _SUBSCHEMA_KEYWORDS = frozenset(
 )
 
 
-# --------------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, slots=True)
-class ValidationIssue:
-    """One reason a message is invalid.
-
-    ``keyword`` is the schema keyword that failed (``pattern``, ``required``...) or, when the
-    message could not be checked, ``io``, ``json`` or ``routing``. ``pointer`` is the JSON
-    pointer of the failing value in the message (``""`` is the whole message); for
-    ``required`` and ``additionalProperties`` the property concerned is ``property_name``.
-    ``schema_path`` is the JSON pointer of the keyword in the schema, through ``$ref``s.
-    """
-
-    source: str
-    line: int | None
-    pointer: str
-    keyword: str
-    schema_path: str
-    message: str
-    schema: str | None
-    property_name: str | None = None
-
-    @property
-    def where(self) -> str:
-        """``source:line``, or ``source`` for a whole-document message."""
-        return self.source if self.line is None else f"{self.source}:{self.line}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The issue as JSON-ready data (every key always present)."""
-        return {
-            "keyword": self.keyword,
-            "message": self.message,
-            "pointer": self.pointer,
-            "property": self.property_name,
-            "schema": self.schema,
-            "schema_path": self.schema_path,
-        }
-
-    def __str__(self) -> str:
-        # Input problems have no location in the message and no schema; say only what failed.
-        if self.schema is None:
-            return f"{self.where}: {self.keyword}: {self.message}"
-        pointer = self.pointer or "/"
-        return f"{self.where}: {pointer}: {self.keyword}: {self.message} [{self.schema}]"
-
-
-@dataclass(frozen=True, slots=True)
-class MessageResult:
-    """The verdict on one message: valid when ``issues`` is empty."""
-
-    source: str
-    line: int | None
-    schema: str | None
-    issues: tuple[ValidationIssue, ...]
-
-    @property
-    def valid(self) -> bool:
-        """True when the message passed."""
-        return not self.issues
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data."""
-        return {
-            "errors": [issue.to_dict() for issue in self.issues],
-            "line": self.line,
-            "schema": self.schema,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """A slice of the input: how many messages it held and its invalid ones, in input order.
-
-    When a cap on listed failures was asked for (``iter_batches(cap=N)``), the worker that
-    checked the slice may have kept only the first N invalid messages of each schema in
-    ``failures``; the others are counted in ``unlisted`` (schema label → count, None for input
-    problems) and their issues in ``unlisted_keywords`` ((schema, keyword) → count).
-    """
-
-    messages: int
-    failures: tuple[MessageResult, ...]
-    unlisted: tuple[tuple[str | None, int], ...] = ()
-    unlisted_keywords: tuple[tuple[str | None, str, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """Every message of a run: counts, and the invalid messages in input order."""
-
-    messages: int
-    failures: tuple[MessageResult, ...]
-
-    @property
-    def invalid(self) -> int:
-        """Number of invalid messages."""
-        return len(self.failures)
-
-    @property
-    def valid(self) -> int:
-        """Number of valid messages."""
-        return self.messages - len(self.failures)
-
-    @property
-    def ok(self) -> bool:
-        """True when every message is valid."""
-        return not self.failures
-
-    @property
-    def issues(self) -> list[ValidationIssue]:
-        """Every issue of every invalid message, in order."""
-        return [issue for result in self.failures for issue in result.issues]
-
-
-# ---------------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class MessageInput:
-    """Where messages come from: a file, inline text, or a binary stream such as stdin.
-
-    Files ending in ``.jsonl``/``.ndjson`` (optionally ``.gz``) hold one message per line;
-    other files hold one message. Text and streams hold one JSON document or JSON Lines.
-    """
-
-    source: str
-    path: Path | None = None
-    text: str | None = None
-    stream: BinaryIO | None = None
-    error: str | None = None
-
-    @classmethod
-    def file(cls, path: str | os.PathLike[str]) -> MessageInput:
-        """A message file."""
-        return cls(source=str(path), path=Path(path))
-
-    @classmethod
-    def inline(cls, text: str, source: str = "<message>") -> MessageInput:
-        """A message given as text."""
-        return cls(source=source, text=text)
-
-    @classmethod
-    def from_stream(cls, stream: BinaryIO, source: str = "<stdin>") -> MessageInput:
-        """Messages read from a binary stream."""
-        return cls(source=source, stream=stream)
-
-    @classmethod
-    def failed(cls, source: str, error: str) -> MessageInput:
-        """An input that could not be opened: it reports ``error`` as an ``io`` issue."""
-        return cls(source=source, error=error)
-
-
-def _is_lines_file(path: Path) -> tuple[bool, bool]:
-    """(one message per line?, gzipped?) from the file name."""
-    name = path.name.lower()
-    gz = name.endswith(".gz")
-    if gz:
-        name = name[:-3]
-    return name.endswith(LINES_SUFFIXES), gz
-
-
-def discover_inputs(directory: str | os.PathLike[str], *, strict: bool = False) -> list[MessageInput]:
-    """The message files under ``directory``, recursively, sorted by path.
-
-    Picks up ``.json``, ``.jsonl`` and ``.ndjson`` files and their ``.gz``; skips hidden files
-    and directories; does not follow symbolic links to directories (no loops). A symbolic link
-    that leads outside ``directory`` is never read: it becomes an input that reports ``io``, or
-    with ``strict`` (examples of a contracts repository) a
-    :class:`~schema_compat.errors.LoadError`. A subdirectory that cannot be read becomes an
-    input that reports ``io``. A missing ``directory`` is a
-    :class:`~schema_compat.errors.UsageError`.
-    """
-    root = os.fspath(directory)
-    if not Path(root).exists():
-        raise UsageError(f"{root}: messages directory does not exist")
-    if not Path(root).is_dir():
-        raise UsageError(f"{root}: not a directory (use --file for a single file)")
-    found: list[tuple[tuple[str, ...], MessageInput]] = []
-    cut = len(root.rstrip(os.sep)) + 1
-    real_root = os.path.realpath(root)
-
-    def parts(path: str) -> tuple[str, ...]:
-        rel = path[cut:]
-        return tuple(rel.split(os.sep)) if rel else ()  # noqa: PTH206 - see the walk below
-
-    def outside(path: str) -> bool:
-        target = os.path.realpath(path)
-        return target != real_root and not target.startswith(real_root.rstrip(os.sep) + os.sep)
-
-    # Plain strings and directory entries until the end: a walk over thousands of files should
-    # not cost more than checking them (an entry says whether it is a link without a system call).
-    pending = [root]
-    while pending:
-        here = pending.pop()
-        try:
-            with os.scandir(here) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            name = os.fspath(exc.filename or here)
-            found.append((parts(name), MessageInput.failed(name, f"cannot read directory: {exc.strerror or exc}")))
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_symlink():
-                if outside(entry.path):
-                    if strict:
-                        raise LoadError(f"{entry.path}: a symbolic link that leads outside {root}; "
-                                        f"examples must lie under {root} (not read)")
-                    text = f"a symbolic link that leads outside {root}; not read"
-                    found.append((parts(entry.path), MessageInput.failed(entry.path, text)))
-                    continue
-                if entry.is_dir():
-                    continue  # not followed: no loops, no file read twice
-            elif entry.is_dir(follow_symlinks=False):
-                pending.append(entry.path)
-                continue
-            if name.lower().removesuffix(".gz").endswith(MESSAGE_SUFFIXES):
-                found.append((parts(entry.path), MessageInput(entry.path, Path(entry.path))))
-    # Sort by path components, so that `a/b.json` < `a-b.json` on every system.
-    found.sort(key=lambda item: item[0])
-    return [item for _, item in found]
-
-
-# ------------------------------------------------------------------------- raw results
-# Workers send failures back as plain tuples (cheap to pickle); the parent numbers lines and
-# builds the dataclasses. Line numbers in raw failures count from the start of their range.
-
-_RawIssue = tuple[str, str, str, str, "str | None"]  # pointer, keyword, schema_path, message, prop
-_RawFailure = tuple["int | None", "str | None", tuple[_RawIssue, ...]]  # line, schema, issues
-
-
-@dataclass(frozen=True, slots=True)
-class _RawChunk:
-    messages: int
-    lines: int  # physical lines consumed, to number the lines of the next range
-    failures: list[_RawFailure]
-    # Failures left out of ``failures`` by a cap (see Batch): per schema, per (schema, keyword).
-    unlisted: dict[str | None, int] | None = None
-    unlisted_keywords: dict[tuple[str | None, str], int] | None = None
-
-
-class _Collector:
-    """Adds up the chunks of one task, keeping the first ``cap`` failures of each schema (all
-    with None) and counting the rest, so a task's result stays small whatever it read.
-    ``listed_elsewhere(schema)``: the run has already listed ``cap`` failures of that schema
-    in earlier tasks, so none of this task's would be listed either."""
-
-    __slots__ = ("cap", "failures", "keywords", "lines", "listed_elsewhere", "messages", "seen", "unlisted")
-
-    def __init__(self, cap: int | None, listed_elsewhere: Callable[[str | None], bool] | None = None) -> None:
-        self.cap = cap
-        self.listed_elsewhere = listed_elsewhere
-        self.messages = self.lines = 0
-        self.failures: list[_RawFailure] = []
-        self.seen: dict[str | None, int] = {}
-        self.unlisted: dict[str | None, int] = {}
-        self.keywords: dict[tuple[str | None, str], int] = {}
-
-    def add(self, chunk: _RawChunk) -> None:
-        self.messages += chunk.messages
-        self.lines += chunk.lines
-        cap = self.cap
-        if cap is None:
-            self.failures.extend(chunk.failures)
-            return
-        seen, elsewhere = self.seen, self.listed_elsewhere
-        for raw in chunk.failures:
-            schema = raw[1]
-            count = seen.get(schema, 0) + 1
-            seen[schema] = count
-            if count <= cap and not (elsewhere is not None and elsewhere(schema)):
-                self.failures.append(raw)
-            else:
-                self._fold(raw)
-        if chunk.unlisted:
-            self._merge(chunk.unlisted, chunk.unlisted_keywords or {})
-
-    def _fold(self, raw: _RawFailure) -> None:
-        schema = raw[1]
-        self.unlisted[schema] = self.unlisted.get(schema, 0) + 1
-        for issue in raw[2]:
-            key = (schema, issue[1])
-            self.keywords[key] = self.keywords.get(key, 0) + 1
-
-    def _merge(self, unlisted: dict[str | None, int], keywords: dict[tuple[str | None, str], int]) -> None:
-        for schema, count in unlisted.items():
-            self.unlisted[schema] = self.unlisted.get(schema, 0) + count
-            self.seen[schema] = self.seen.get(schema, 0) + count
-        for key, count in keywords.items():
-            self.keywords[key] = self.keywords.get(key, 0) + count
-
-    def chunk(self) -> _RawChunk:
-        return _RawChunk(self.messages, self.lines, self.failures, self.unlisted or None,
-                         self.keywords or None)
-
-
-class _Trimmer:
-    """The client's side of a cap: results arrive in input order, and once ``cap`` failures of
-    a schema were listed, later ones are only counted: they are not even turned into results.
-    ``on_full(schema)`` is told when a schema's list is full (workers stop keeping its detail)."""
-
-    def __init__(self, cap: int | None, on_full: Callable[[str | None], None] | None = None) -> None:
-        self.cap = cap
-        self.on_full = on_full
-        self.seen: dict[str | None, int] = {}
-
-    def trim(self, chunk: _RawChunk) -> _RawChunk:
-        cap = self.cap
-        if cap is None:
-            return chunk
-        seen = self.seen
-        out = _Collector(None)
-        out.messages, out.lines = chunk.messages, chunk.lines
-        for raw in chunk.failures:
-            schema = raw[1]
-            count = seen.get(schema, 0) + 1
-            seen[schema] = count
-            if count <= cap:
-                out.failures.append(raw)
-                if count == cap and self.on_full is not None:
-                    self.on_full(schema)
-            else:
-                out._fold(raw)
-        for schema, count in (chunk.unlisted or {}).items():
-            before = seen.get(schema, 0)
-            seen[schema] = before + count
-            if before < cap <= before + count and self.on_full is not None:
-                self.on_full(schema)
-        out._merge(chunk.unlisted or {}, chunk.unlisted_keywords or {})
-        out.seen = {}
-        return out.chunk()
-
-
 def _pointer(parts: Sequence[str | int]) -> str:
     """RFC 6901 JSON pointer from path segments."""
     if not parts:
@@ -420,16 +94,6 @@ def _pointer(parts: Sequence[str | int]) -> str:
     return "".join(
         "/" + (str(p).replace("~", "~0").replace("/", "~1") if isinstance(p, str) else str(p)) for p in parts
     )
-
-
-def _clip(message: str) -> str:
-    if len(message) <= MAX_MESSAGE_CHARS:
-        return message
-    return message[: MAX_MESSAGE_CHARS - 1] + "…"
-
-
-def _input_failure(keyword: str, message: str, line: int | None = None) -> _RawFailure:
-    return (line, None, (("", keyword, "", _clip(message), None),))
 
 
 def _json_error_text(exc: orjson.JSONDecodeError, *, whole_document: bool) -> str:
@@ -463,9 +127,9 @@ class _Compiled:
     label: str
     validator: Any  # a jsonschema_rs validator (untyped extension)
 
-    def failure(self, message: Any, line: int | None) -> _RawFailure:
+    def failure(self, message: Any, line: int | None) -> RawFailure:
         """Every error of an invalid message, in a deterministic order."""
-        issues: list[_RawIssue] = []
+        issues: list[RawIssue] = []
         for err in self.validator.iter_errors(message):
             pointer = _pointer(err.instance_path)
             path = err.evaluation_path
@@ -484,11 +148,11 @@ class _Compiled:
                 label = "Additional" if name == "additionalProperties" else "Unevaluated"
                 for prop in kind.unexpected:
                     text = f"{label} properties are not allowed ({prop!r} was unexpected)"
-                    issues.append((pointer, keyword, schema_path, _clip(text), str(prop)))
+                    issues.append((pointer, keyword, schema_path, clip(text), str(prop)))
             elif name == "required":
-                issues.append((pointer, keyword, schema_path, _clip(err.message), kind.property))
+                issues.append((pointer, keyword, schema_path, clip(err.message), kind.property))
             else:
-                issues.append((pointer, keyword, schema_path, _clip(err.message), None))
+                issues.append((pointer, keyword, schema_path, clip(err.message), None))
         # jsonschema-rs reports in schema order; sorting makes the report independent of it.
         issues.sort(key=lambda i: (i[0], i[2], i[4] or "", i[3]))
         return (line, self.label, tuple(issues))
@@ -651,7 +315,7 @@ class MessageValidator:
         """
         problem = non_finite_number(message)
         if problem is not None:
-            return _materialize(source, 0, _input_failure(JSON, f"not JSON: {problem}", line))
+            return materialize(source, 0, input_failure(JSON, f"not JSON: {problem}", line))
         compiled = self._route(message)
         if compiled is None:
             raw = self._routing_failure(message, line)
@@ -659,7 +323,7 @@ class MessageValidator:
             return MessageResult(source, line, compiled.label, ())
         else:
             raw = compiled.failure(message, line)
-        return _materialize(source, 0, raw)
+        return materialize(source, 0, raw)
 
     def _route(self, message: object) -> _Compiled | None:
         if self._fixed is not None:
@@ -669,7 +333,7 @@ class MessageValidator:
         except (KeyError, TypeError, IndexError):
             return None
 
-    def _routing_failure(self, message: object, line: int | None) -> _RawFailure:
+    def _routing_failure(self, message: object, line: int | None) -> RawFailure:
         if not isinstance(message, dict):
             text = f"message is {_describe_value(message)}, not an object; cannot route it by type"
         elif "type" not in message:
@@ -677,9 +341,9 @@ class MessageValidator:
         elif not isinstance(message["type"], str):
             text = f'"type" is {_describe_value(message["type"])}, not a string'
         else:
-            shown = _clip(orjson.dumps(message["type"]).decode())
+            shown = clip(orjson.dumps(message["type"]).decode())
             text = f"unknown message type {shown}; known types: {self._known_types}"
-        return _input_failure(ROUTING, text, line)
+        return input_failure(ROUTING, text, line)
 
     # -- streams of messages
 
@@ -747,25 +411,25 @@ class MessageValidator:
 
     def _iter_input(self, item: MessageInput) -> Iterator[Batch]:
         if item.error is not None:
-            yield _batch(item.source, 0, _RawChunk(1, 0, [_input_failure(IO, item.error)]))
+            yield make_batch(item.source, 0, RawChunk(1, 0, [input_failure(IO, item.error)]))
         elif item.path is not None:
-            lines, gz = _is_lines_file(item.path)
+            lines, gz = is_lines_file(item.path)
             if lines:
                 for chunk in self._scan_file_lines(item.path, gz, 0, None):
-                    yield _batch(item.source, 0, chunk)
+                    yield make_batch(item.source, 0, chunk)
             else:
-                yield _batch(item.source, 0, self._check_document_file(item.path, gz))
+                yield make_batch(item.source, 0, self._check_document_file(item.path, gz))
         elif item.text is not None:
             data = item.text.encode("utf-8", "surrogatepass")
             for chunk in self._scan_stream(io.BytesIO(data)):
-                yield _batch(item.source, 0, chunk)
+                yield make_batch(item.source, 0, chunk)
         elif item.stream is not None:
             for chunk in self._scan_stream(item.stream):
-                yield _batch(item.source, 0, chunk)
+                yield make_batch(item.source, 0, chunk)
 
     # -- the hot loop
 
-    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> RawChunk:
         """Parse, route and check raw lines numbered from ``first``; blank lines are skipped.
 
         Only failures allocate anything: a valid line costs one parse, one dict lookup and one
@@ -776,7 +440,7 @@ class MessageValidator:
         """
         loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
-        failures: list[_RawFailure] = []
+        failures: list[RawFailure] = []
         blank = 0
         if self._fixed is not None:
             compiled = self._fixed
@@ -789,7 +453,7 @@ class MessageValidator:
                     continue
                 if not is_valid(message):
                     failures.append(compiled.failure(exact_again(raw, message), first + index))
-            return _RawChunk(len(lines) - blank, len(lines), failures)
+            return RawChunk(len(lines) - blank, len(lines), failures)
         checks = self._checks
         for index, raw in enumerate(lines):
             try:
@@ -805,19 +469,19 @@ class MessageValidator:
             if not is_valid(message):
                 failures.append(self._routes[message["type"]].failure(exact_again(raw, message),
                                                                       first + index))
-        return _RawChunk(len(lines) - blank, len(lines), failures)
+        return RawChunk(len(lines) - blank, len(lines), failures)
 
     @staticmethod
-    def _bad_line(raw: bytes, exc: orjson.JSONDecodeError, line: int, failures: list[_RawFailure]) -> int:
+    def _bad_line(raw: bytes, exc: orjson.JSONDecodeError, line: int, failures: list[RawFailure]) -> int:
         """Record a line that is not JSON; returns 1 when it was only blank (not a message)."""
         if not raw.strip():
             return 1
-        failures.append(_input_failure(JSON, _json_error_text(exc, whole_document=False), line))
+        failures.append(input_failure(JSON, _json_error_text(exc, whole_document=False), line))
         return 0
 
     def _scan_lines(
         self, stream: _Reader, remaining: int | None, *, at_start: bool = True
-    ) -> Iterator[_RawChunk]:
+    ) -> Iterator[RawChunk]:
         """Check JSON Lines read block by block from ``stream`` (at most ``remaining`` bytes).
 
         Lines are numbered from 1 at the stream's position; a byte order mark is skipped only
@@ -865,7 +529,7 @@ class MessageValidator:
             yield self._check_lines([tail], line_no, bool(long_integer_offsets(tail)))
 
     def _check_block_lines(self, block: bytes, lines: list[bytes], first: int,
-                           had_tail: bool) -> _RawChunk:
+                           had_tail: bool) -> RawChunk:
         """Check the complete ``lines`` of ``block`` (the first one began in an earlier block
         when ``had_tail``), reading integers exactly.
 
@@ -884,7 +548,7 @@ class MessageValidator:
         if not hits:
             return self._check_lines(lines, first, exact=False)
         messages = total = 0
-        failures: list[_RawFailure] = []
+        failures: list[RawFailure] = []
         start = 0
         for index in sorted(hits):
             for part, exact in ((lines[start:index], False), (lines[index : index + 1], True)):
@@ -897,13 +561,13 @@ class MessageValidator:
             chunk = self._check_lines(lines[start:], first + start, exact=False)
             messages, total = messages + chunk.messages, total + chunk.lines
             failures.extend(chunk.failures)
-        return _RawChunk(messages, total, failures)
+        return RawChunk(messages, total, failures)
 
-    def _overlong(self, line: int) -> _RawChunk:
+    def _overlong(self, line: int) -> RawChunk:
         text = f"line is longer than {MAX_LINE_BYTES >> 20} MiB; not checked"
-        return _RawChunk(1, 1, [_input_failure(IO, text, line)])
+        return RawChunk(1, 1, [input_failure(IO, text, line)])
 
-    def _scan_file_lines(self, path: Path, gz: bool, start: int, end: int | None) -> Iterator[_RawChunk]:
+    def _scan_file_lines(self, path: Path, gz: bool, start: int, end: int | None) -> Iterator[RawChunk]:
         """Check the JSON Lines of ``path`` (the byte range ``start``..``end`` when plain)."""
         try:
             with _open(path, gz) as stream:
@@ -913,33 +577,33 @@ class MessageValidator:
                 yield from self._scan_lines(stream, remaining, at_start=start == 0)
         except (OSError, EOFError, zlib.error) as exc:
             # Lines already checked stand; the unreadable rest is one more failure.
-            yield _RawChunk(1, 0, [_input_failure(IO, _io_error_text(exc))])
+            yield RawChunk(1, 0, [input_failure(IO, _io_error_text(exc))])
 
-    def _check_document_file(self, path: Path, gz: bool) -> _RawChunk:
+    def _check_document_file(self, path: Path, gz: bool) -> RawChunk:
         """Check a file holding one JSON document."""
         try:
             data = _read_document(path, gz)
         except (OSError, EOFError, zlib.error) as exc:
-            return _RawChunk(1, 0, [_input_failure(IO, _io_error_text(exc))])
+            return RawChunk(1, 0, [input_failure(IO, _io_error_text(exc))])
         if data is None:
             text = (
                 f"file is larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not checked "
                 "(use .jsonl for many messages)"
             )
-            return _RawChunk(1, 0, [_input_failure(IO, text)])
+            return RawChunk(1, 0, [input_failure(IO, text)])
         return self._check_document(data)
 
-    def _check_document(self, data: bytes) -> _RawChunk:
+    def _check_document(self, data: bytes) -> RawChunk:
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
         try:
             message = exact_loads(data)
         except orjson.JSONDecodeError as exc:
             text = _json_error_text(exc, whole_document=True)
-            return _RawChunk(1, 0, [_input_failure(JSON, text)])
+            return RawChunk(1, 0, [input_failure(JSON, text)])
         return self._check_parsed(message)
 
-    def _check_parsed(self, message: Any) -> _RawChunk:
+    def _check_parsed(self, message: Any) -> RawChunk:
         """Check one whole-document message (no line number)."""
         compiled = self._route(message)
         if compiled is None:
@@ -949,12 +613,12 @@ class MessageValidator:
                 line, schema, ((pointer, keyword, path, text, prop),) = failure
                 text += " (a .json file holds one message; put many in a .jsonl file)"
                 failure = (line, schema, ((pointer, keyword, path, text, prop),))
-            return _RawChunk(1, 0, [failure])
+            return RawChunk(1, 0, [failure])
         if compiled.validator.is_valid(message):
-            return _RawChunk(1, 0, [])
-        return _RawChunk(1, 0, [compiled.failure(message, None)])
+            return RawChunk(1, 0, [])
+        return RawChunk(1, 0, [compiled.failure(message, None)])
 
-    def _scan_stream(self, stream: BinaryIO) -> Iterator[_RawChunk]:
+    def _scan_stream(self, stream: BinaryIO) -> Iterator[RawChunk]:
         """One JSON document or JSON Lines from a stream, told apart by the first lines.
 
         If the first non-blank line is JSON on its own, the stream is JSON Lines (streamed, any
@@ -1002,7 +666,7 @@ class MessageValidator:
                 yield from self._scan_lines(io.BytesIO(data), None)
             else:
                 text = _json_error_text(exc, whole_document=True)
-                yield _RawChunk(1, 0, [_input_failure(JSON, text)])
+                yield RawChunk(1, 0, [input_failure(JSON, text)])
             return
         yield self._check_parsed(message)
 
@@ -1027,7 +691,7 @@ class MessageValidator:
             if schema in labels:
                 flags[labels[schema]] = 1
 
-        trimmer = _Trimmer(_CAP, full)
+        trimmer = Trimmer(_CAP, full)
         pool: Pool | None = None
         try:
             pool = ctx.Pool(count)
@@ -1048,7 +712,7 @@ class MessageValidator:
                     for task, chunk in zip(job, results, strict=True):
                         if task[1] == 0:
                             current, base = next(indices), 0
-                        yield current, _batch(str(task[0]), base, trimmer.trim(chunk))
+                        yield current, make_batch(str(task[0]), base, trimmer.trim(chunk))
                         base += chunk.lines
         finally:
             _WORKER, _FULL = None, None
@@ -1057,12 +721,12 @@ class MessageValidator:
                 pool.join()
 
     def _run_task(self, task: _Task, cap: int | None = None,
-                  listed_elsewhere: Callable[[str | None], bool] | None = None) -> _RawChunk:
+                  listed_elsewhere: Callable[[str | None], bool] | None = None) -> RawChunk:
         """Check one file, or one byte range of a JSON Lines file: its counts, and its first
         ``cap`` failures of each schema (all with None)."""
         path, start, end = task
-        lines, gz = _is_lines_file(path)
-        collector = _Collector(cap, listed_elsewhere)
+        lines, gz = is_lines_file(path)
+        collector = Collector(cap, listed_elsewhere)
         if not lines:
             collector.add(self._check_document_file(path, gz))
             return collector.chunk()
@@ -1115,7 +779,7 @@ _FULL: tuple[Any, dict[str | None, int]] | None = None  # shared flags: schema's
 _GZIP_RATIO = 8
 
 
-def _run_job(job: list[_Task]) -> list[_RawChunk]:
+def _run_job(job: list[_Task]) -> list[RawChunk]:
     """Worker side: check each task of a job with the validator inherited at fork."""
     assert _WORKER is not None, "worker started without a validator"
     elsewhere = None
@@ -1140,7 +804,7 @@ def _default_workers() -> int:
 
 
 def _splittable_size(path: Path) -> int:
-    lines, gz = _is_lines_file(path)
+    lines, gz = is_lines_file(path)
     if not lines or gz:
         return 0
     try:
@@ -1301,30 +965,6 @@ class _Chained:
                 data, self._head = self._head[:size], self._head[size:]
             return data
         return self._rest.read(size)
-
-
-def _materialize(source: str, base: int, raw: _RawFailure) -> MessageResult:
-    line, schema, issues = raw
-    if line is not None:
-        line += base
-    return MessageResult(
-        source,
-        line,
-        schema,
-        tuple(
-            ValidationIssue(source, line, pointer, keyword, path, message, schema, prop)
-            for pointer, keyword, path, message, prop in issues
-        ),
-    )
-
-
-def _batch(source: str, base: int, chunk: _RawChunk) -> Batch:
-    failures = tuple(_materialize(source, base, raw) for raw in chunk.failures)
-    if chunk.unlisted is None:
-        return Batch(chunk.messages, failures)
-    keywords = chunk.unlisted_keywords or {}
-    return Batch(chunk.messages, failures, tuple(chunk.unlisted.items()),
-                 tuple((schema, keyword, n) for (schema, keyword), n in keywords.items()))
 
 
 # ---------------------------------------------------------------------------- one call
