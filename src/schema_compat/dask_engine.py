@@ -47,8 +47,8 @@ from .validate import (
     MessageValidator,
     Rebuildable,
 )
+from .validate.parallel import Task, default_workers
 from .validate.results import RawChunk, Trimmer, input_failure, make_batch
-from .validate.validator import _default_workers, _Task
 
 __all__ = ["DaskEngine", "dask_available"]
 
@@ -102,7 +102,7 @@ def _validator(digest: str, spec: Rebuildable) -> MessageValidator:
         return validator
 
 
-def check_partition(task: _Task, digest: str, spec: Rebuildable, cap: int | None,
+def check_partition(task: Task, digest: str, spec: Rebuildable, cap: int | None,
                     full: frozenset[str | None] = frozenset()) -> RawChunk:
     """Worker side: one partition (a file), with the validator compiled once per process.
     ``full``: schemas whose first ``cap`` failures the client already has (only counted)."""
@@ -195,7 +195,7 @@ class DaskEngine:
                 return distributed.Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False), None
             except OSError as exc:
                 raise UsageError(f"--scheduler {self.scheduler}: cannot reach the Dask scheduler ({exc})") from None
-        count = self.workers or _default_workers()
+        count = self.workers or default_workers()
         import logging
 
         dask = import_module("dask")

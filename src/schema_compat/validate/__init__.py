@@ -14,6 +14,14 @@ and line numbers.
 Problems with an input (unreadable file, not JSON, no routable ``type``) are reported as issues
 of that message, with the keywords ``io``, ``json`` and ``routing``; the other messages are still
 checked. Problems with the schemas are errors (:class:`~schema_compat.errors.SchemaError`).
+
+One subject a module: ``validator`` (``MessageValidator``: routing by ``type`` and the public
+calls), ``compiling`` (every schema compiled once; the routing table), ``inputs`` (files, text,
+streams, directory walks), ``reading`` (JSON Lines block by block, documents, streams: the hot
+loop), ``parallel`` (forked workers, results in input order), ``results`` (issues, results,
+batches, and the raw form workers send them in) and ``base`` (what the parts expect of one
+another). A limit is read in the module that defines it (``reading.BLOCK_BYTES``,
+``parallel.PARALLEL_MIN_BYTES``): that is where to change it.
 """
 
 from __future__ import annotations
