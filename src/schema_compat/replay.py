@@ -4,7 +4,7 @@ A message valid under the old version and invalid under the new one is a *backwa
 transition: real evidence that consumers upgraded to the new version would reject data the old
 producers sent, exactly like a witness. The reverse is a *forward* transition.
 
-The replay reuses the validator's streaming and parallel machinery (``validate.py``): every
+The replay reuses the validator's streaming and parallel machinery (``validate/``): every
 message is parsed once and checked against both versions in the same hot loop; only the
 transitions allocate anything, so memory stays flat whatever the corpus size.
 """
