@@ -136,6 +136,7 @@ class ComparisonResult:
     status: str = "changed"  # changed | unchanged | added | removed
     notes: tuple[str, ...] = field(default_factory=tuple)
     formats: str = "assert"  # how `format` was read: "assert" or "annotation" (formats.py)
+    policy: str = "BACKWARD"  # the compatibility policy the required bump was computed under
 
     def direction(self, name: str) -> DirectionVerdict:
         return self.backward if name == BACKWARD else self.forward
@@ -158,4 +159,5 @@ class ComparisonResult:
             "replay": (self.replay or ReplaySummary()).to_json(),
             "notes": list(self.notes),
             "formats": self.formats,
+            "policy": self.policy,
         }

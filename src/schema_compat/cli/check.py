@@ -23,6 +23,8 @@ def check_command(
     config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Text: every finding, witness and example, not only failures."),
 ) -> None:
     """Gate a change to the contracts: bumps, policies, type constants, examples, waivers.
 
@@ -37,9 +39,9 @@ def check_command(
     config = load_config(path=config_file)
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
                   options=Options(timeout=timeout, formats=config.formats))
-    summary = GateSummary(report.decision, report.waived)
+    summary = GateSummary(report.decision, report.waived, report.entries)
     ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
-                        gate=summary)
+                        gate=summary, verbose=verbose)
     sys.stdout.write(REPORTERS[fmt.value](report.results, ctx))
     raise typer.Exit(report.decision.exit_code)
 

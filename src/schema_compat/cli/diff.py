@@ -47,6 +47,8 @@ def diff_command(
     formats: FormatMode | None = typer.Option(
         None, "--formats", help="Whether `format` narrows valid strings, as validators that "
         "assert formats read it (default: `formats` of the config, else assert)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Text: every finding, witness and example, not only failures."),
 ) -> None:
     """Classify every change between two schema versions, with witnesses for each break.
 
@@ -72,6 +74,6 @@ def diff_command(
                                                      formats=mode_of_formats))
     decision = decide_diff(results, mode.value)
     ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout),
-                        decision=decision)
+                        decision=decision, verbose=verbose)
     sys.stdout.write(REPORTERS[fmt.value](results, ctx))
     raise typer.Exit(decision.exit_code)

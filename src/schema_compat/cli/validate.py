@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
+from ._runner import version_option
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -100,6 +101,7 @@ def validate_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     ] = None,
+    version: bool = version_option(),
 ) -> int:
     from ..errors import UsageError
     from ..partitions import Tally
