@@ -731,7 +731,7 @@ def test_long_integers_are_found_across_blocks(monkeypatch: pytest.MonkeyPatch) 
     data = b"\n".join(lines) + b"\n"
     expected = [i + 1 for i in range(len(lines)) if i % 2]  # the BIG_MINUS_1 lines
     for block in (7, 16, 19, 23, 64, 1 << 20):
-        monkeypatch.setattr(validate_module, "_BLOCK_BYTES", block)
+        monkeypatch.setattr(validate_module.reading, "BLOCK_BYTES", block)
         found = [line for chunk in validator._scan_lines(io.BytesIO(data), None)
                  for line, _, _ in chunk.failures]
         assert found == expected, block

@@ -19,7 +19,7 @@ from schema_compat.loading import SchemaDocument, load_schema_file
 from schema_compat.normalize import prepare
 from schema_compat.positions import positions
 from schema_compat.schema import load_root
-from schema_compat.semantics import _MISSING, Checker
+from schema_compat.semantics import MISSING, Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "schemas").rglob("*.json"))
@@ -38,7 +38,7 @@ def _agree(node: Any) -> int:
     if fast is None:
         return 0
     example = Checker(max_steps=5_000).example(node)
-    candidates = [*VALUES, *([] if example is _MISSING else [example])]
+    candidates = [*VALUES, *([] if example is MISSING else [example])]
     if isinstance(example, dict):
         for key in list(example)[:3]:
             candidates.append({k: v for k, v in example.items() if k != key})

@@ -88,7 +88,7 @@ def test_the_local_pool_takes_gzipped_partitions_and_agrees_with_one_process(
         return real(self, items, count)
 
     monkeypatch.setattr(MessageValidator, "_iter_parallel", spy)
-    monkeypatch.setattr(v, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(v.parallel, "PARALLEL_MIN_BYTES", 1)
     two = replay_json(cli, "--examples", str(archive), "--workers", "2")
     assert pools == [2]
     assert one == two
@@ -98,11 +98,11 @@ def test_gzipped_partitions_are_weighed_by_what_they_hold(archive: Path, monkeyp
     paths = [Path(i.source) for i in expand_pattern(f"{archive}/**/*.gz")]
     # Small files are grouped up to about one task's worth of messages, a gzipped file counting
     # for what it holds: not 128 to a job whatever their size, which left one worker alone.
-    monkeypatch.setattr(v, "_TASK_MAX_BYTES", 3 * paths[0].stat().st_size * v._GZIP_RATIO)
-    sizes = [len(job) for job in v._plan_jobs(paths, 2)]
+    monkeypatch.setattr(v.parallel, "_TASK_MAX_BYTES", 3 * paths[0].stat().st_size * v.parallel._GZIP_RATIO)
+    sizes = [len(job) for job in v.parallel._plan_jobs(paths, 2)]
     assert len(sizes) >= 2 and max(sizes) <= 4 and sum(sizes) == 7
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 1024)  # now each is large: a job of its own
-    assert [len(job) for job in v._plan_jobs(paths, 2)] == [1] * 7
+    monkeypatch.setattr(v.reading, "BLOCK_BYTES", 1024)  # now each is large: a job of its own
+    assert [len(job) for job in v.parallel._plan_jobs(paths, 2)] == [1] * 7
 
 
 def test_the_merge_keeps_the_first_failures_of_each_schema_however_the_work_was_cut(tmp_path: Path) -> None:
@@ -111,13 +111,13 @@ def test_the_merge_keeps_the_first_failures_of_each_schema_however_the_work_was_
     validator = MessageValidator.from_directory(SCHEMAS)
 
     def run(cap_in_workers: int | None, block: int) -> tuple:
-        v_block, v._BLOCK_BYTES = v._BLOCK_BYTES, block
+        v_block, v.reading.BLOCK_BYTES = v.reading.BLOCK_BYTES, block
         try:
             tally = Tally(7)
             listed = [r for b in validator.iter_batches([MessageInput.file(path)], cap=cap_in_workers)
                       for r in tally.add(b)]
         finally:
-            v._BLOCK_BYTES = v_block
+            v.reading.BLOCK_BYTES = v_block
         return ([r.to_dict() | {"where": (r.source, r.line)} for r in listed], tally.messages,
                 tally.invalid, tally.by_schema, tally.keywords())
 
@@ -230,9 +230,9 @@ def test_progress_on_a_terminal_and_nothing_extra_otherwise(archive: Path, cli) 
 def test_a_file_named_twice_is_numbered_from_one_each_time_by_the_pool(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "frames.jsonl"
     path.write_bytes(frames(3000, 5))
-    monkeypatch.setattr(v, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)
-    monkeypatch.setattr(v, "_TASK_MAX_BYTES", 50_000)
+    monkeypatch.setattr(v.parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(v.reading, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(v.parallel, "_TASK_MAX_BYTES", 50_000)
     validator = MessageValidator.from_directory(SCHEMAS)
     inputs = [MessageInput.file(path), MessageInput.file(path)]
     one = validator.validate_inputs(inputs, workers=1)

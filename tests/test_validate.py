@@ -272,7 +272,7 @@ def test_line_endings_bom_and_missing_final_newline(validator, tmp_path):
 
 
 def test_lines_across_read_blocks(validator, tmp_path, monkeypatch):
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 7)  # every line spans several reads
+    monkeypatch.setattr(v.reading, "BLOCK_BYTES", 7)  # every line spans several reads
     path = tmp_path / "m.jsonl"
     lines = [json.dumps(ping(n=-i if i % 3 == 0 else i)) for i in range(1, 40)]
     path.write_text("\n".join(lines) + "\n")
@@ -282,8 +282,8 @@ def test_lines_across_read_blocks(validator, tmp_path, monkeypatch):
 
 
 def test_overlong_line_is_reported_and_skipped(validator, tmp_path, monkeypatch):
-    monkeypatch.setattr(v, "MAX_LINE_BYTES", 64)
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 16)
+    monkeypatch.setattr(v.reading, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(v.reading, "BLOCK_BYTES", 16)
     path = tmp_path / "m.jsonl"
     long = json.dumps(ping(note="x" * 200))
     path.write_text("\n".join([json.dumps(ping()), long, json.dumps(ping(n=-1)), long]))
@@ -326,7 +326,7 @@ def test_document_files(validator, tmp_path):
 def test_unreadable_inputs_are_io_issues(validator, tmp_path, monkeypatch):
     big = tmp_path / "big.json"
     big.write_text(json.dumps(ping(note="x" * 100)))
-    monkeypatch.setattr(v, "MAX_DOCUMENT_BYTES", 50)
+    monkeypatch.setattr(v.reading, "MAX_DOCUMENT_BYTES", 50)
     corrupt = tmp_path / "c.jsonl.gz"
     corrupt.write_bytes(b"\x1f\x8b\x08\x00garbage")
     report = run_inputs(
@@ -441,9 +441,9 @@ def corpus(path: Path, lines: int) -> int:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork (Linux only)")
 def test_workers_give_the_same_results_in_the_same_order(validator, tmp_path, monkeypatch):
-    monkeypatch.setattr(v, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)
-    monkeypatch.setattr(v, "_TASK_MAX_BYTES", 10_000)
+    monkeypatch.setattr(v.parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(v.reading, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(v.parallel, "_TASK_MAX_BYTES", 10_000)
     big, small = tmp_path / "big.jsonl", tmp_path / "small.jsonl"
     in_big, in_small = corpus(big, 3000), corpus(small, 40)
     inputs = [
@@ -479,7 +479,7 @@ def test_split_ranges_cover_the_file_at_line_starts(tmp_path_factory, lines, new
     data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
     path = tmp_path_factory.mktemp("split") / "f.jsonl"
     path.write_bytes(data)
-    tasks = v._split_ranges(path, len(data), n)
+    tasks = v.parallel._split_ranges(path, len(data), n)
     assert tasks[0][1] == 0 and tasks[-1][2] is None
     ends = [end if end is not None else len(data) for _, _, end in tasks]
     assert [start for _, start, _ in tasks[1:]] == ends[:-1]  # contiguous

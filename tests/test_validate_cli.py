@@ -149,9 +149,9 @@ def test_gzip_files(capsys, tmp_path):
 def test_workers_flag(capsys, tmp_path, monkeypatch):
     if not sys.platform.startswith("linux"):
         pytest.skip("workers fork (Linux only)")
-    monkeypatch.setattr(v, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(v, "_TASK_MAX_BYTES", 2000)
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 1000)
+    monkeypatch.setattr(v.parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(v.parallel, "_TASK_MAX_BYTES", 2000)
+    monkeypatch.setattr(v.reading, "BLOCK_BYTES", 1000)
     path = tmp_path / "m.jsonl"
     path.write_text("".join(ping(n=-i if i % 10 == 0 else i) + "\n" for i in range(1, 501)))
     outputs = []

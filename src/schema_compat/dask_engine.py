@@ -46,13 +46,9 @@ from .validate import (
     MessageInput,
     MessageValidator,
     Rebuildable,
-    _batch,
-    _default_workers,
-    _input_failure,
-    _RawChunk,
-    _Task,
-    _Trimmer,
 )
+from .validate.parallel import Task, default_workers
+from .validate.results import RawChunk, Trimmer, input_failure, make_batch
 
 __all__ = ["DaskEngine", "dask_available"]
 
@@ -106,8 +102,8 @@ def _validator(digest: str, spec: Rebuildable) -> MessageValidator:
         return validator
 
 
-def check_partition(task: _Task, digest: str, spec: Rebuildable, cap: int | None,
-                    full: frozenset[str | None] = frozenset()) -> _RawChunk:
+def check_partition(task: Task, digest: str, spec: Rebuildable, cap: int | None,
+                    full: frozenset[str | None] = frozenset()) -> RawChunk:
     """Worker side: one partition (a file), with the validator compiled once per process.
     ``full``: schemas whose first ``cap`` failures the client already has (only counted)."""
     return _validator(digest, spec)._run_task(task, cap, full.__contains__ if full else None)
@@ -155,7 +151,7 @@ class DaskEngine:
             queue = iter(files)
             # Detail beyond the cap is counted, not turned into results; and a task submitted
             # once a schema's list is full does not send that schema's detail at all.
-            trimmer = _Trimmer(cap)
+            trimmer = Trimmer(cap)
             done = distributed.as_completed(loop=client.loop)
             results: dict[int, Any] = {}
             # One task per file, in input order; other inputs are checked here in their turn.
@@ -199,7 +195,7 @@ class DaskEngine:
                 return distributed.Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False), None
             except OSError as exc:
                 raise UsageError(f"--scheduler {self.scheduler}: cannot reach the Dask scheduler ({exc})") from None
-        count = self.workers or _default_workers()
+        count = self.workers or default_workers()
         import logging
 
         dask = import_module("dask")
@@ -247,10 +243,10 @@ def _serves_dashboard() -> bool:
     return find_spec("bokeh") is not None
 
 
-def _outcome(distributed: Any, future: Any) -> _RawChunk | str:
+def _outcome(distributed: Any, future: Any) -> RawChunk | str:
     """A partition's result, or why there is none (said as its ``io`` failure)."""
     try:
-        result: _RawChunk = future.result()
+        result: RawChunk = future.result()
     except distributed.KilledWorker:
         return "not checked: the Dask workers running it died too many times (KilledWorker)"
     except Exception as exc:
@@ -258,7 +254,7 @@ def _outcome(distributed: Any, future: Any) -> _RawChunk | str:
     return result
 
 
-def _to_batch(item: MessageInput, outcome: _RawChunk | str, trimmer: _Trimmer) -> Batch:
+def _to_batch(item: MessageInput, outcome: RawChunk | str, trimmer: Trimmer) -> Batch:
     if isinstance(outcome, str):
-        outcome = _RawChunk(1, 0, [_input_failure(IO, outcome)])
-    return _batch(item.source, 0, trimmer.trim(outcome))
+        outcome = RawChunk(1, 0, [input_failure(IO, outcome)])
+    return make_batch(item.source, 0, trimmer.trim(outcome))

@@ -45,7 +45,7 @@ from .schema import (
     detect_draft,
     json_equal,
 )
-from .semantics import _MISSING as _NO_EXAMPLE
+from .semantics import MISSING as _NO_EXAMPLE
 from .semantics import Checker
 from .verdict import compatibility_level, required_bump
 

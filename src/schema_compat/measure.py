@@ -51,8 +51,8 @@ from .schema import (
     load_root,
     split_pointer,
 )
-from .semantics import _MISSING as _NO_EXAMPLE
-from .semantics import PROVED, Checker, Outcome, _unknown
+from .semantics import MISSING as _NO_EXAMPLE
+from .semantics import PROVED, Checker, Outcome, unknown
 
 
 def make_witness(direction: str, instance: Any, rejecting: Node, accepting: Node,
@@ -558,8 +558,8 @@ def _definitions_outcome(change: KeywordChange, target: dict[str, Any],
         if old is not ABSENT and not _names_resources(old):
             if not _reaches_into(old, pos):
                 return PROVED
-            return _unknown("could not measure this change alone: the "
-                            "definition is still referenced there")
+            return unknown("could not measure this change alone: the "
+                           "definition is still referenced there")
     return None
 
 

@@ -4,7 +4,7 @@ A message valid under the old version and invalid under the new one is a *backwa
 transition: real evidence that consumers upgraded to the new version would reject data the old
 producers sent, exactly like a witness. The reverse is a *forward* transition.
 
-The replay reuses the validator's streaming and parallel machinery (``validate.py``): every
+The replay reuses the validator's streaming and parallel machinery (``validate/``): every
 message is parsed once and checked against both versions in the same hot loop; only the
 transitions allocate anything, so memory stays flat whatever the corpus size.
 """
@@ -30,10 +30,9 @@ from .validate import (
     MessageValidator,
     Progress,
     Rebuildable,
-    _RawChunk,
-    _RawFailure,
     discover_inputs,
 )
+from .validate.results import RawChunk, RawFailure
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -78,21 +77,21 @@ class _PairValidator(MessageValidator):
     def spec(self) -> Rebuildable:
         return _PairSpec(*self._sides, self._catalog)
 
-    def _transition(self, message: Any, line: int | None) -> _RawFailure | None:
+    def _transition(self, message: Any, line: int | None) -> RawFailure | None:
         was, now = self._old.validator.is_valid(message), self._new.validator.is_valid(message)
         if was == now:
             return None
         # The error comes from the side that rejects it.
         return (self._new if was else self._old).failure(message, line)
 
-    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> _RawChunk:
+    def _check_lines(self, lines: list[bytes], first: int, exact: bool = True) -> RawChunk:
         # The hot loop, inlined like the validator's own: one parse and two checks per message
         # (integers exact: see MessageValidator._check_lines).
         loads = exact_loads if exact else orjson.loads
         decode_error = orjson.JSONDecodeError
         old_ok = self._old.validator.is_valid
         new_ok = self._new.validator.is_valid
-        failures: list[_RawFailure] = []
+        failures: list[RawFailure] = []
         blank = 0
         for index, raw in enumerate(lines):
             try:
@@ -104,11 +103,11 @@ class _PairValidator(MessageValidator):
             if was != new_ok(message):
                 failures.append((self._new if was else self._old).failure(
                     exact_again(raw, message), first + index))
-        return _RawChunk(len(lines) - blank, len(lines), failures)
+        return RawChunk(len(lines) - blank, len(lines), failures)
 
-    def _check_parsed(self, message: Any) -> _RawChunk:
+    def _check_parsed(self, message: Any) -> RawChunk:
         change = self._transition(message, None)
-        return _RawChunk(1, 0, [change] if change is not None else [])
+        return RawChunk(1, 0, [change] if change is not None else [])
 
 
 def _inputs(examples: Path | str, schema_name: str) -> list[MessageInput]:

@@ -33,7 +33,7 @@ from schema_compat.errors import LoadError, SchemaError
 from schema_compat.findings import BREAKING, COMPATIBLE, UNKNOWN, ComparisonResult
 from schema_compat.loading import SchemaDocument
 from schema_compat.schema import load_root
-from schema_compat.semantics import _MISSING, Checker
+from schema_compat.semantics import MISSING, Checker
 
 from . import instances as I
 from .grammar import Pair
@@ -501,7 +501,7 @@ class _Attack:
                               lambda: Checker(max_steps=20_000).example(new_root),
                               lambda: Checker(max_steps=20_000).example_of(old_root, new_root)):
                     value = build()
-                    if value is not _MISSING:
+                    if value is not MISSING:
                         out.append(value)
         except (Exception, Overrun):
             pass

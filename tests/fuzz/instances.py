@@ -415,7 +415,7 @@ def subschema_examples(document: Any, paths: list[Path]) -> list[Any]:
     """The engine's example builder's values for the mutated subschemas themselves (to be
     placed where those subschemas apply)."""
     from schema_compat.schema import load_root
-    from schema_compat.semantics import _MISSING, Checker
+    from schema_compat.semantics import MISSING, Checker
 
     out: list[Any] = []
     try:
@@ -429,7 +429,7 @@ def subschema_examples(document: Any, paths: list[Path]) -> list[Any]:
             value = Checker(max_steps=5_000).example(node)
         except Exception:
             continue
-        if value is not _MISSING:
+        if value is not MISSING:
             out.append(value)
     return out
 

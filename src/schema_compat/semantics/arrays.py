@@ -1,0 +1,100 @@
+"""Arrays: ``minItems``/``maxItems``, ``prefixItems``/``items`` position by position,
+``uniqueItems``, and ``contains`` with ``minContains``/``maxContains``.
+
+Each position up to one past the longer prefix is compared with the subschema the right side
+applies there (later positions share it); a break at one position is shown by an array that
+holds the witness there, of a length the left side allows (built by examples.py).
+"""
+
+from __future__ import annotations
+
+from .. import oracle
+from ..schema import Node
+from .base import CheckerBase
+from .terms import MISSING, NO, PROVED, Merged, Outcome, Term, unknown
+
+
+class ArraysMixin(CheckerBase):
+    """The arrays of a flat term against a subschema's array keywords."""
+
+    def _compare_arrays(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        tmin, tmax = merged.min_items, merged.max_items()
+        if tmax is not None and tmax < tmin:
+            return PROVED
+        if bv.min_items > tmin:
+            return self._no(t, b, self._example_array(t, merged, tmin))
+        if bv.max_items is not None and (tmax is None or tmax > bv.max_items):
+            return self._no(t, b, self._example_array(t, merged, bv.max_items + 1))
+        pending: Outcome = PROVED
+        positions = max(merged.prefix_len, len(bv.prefix_items)) + 1
+        for i in range(positions):
+            if tmax is not None and i >= tmax:
+                break
+            right = bv.prefix_items[i] if i < len(bv.prefix_items) else bv.items
+            if right is None or right.view.is_true:
+                continue
+            left = Term(merged.item_nodes(i))
+            r = self._check(left, right)
+            if r.no:
+                base = self._example_array(t, merged, max(tmin, i + 1), at=(i, r.witness))
+                return self._no(t, b, base)
+            if not r.yes and pending.yes:
+                pending = r
+        if bv.unique_items and not merged.unique and (tmax is None or tmax >= 2):
+            w = self._example_array(t, merged, max(tmin, 2), duplicate=True)
+            r = self._no(t, b, w)
+            if r.no:
+                return r
+            pending = pending if not pending.yes else unknown("uniqueItems added")
+        if bv.contains is not None:
+            r = self._compare_contains(t, merged, b)
+            if r.no:
+                return r
+            if not r.yes and pending.yes:
+                pending = r
+        if bv.unevaluated_items is not None and not bv.unevaluated_items.view.is_true:
+            pending = pending if not pending.yes else unknown("unevaluatedItems is not modelled")
+        return pending
+
+    def _compare_contains(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        assert bv.contains is not None
+        need, cap = bv.min_contains, bv.max_contains
+        ok_min = need == 0
+        ok_max = cap is None
+        for v in merged.views:
+            if v.contains is None:
+                continue
+            if v.min_contains >= need and self._check(Term((v.contains,)), bv.contains).yes:
+                ok_min = True
+        tmax = merged.max_items()
+        if cap is not None and tmax is not None and tmax <= cap:
+            ok_max = True
+        for v in merged.views:
+            # Every new match is an old match (bv.contains ⊆ v.contains), and those are capped.
+            if (cap is not None and not ok_max and v.contains is not None
+                    and v.max_contains is not None and v.max_contains <= cap
+                    and self._check(Term((bv.contains,)), v.contains).yes):
+                ok_max = True
+        if not ok_min and merged.min_items >= need:
+            # Enough items, and every one of them matches: `contains` holds.
+            positions = range(max(merged.prefix_len, 0) + 1)
+            ok_min = all(self._check(Term(merged.item_nodes(i)), bv.contains).yes
+                         for i in positions if merged.item_nodes(i))
+            ok_min = ok_min and all(merged.item_nodes(i) for i in positions)
+        if ok_min and ok_max:
+            return PROVED
+        for length in sorted({merged.min_items, max(merged.min_items, 1)}):
+            w = self._example_array(t, merged, length)
+            if w is not MISSING and t.contains(w) and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
+        # Arrays of exactly k matching items, for k just outside the new bounds.
+        counts = {need - 1} | ({cap + 1} if cap is not None else set())
+        for k in sorted(c for c in counts if 0 <= c <= 64):
+            matching = list(self._examples(Term((bv.contains,) + merged.item_nodes(0)), None, k))
+            if len(matching) < k and matching and not merged.unique:
+                matching = (matching * k)[:k]
+            if len(matching) == k and t.contains(matching) and not oracle.is_valid(b, matching):
+                return Outcome(NO, matching)
+        return unknown("could not decide the contains constraint")

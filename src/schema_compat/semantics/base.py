@@ -1,0 +1,113 @@
+"""The checker's state and bookkeeping, and what its parts call on one another.
+
+``Checker`` (checker.py) is composed of one mixin per job or keyword family, each a subclass of
+``CheckerBase``: the state of one comparison (answers remembered, questions open, the budget),
+the bookkeeping every part uses (``_tick``, ``_no``, ``_like``), and, declared abstract, the
+methods one part calls and another defines, so that each module type-checks on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any
+
+from .. import oracle
+from ..schema import Node
+from .terms import MISSING, NO, BudgetExceeded, Merged, Outcome, Term, unknown
+
+
+class CheckerBase(ABC):
+    """The state of one comparison and the bookkeeping of its questions (see ``Checker``)."""
+
+    def __init__(self, *, max_steps: int = 200_000, deadline: float | None = None,
+                 max_terms: int = 128) -> None:
+        self.max_steps = max_steps
+        self.deadline = deadline
+        self.max_terms = max_terms
+        self.steps = 0
+        self._expired = False
+        self._memo: dict[Any, Outcome] = {}
+        self._memo_log: list[Any] = []
+        self._open: set[Any] = set()
+        self._assumed: set[Any] = set()
+        self._gen_depth = 0
+        self._anchor: Node | None = None
+        self._expansions: dict[Any, Any] = {}
+        # Examples of terms mixing both documents' subschemas (one document's own terms keep
+        # theirs in its context, across comparisons).
+        self._mixed_examples: dict[Any, Any] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _like(self, t: Term) -> Node:
+        """A node whose context synthetic subschemas can borrow."""
+        if t.pos:
+            return t.pos[0]
+        if t.neg:
+            return t.neg[0]
+        assert self._anchor is not None
+        return self._anchor
+
+    def _tick(self) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise BudgetExceeded("comparison exceeded its work budget")
+        if self.deadline is not None and (self._expired or (
+                self.steps % 64 == 0 and time.monotonic() > self.deadline)):
+            # Once past the deadline, every step refuses: no question may go on after it.
+            self._expired = True
+            raise BudgetExceeded("comparison exceeded its time limit")
+
+    def _confirm(self, t: Term, b: Node, witness: Any) -> bool:
+        try:
+            return t.contains(witness) and not oracle.is_valid(b, witness)
+        except (RecursionError, oracle.Undecidable):
+            return False
+
+    def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
+        """A counterexample, kept only when the oracle confirms it."""
+        if witness is MISSING:
+            return unknown("could not build a counterexample")
+        if self._confirm(t, b, witness):
+            return Outcome(NO, witness)
+        return unknown("a candidate counterexample was not confirmed")
+
+    # -- what the parts call on one another ------------------------------------------------
+
+    @abstractmethod
+    def _check(self, t: Term, b: Node) -> Outcome:
+        """Is every value of ``t`` valid under ``b``? The recursion (checker.py)."""
+
+    @abstractmethod
+    def _disjoint(self, t: Term, c: Node, *, witness: bool = True) -> Outcome:
+        """``yes`` when no value is in both (combinators.py)."""
+
+    @abstractmethod
+    def expand(self, t: Term) -> list[Term]:
+        """``t`` as a union of flat terms (expand.py)."""
+
+    @abstractmethod
+    def _example(self, t: Term, kind: str | None = None) -> Any:
+        """A value valid under ``t``, or ``MISSING`` (examples.py)."""
+
+    @abstractmethod
+    def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
+        """Up to ``limit`` distinct values valid under ``t`` (examples.py)."""
+
+    @abstractmethod
+    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
+                           count: int = 3) -> Iterator[str]:
+        """Strings for the term's string part (examples.py)."""
+
+    @abstractmethod
+    def _example_array(self, t: Term, merged: Merged, length: int, *,
+                       at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
+        """An array of ``length`` items valid under ``t``, or ``MISSING`` (examples.py)."""
+
+    @abstractmethod
+    def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
+                        drop: str | None = None, force: str | None = None,
+                        size: int | None = None, extra_name: str | None = None) -> Any:
+        """An object valid under ``t``, shaped as asked, or ``MISSING`` (examples.py)."""

@@ -1,0 +1,248 @@
+"""Witness building: values valid under a term, kind by kind.
+
+Each value found is checked against the term by the oracle before it is given out. A schema's
+own ``default`` and ``examples`` come first (a witness that looks like a real message tells a
+reviewer more than one made of placeholders), then values built from the keywords: numbers
+from their ranges (numbers.py), strings from their patterns and formats (strings.py), arrays
+item by item and objects property by property. A term's examples are kept with its schema's
+context, so that later comparisons of the same document reuse them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .. import oracle
+from ..regex import InvalidPattern, UnsupportedPattern
+from ..schema import json_equal, json_key, kind_of
+from .base import CheckerBase
+from .numbers import as_json_number, frac_candidates, int_range, ints_near_zero
+from .strings import FORMAT_SAMPLES, string_examples
+from .terms import MISSING, Merged, Term, enum_values
+
+
+class ExamplesMixin(CheckerBase):
+    """Values valid under a term, for witnesses and for the searches of the other parts."""
+
+    def _example(self, t: Term, kind: str | None = None) -> Any:
+        # Witnesses of large objects ask for the same property examples again and again;
+        # the answer depends only on the term, so it is kept with the schema's context.
+        cache = t.pos[0].ctx.examples if t.pos and all(
+            n.ctx is t.pos[0].ctx for n in (*t.pos, *t.neg)) else self._mixed_examples
+        key = (t.key, kind)
+        if cache is not None and key in cache:
+            return cache[key]
+        value = next(iter(self._examples(t, kind, 1)), MISSING)
+        if cache is not None:
+            cache[key] = value
+        return value
+
+    def _examples(self, t: Term, kind: str | None, limit: int) -> Iterator[Any]:
+        """Up to ``limit`` distinct values valid under ``t`` (checked by the oracle)."""
+        if self._gen_depth > 24:
+            return
+        self._gen_depth += 1
+        try:
+            found: list[Any] = []
+            for term in self.expand(t):
+                merged = Merged.of(term)
+                kinds = sorted(merged.kinds, key=_KIND_ORDER.index)
+                if kind is not None:
+                    kinds = [k for k in kinds if k == kind]
+                for k in kinds:
+                    for value in self._candidates(term, merged, k, limit):
+                        self._tick()
+                        if any(json_equal(value, f) for f in found):
+                            continue
+                        if t.contains(value):
+                            found.append(value)
+                            yield value
+                            if len(found) >= limit:
+                                return
+        finally:
+            self._gen_depth -= 1
+
+    def _candidates(self, t: Term, merged: Merged, kind: str, count: int = 1) -> Iterator[Any]:
+        """Values of one kind for a flat term (checked by the caller), enough for ``count``
+        distinct ones where the kind has that many cheap candidates."""
+        enum = merged.enum
+        if enum is not None:
+            yield from (x for x in enum_values(enum)[0] if kind_of(x) == kind)
+            return
+        for v in merged.views:
+            if isinstance(v.node.raw, dict):
+                for key in ("default", "examples"):
+                    raw = v.node.raw.get(key, MISSING)
+                    values = raw if key == "examples" and isinstance(raw, list) else [raw]
+                    for x in values:
+                        if x is not MISSING and kind_of(x) == kind:
+                            yield x
+        if kind == "null":
+            yield None
+        elif kind == "boolean":
+            yield from (True, False)
+        elif kind == "int":
+            lo, lo_x, hi, hi_x = merged.number_bounds()
+            rng = int_range(lo, lo_x, hi, hi_x, merged.multiples)
+            if rng is not None:
+                first, last, step = rng
+                yield from ints_near_zero(first, last, step, count)
+        elif kind == "frac":
+            lo, lo_x, hi, hi_x = merged.number_bounds()
+            for c in frac_candidates(lo, lo_x, hi, hi_x, merged.multiples, None, None, ()):
+                w = as_json_number(c)
+                if kind_of(w) == "frac":
+                    yield w
+        elif kind == "string":
+            yield from self._string_candidates(merged, count=count)
+        elif kind == "array":
+            for length in dict.fromkeys((merged.min_items, max(merged.min_items, 1))):
+                w = self._example_array(t, merged, length)
+                if w is not MISSING:
+                    yield w
+        elif kind == "object":
+            w = self._example_object(t, merged)
+            if w is not MISSING:
+                yield w
+
+    def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
+                           count: int = 3) -> Iterator[str]:
+        """Strings for the term's string part: its formats' samples first (unless
+        ``avoid_formats``: then strings no format accepts are sought), then strings of its
+        patterns and lengths."""
+        lo, hi = merged.min_length, merged.max_length
+        if not avoid_formats:
+            for fmt in merged.formats:
+                for sample in FORMAT_SAMPLES.get(fmt, ()):
+                    if lo <= len(sample) and (hi is None or len(sample) <= hi):
+                        yield sample
+        try:
+            yield from string_examples(tuple(merged.patterns), lo, hi,
+                                        12 if avoid_formats else min(max(count, 3), 256))
+        except (UnsupportedPattern, InvalidPattern):
+            if not merged.patterns:
+                yield "x" * max(lo, 1) if hi is None or hi >= 1 else ""
+
+    def _example_array(self, t: Term, merged: Merged, length: int, *,
+                       at: tuple[int, Any] | None = None, duplicate: bool = False) -> Any:
+        """An array of ``length`` items valid under ``t`` (``at``: this value at this
+        position; ``duplicate``: the second item equal to the first), or ``MISSING``.
+        Positions past every ``prefixItems`` share one item schema, so they share one
+        example; only ``uniqueItems`` asks for distinct ones."""
+        if length > _MAX_ITEMS:
+            return MISSING
+        items: list[Any] = []
+        tail: list[Any] | None = None  # distinct examples for the shared positions
+        prefix = merged.prefix_len
+        for i in range(length):
+            if at is not None and at[0] == i:
+                items.append(at[1])
+                continue
+            if duplicate and i == 1 and items:
+                items.append(items[0])
+                continue
+            nodes = merged.item_nodes(i)
+            if not nodes:
+                value: Any = i
+            elif merged.unique and i >= prefix:
+                if tail is None:
+                    tail = list(self._examples(Term(nodes), None, length - prefix + 1))
+                value = tail[i - prefix] if i - prefix < len(tail) else MISSING
+            else:
+                value = self._example(Term(nodes))
+            if value is MISSING:
+                return MISSING
+            items.append(value)
+        # `contains` needs its matches (minContains of them): add them where missing.
+        for v in merged.views:
+            if v.contains is None or v.min_contains <= 0:
+                continue
+            need = v.min_contains - sum(1 for x in items if oracle.is_valid(v.contains, x))
+            if need > 16:
+                return MISSING
+            while need > 0:
+                term = Term((v.contains,) + merged.item_nodes(len(items)))
+                value = next((x for x in self._examples(term, None, 4 * need + 4)
+                              if not merged.unique or not any(json_equal(x, y) for y in items)),
+                             MISSING)
+                if value is MISSING:
+                    return MISSING
+                items.append(value)
+                need -= 1
+        if merged.unique and not duplicate and len({json_key(x) for x in items}) < len(items):
+            return MISSING
+        return items
+
+    def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
+                        drop: str | None = None, force: str | None = None,
+                        size: int | None = None, extra_name: str | None = None) -> Any:
+        # Start from the schema's own `examples` when one fits: a witness that looks like a
+        # real message tells a reviewer more than one made of placeholders.
+        if force is None and size is None and extra_name is None:
+            for v in merged.views:
+                samples = v.node.raw.get("examples") if isinstance(v.node.raw, dict) else None
+                for sample in samples if isinstance(samples, list) else ():
+                    if not isinstance(sample, dict):
+                        continue
+                    candidate = dict(sample)
+                    if set_ is not None:
+                        candidate[set_[0]] = set_[1]
+                    if drop is not None:
+                        candidate.pop(drop, None)
+                    if t.contains(candidate):
+                        return candidate
+        return self._built_object(t, merged, set_=set_, drop=drop, force=force, size=size,
+                                  extra_name=extra_name)
+
+    def _built_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None,
+                      drop: str | None, force: str | None, size: int | None,
+                      extra_name: str | None) -> Any:
+        wanted = set(merged.required)
+        for v in merged.views:
+            for name, deps in v.dependent_required.items():
+                if name in wanted or name == force:
+                    wanted |= deps
+        if force is not None:
+            wanted.add(force)
+        if set_ is not None:
+            wanted.add(set_[0])
+        if extra_name is not None:
+            wanted.add(extra_name)
+        if drop is not None:
+            if drop == force or (set_ is not None and drop == set_[0]):
+                return MISSING
+            wanted.discard(drop)
+        target = max(merged.min_properties, size or 0)
+        optional = [n for n in sorted(merged.explicit_names()) if n not in wanted and n != drop]
+        while len(wanted) < target and optional:
+            wanted.add(optional.pop(0))
+        fresh = 0
+        while len(wanted) < target:
+            name = f"extra{fresh}" if fresh else "extra"
+            fresh += 1
+            if name != drop:
+                wanted.add(name)
+            if fresh > 64:
+                return MISSING
+        obj: dict[str, Any] = {}
+        for name in sorted(wanted):
+            if set_ is not None and name == set_[0]:
+                obj[name] = set_[1]
+                continue
+            nodes = merged.property_nodes(name)
+            if any(n.view.is_false for n in nodes):
+                return MISSING
+            value = self._example(Term(nodes)) if nodes else "x"
+            if value is MISSING:
+                return MISSING
+            obj[name] = value
+        return obj
+
+
+# The longest array a witness is built as (maxItems 1000 lowered is an ordinary change; the
+# reports show long witnesses compactly).
+_MAX_ITEMS = 10_000
+
+
+_KIND_ORDER = ["object", "string", "int", "frac", "boolean", "null", "array"]

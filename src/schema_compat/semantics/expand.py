@@ -1,0 +1,84 @@
+"""Expansion: a term as a union of flat terms, each a conjunction of local keywords.
+
+``anyOf``/``oneOf`` branches split a term, ``allOf`` and ``$ref`` join it, ``not`` adds a
+negation; ``oneOf`` and ``if``/``then``/``else`` are over-approximated by their branches, which
+is sound on the left of an inclusion because witnesses are re-checked against the real
+subschemas. A node's expansion is remembered for the comparison; past ``max_terms``
+combinations the question is out of reach (``TooManyCombinations``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema import Node
+from .base import CheckerBase
+from .terms import Term, TooManyCombinations, distinct
+
+
+class ExpansionMixin(CheckerBase):
+    """Applicators expanded into flat terms (``expand``)."""
+
+    def expand(self, t: Term) -> list[Term]:
+        """``t`` as a union of flat terms (applicators expanded)."""
+        if t.flat:
+            return [t]
+        terms: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [(t.pos[:t.expanded], t.neg)]
+        for node in distinct(t.pos[t.expanded:]):
+            self._tick()
+            options = self._expand_node(node)
+            if len(terms) * len(options) > self.max_terms:
+                raise TooManyCombinations("too many combinations of anyOf/oneOf branches")
+            terms = [(p + op, n + on) for (p, n) in terms for (op, on) in options]
+        # A subschema twice in one conjunction says nothing more: without this, a term
+        # mixing both documents' recursive definitions doubled at every level.
+        return [Term(distinct(p), distinct(n), flat=True) for p, n in terms]
+
+    def _expand_node(self, node: Node) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
+        # The same subschemas are expanded for term after term: the answer is the node's.
+        # Entries hold the raw subschema, so its id() stays its own while cached.
+        key = node.key
+        entry = self._expansions.get(key)
+        if entry is None or entry[0] is not node.raw:
+            try:
+                hit: Any = self._expand_node_uncached(node)
+            except TooManyCombinations as exc:
+                hit = exc  # the node's own answer; a spent budget is not one to keep
+            self._expansions[key] = (node.raw, hit)
+        else:
+            hit = entry[1]
+        if isinstance(hit, TooManyCombinations):
+            raise TooManyCombinations(str(hit))
+        options: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = hit
+        return options
+
+    def _expand_node_uncached(self, node: Node) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
+        self._tick()
+        v = node.view
+        options: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = [((node,), ())]
+
+        def join(more: list[tuple[tuple[Node, ...], tuple[Node, ...]]]) -> None:
+            nonlocal options
+            if len(options) * len(more) > self.max_terms:
+                raise TooManyCombinations("too many combinations of anyOf/oneOf branches")
+            options = [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]
+
+        if v.ref is not None:
+            join(self._expand_node(v.ref))
+        for branch in v.all_of:
+            join(self._expand_node(branch))
+        for group in (v.any_of, v.one_of):
+            if group is not None:
+                alts: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
+                for branch in group:
+                    alts.extend(self._expand_node(branch))
+                join(alts)
+        if v.if_ is not None and (v.then is not None or v.else_ is not None):
+            # (if ∧ then) ∨ (¬if ∧ else) ⊆ then ∨ else: an over-approximation, fine on the left.
+            cases: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
+            for part in (v.then, v.else_):
+                cases.extend(self._expand_node(part) if part is not None else [((), ())])
+            join(cases)
+        if v.not_ is not None:
+            join([((), (v.not_,))])
+        return options

@@ -1,0 +1,305 @@
+"""Objects: ``properties``, ``patternProperties``/``additionalProperties``, ``required``,
+``minProperties``/``maxProperties``, ``propertyNames`` and ``dependentRequired``/
+``dependentSchemas``.
+
+Names either side lists are compared one by one. Names outside every ``properties`` are
+split into classes by the patterns they match, so that one name the old side allows stands
+for its whole class; ``propertyNames`` is read as a regular language where its own keywords
+say all it allows. A break is shown by an object built around the offending property
+(examples.py).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from .. import keywords, oracle
+from ..regex import InvalidPattern, Language, UnsupportedPattern, compile_pattern
+from ..schema import Node, View, base_uri
+from .base import CheckerBase
+from .strings import string_language
+from .terms import (
+    MISSING,
+    PROVED,
+    Merged,
+    Outcome,
+    Term,
+    kind_node,
+    property_nodes,
+    synthetic,
+    unknown,
+)
+
+
+class ObjectsMixin(CheckerBase):
+    """The objects of a flat term against a subschema's object keywords."""
+
+    def _compare_objects(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        pending: Outcome = PROVED
+
+        def note(r: Outcome) -> None:
+            nonlocal pending
+            if not r.yes and pending.yes:
+                pending = r
+
+        if merged.max_properties == 0:
+            # Only the empty object: no property schema, name or dependency can matter.
+            w: dict[str, Any] = {}
+            return PROVED if oracle.is_valid(b, w) or not t.contains(w) else self._no(t, b, w)
+        names = sorted(merged.explicit_names() | set(bv.properties) | merged.required
+                       | bv.required)
+        same = _shared_properties(merged, bv)
+        for name in names:
+            if name in same:
+                continue
+            left_nodes = merged.property_nodes(name)
+            if any(n.view.is_false for n in left_nodes) or not self._name_allowed(merged, name):
+                continue  # the old side never has this property
+            left = Term(left_nodes)
+            for right in property_nodes(bv, name):
+                if right.view.is_true:
+                    continue
+                r = self._check(left, right) if left_nodes else self._check(Term(()), right)
+                if r.no:
+                    return self._no(t, b, self._example_object(t, merged, set_=(name, r.witness)))
+                note(r)
+        # Names outside every `properties`: one representative per class of pattern matches.
+        r = self._compare_other_names(t, merged, b, set(names))
+        if r.no:
+            return r
+        note(r)
+        missing = sorted(bv.required - merged.required)
+        for name in missing:
+            w = self._example_object(t, merged, drop=name)
+            r = self._no(t, b, w)
+            if r.no:
+                return r
+            note(unknown(f"could not build an old object without {name!r}"))
+        if bv.min_properties > merged.min_properties:
+            r = self._no(t, b, self._example_object(t, merged))
+            if r.no:
+                return r
+            note(unknown("minProperties raised"))
+        if bv.max_properties is not None and (
+                merged.max_properties is None or merged.max_properties > bv.max_properties):
+            w = self._example_object(t, merged, size=bv.max_properties + 1)
+            r = self._no(t, b, w)
+            if r.no:
+                return r
+            if not (merged.closed() and len(merged.explicit_names()) <= bv.max_properties):
+                note(unknown("maxProperties lowered"))
+        if bv.property_names is not None and not bv.property_names.view.is_true:
+            note(self._compare_property_names(t, merged, b))
+            if pending.no:
+                return pending
+        for name, needed in sorted(bv.dependent_required.items()):
+            if any(n.view.is_false for n in merged.property_nodes(name)):
+                continue
+            if needed <= merged.required or any(
+                    needed <= v.dependent_required.get(name, frozenset()) for v in merged.views):
+                continue
+            for q in sorted(needed - merged.required):
+                w = self._example_object(t, merged, force=name, drop=q)
+                r = self._no(t, b, w)
+                if r.no:
+                    return r
+            note(unknown(f"dependentRequired on {name!r} not decided"))
+        for name, dep in sorted(bv.dependent_schemas.items()):
+            if any(n.view.is_false for n in merged.property_nodes(name)):
+                continue
+            has = synthetic({"type": "object", "required": [name]}, self._like(t))
+            r = self._check(t.and_(has), dep)
+            if r.no:
+                return self._no(t, b, r.witness)
+            note(r)
+        if bv.unevaluated_properties is not None and not bv.unevaluated_properties.view.is_true:
+            note(unknown("unevaluatedProperties is not modelled"))
+        return pending
+
+    def _compare_other_names(self, t: Term, merged: Merged, b: Node, explicit: set[str]) -> Outcome:
+        """Names outside every ``properties``, one class at a time: the names a class holds
+        match the same patterns on both sides, so every name of a class meets the same
+        subschemas, and one name the old side allows (its ``propertyNames``) stands for all
+        of them."""
+        bv = b.view
+        patterns = sorted({p for v in merged.views for p in v.pattern_properties}
+                          | set(bv.pattern_properties))
+        classes: tuple[Language, ...] | None
+        if not patterns:
+            classes = (Language.any_string(),)
+        else:
+            if len(patterns) > 16:
+                return self._compare_other_names_coarse(t, merged, b)
+            try:
+                classes = _name_classes(tuple(patterns))
+            except (UnsupportedPattern, InvalidPattern) as exc:
+                return self._compare_other_names_coarse(t, merged, b, str(exc))
+            if classes is None:
+                return self._compare_other_names_coarse(t, merged, b)
+        allowed = self._allowed_names(merged)
+        pending: Outcome = PROVED
+        for lang in classes:
+            self._tick()
+            name = self._class_name(lang, allowed, merged, explicit)
+            if name is None:
+                continue  # no name of this class can appear on the old side
+            if name is MISSING:
+                if pending.yes:
+                    pending = unknown("could not find a property name that propertyNames "
+                                      "allows in a class of undeclared names")
+                continue
+            left_nodes = merged.property_nodes(name)
+            if any(n.view.is_false for n in left_nodes):
+                continue
+            for right in property_nodes(bv, name):
+                if right.view.is_true:
+                    continue
+                r = self._check(Term(left_nodes), right)
+                if r.no:
+                    return self._no(t, b, self._example_object(t, merged, set_=(name, r.witness)))
+                if not r.yes and pending.yes:
+                    pending = r
+        return pending
+
+    def _class_name(self, lang: Language, allowed: Language | None, merged: Merged,
+                    explicit: set[str]) -> Any:
+        """A name of the class ``lang``, outside ``explicit``, that the old side's
+        ``propertyNames`` allows; None when there is none, ``MISSING`` when none was found
+        but one may exist (``propertyNames`` beyond what a regular language says)."""
+        if allowed is not None:
+            # Fewer than len(explicit) + 1 names outside `explicit` means none (pigeonhole).
+            candidates = lang.intersection(allowed).examples(len(explicit) + 1)
+            return next((n for n in candidates if n not in explicit), None)
+        candidates = lang.examples(len(explicit) + 16)
+        for name in candidates:
+            if name not in explicit and self._name_allowed(merged, name):
+                return name
+        if len([n for n in candidates if n not in explicit]) == 0:
+            return None
+        return MISSING
+
+    @staticmethod
+    def _allowed_names(merged: Merged) -> Language | None:
+        """The property names every ``propertyNames`` of the term allows, as a regular
+        language; None where one of them says more than a language can (applicators, a
+        format)."""
+        lang = Language.any_string()
+        for v in merged.views:
+            if v.property_names is None:
+                continue
+            own = _names_language(v.property_names)
+            if own is None:
+                return None
+            lang = lang.intersection(own)
+        return lang
+
+    def _compare_other_names_coarse(self, t: Term, merged: Merged, b: Node,
+                                    why: str = "too many patternProperties") -> Outcome:
+        bv = b.view
+        same_patterns = all(
+            v.pattern_properties.keys() == bv.pattern_properties.keys() for v in merged.views)
+        if same_patterns:
+            for p, right in bv.pattern_properties.items():
+                left = Term(tuple(v.pattern_properties[p] for v in merged.views))
+                r = self._check(left, right)
+                if not r.yes:
+                    return unknown(f"patternProperties not decided ({why})")
+            if bv.additional is None or bv.additional.view.is_true or merged.closed():
+                return PROVED
+            left_add = tuple(v.additional for v in merged.views if v.additional is not None)
+            r = self._check(Term(left_add), bv.additional)
+            return PROVED if r.yes else unknown(f"additionalProperties not decided ({why})")
+        return unknown(f"property names not decided ({why})")
+
+    def _name_allowed(self, merged: Merged, name: str) -> bool:
+        return all(oracle.is_valid(v.property_names, name)
+                   for v in merged.views if v.property_names is not None)
+
+    def _compare_property_names(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        bv = b.view
+        assert bv.property_names is not None
+        names = [n for n in sorted(merged.explicit_names())
+                 if not any(x.view.is_false for x in merged.property_nodes(n))]
+        for name in names:
+            if self._name_allowed(merged, name) and not oracle.is_valid(bv.property_names, name):
+                w = self._example_object(t, merged, force=name)
+                r = self._no(t, b, w)
+                if r.no:
+                    return r
+        if merged.closed():
+            return PROVED
+        left = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        string = kind_node("string", self._like(t))
+        r = self._check(Term(left + (string,)), bv.property_names)
+        if r.no and isinstance(r.witness, str):
+            w = self._example_object(t, merged, extra_name=r.witness)
+            return self._no(t, b, w)
+        return r if not r.no else unknown("propertyNames narrowed")
+
+
+def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
+    """Property names whose schema is the very same object on both sides (a changed copy of a
+    subschema keeps its untouched children): nothing to compare for them."""
+    if len(merged.views) != 1:
+        return frozenset()
+    (av,) = merged.views
+    if av.pattern_properties or bv.pattern_properties or av.node.ctx is not bv.node.ctx:
+        return frozenset()
+    right = bv.properties
+    return frozenset(name for name, node in av.properties.items()
+                     if name in right and right[name].raw is node.raw
+                     and base_uri(right[name].resolver) == base_uri(node.resolver))
+
+
+def _names_language(node: Node) -> Language | None:
+    """The strings a ``propertyNames`` subschema allows, where its own keywords say it all:
+    type, enum/const, patterns and lengths. None for anything else."""
+    v = node.view
+    if v.is_true or v.is_false:
+        return Language.any_string() if v.is_true else Language.nothing()
+    raw = node.raw
+    if v.has_applicators or v.format or v.unsupported or not all(
+            k in _NAME_KEYWORDS or not keywords.constrains(k) for k in raw):
+        return None
+    if "string" not in v.kinds:
+        return Language.nothing()
+    try:
+        lang = string_language(tuple(sorted(set(v.patterns))), v.min_length, v.max_length)
+    except (UnsupportedPattern, InvalidPattern):
+        return None
+    if v.enum is not None:
+        listed = Language.nothing()
+        for value in v.enum:
+            if isinstance(value, str):
+                listed = listed.union(Language.literal(value))
+        lang = lang.intersection(listed)
+    return lang
+
+
+# Keywords whose meaning for a string _names_language reads, or that apply to other kinds
+# of value only (a format is read from the view: set only where it is asserted).
+_NAME_KEYWORDS = (frozenset({"type", "enum", "const", "pattern", "minLength", "maxLength",
+                             "format"})
+                  | keywords.names(kind="number") | keywords.names(kind="array")
+                  | keywords.names(kind="object"))
+
+
+@lru_cache(maxsize=512)
+def _name_classes(patterns: tuple[str, ...], limit: int = 64) -> tuple[Language, ...] | None:
+    """The non-empty classes of property names by which patterns they match (matching all
+    first, then in the order of the patterns); None past ``limit`` classes. Refining one
+    pattern at a time drops empty classes early, where every combination would cost 2^n
+    automaton products. Pure, so cached."""
+    classes = [Language.any_string()]
+    for pattern in patterns:
+        lang = compile_pattern(pattern)
+        refined: list[Language] = []
+        for c in classes:
+            refined.extend(part for part in (c.intersection(lang), c.difference(lang))
+                           if not part.is_empty())
+        if len(refined) > limit:
+            return None
+        classes = refined
+    return tuple(classes)

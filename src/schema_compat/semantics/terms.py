@@ -1,0 +1,412 @@
+"""The vocabulary of the engine: answers, terms, and the local keywords of a flat term.
+
+``Outcome`` is the answer to one inclusion question (``PROVED``, ``no`` with a witness, or
+``unknown(reason)``); ``MISSING`` stands for a value no builder found; ``BudgetExceeded`` ends a
+question that needs more work than allowed. ``Term`` is a conjunction of subschemas and
+negated subschemas, ``Merged`` the local keywords of a flat one combined. Besides them: the
+subschemas a property meets (``property_nodes``), subschemas the engine writes itself
+(``synthetic``, ``kind_node``, ``kind_term``), and every way of writing an ``enum`` value that a
+keyword tells apart (``enum_values``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+from .. import keywords, oracle
+from ..schema import (
+    ALL_KINDS,
+    DRAFT2020,
+    Node,
+    View,
+    json_key,
+    kind_of,
+)
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer to one inclusion question."""
+
+    status: str
+    witness: Any = None
+    reason: str = ""
+
+    @property
+    def yes(self) -> bool:
+        return self.status == YES
+
+    @property
+    def no(self) -> bool:
+        return self.status == NO
+
+
+PROVED = Outcome(YES)
+
+
+def unknown(reason: str) -> Outcome:
+    return Outcome(UNKNOWN, reason=reason)
+
+
+class BudgetExceeded(Exception):
+    """The question needs more work than allowed; the answer is ``unknown``."""
+
+
+class TooManyCombinations(BudgetExceeded):
+    """One expansion has more anyOf/oneOf combinations than allowed: that question alone is
+    out of reach, the comparison's budget is not spent (other questions may go on)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A conjunction: values valid under every ``pos`` node and under no ``neg`` node.
+
+    ``flat`` terms have had their applicators (``$ref``, ``allOf``, ``anyOf``...) expanded into
+    other terms already, so only their local keywords still count. The first ``expanded``
+    ``pos`` nodes of a term that is not flat are such a flat part (see ``and_``): expanding
+    them again would give the same values, multiplied into many more terms.
+    """
+
+    pos: tuple[Node, ...]
+    neg: tuple[Node, ...] = ()
+    flat: bool = False
+    expanded: int = 0
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (tuple(n.key for n in self.pos), tuple(n.key for n in self.neg), self.flat)
+
+    def and_(self, *pos: Node, neg: tuple[Node, ...] = ()) -> Term:
+        """This term with more nodes; only those still need expanding."""
+        done = len(self.pos) if self.flat else self.expanded
+        if self.flat and not pos:
+            return Term(self.pos, self.neg + neg, flat=True)
+        return Term(self.pos + pos, self.neg + neg, expanded=done)
+
+    def contains(self, value: Any) -> bool:
+        """Exact membership, by the oracle."""
+        return all(oracle.is_valid(n, value) for n in self.pos) and not any(
+            oracle.is_valid(n, value) for n in self.neg)
+
+
+def _first_true(nodes: Iterable[Node]) -> bool:
+    return all(n.view.is_true for n in nodes)
+
+
+def synthetic(raw: Any, like: Node, draft: int | None = None) -> Node:
+    """A node for a schema the engine writes itself (e.g. ``{"required": [p]}``), read in
+    ``like``'s draft unless ``draft`` is given.
+
+    The raw schema is interned in the context: answers are remembered by the ``id()`` of
+    subschemas, which must not pass to another schema while the comparison runs.
+    """
+    draft = like.draft if draft is None else draft
+    # One raw object per text and draft: answers are remembered by the raw object's id, and
+    # {"type": "integer"} means another thing in draft 4.
+    key = ("synthetic", json_key(raw), draft)
+    raw = like.ctx.examples.setdefault(key, raw)
+    return Node(raw, like.resolver, like.ctx, draft, like.pointer + "/<synthetic>")
+
+
+def enum_values(values: Iterable[Any]) -> tuple[list[Any], bool]:
+    """The values an ``enum`` accepts, each in every way of writing it that a keyword can
+    tell apart: 1 and 1.0 are one ``enum`` value, but draft 4's ``integer`` takes only the
+    first. Returns the values and whether the list is complete (past 4 integral numbers in
+    one value, only the original and its all-integer and all-fraction forms are listed)."""
+    out: list[Any] = []
+    complete = True
+    for value in values:
+        variants, whole = _number_forms(value)
+        out.extend(variants)
+        complete = complete and whole
+    return out, complete
+
+
+def _number_forms(value: Any) -> tuple[list[Any], bool]:
+    count = _integral_numbers(value)
+    if count == 0:
+        return [value], True
+    if count <= 4:
+        forms = [value]
+        for mask in range(1, 2 ** count):
+            forms.append(_toggled(value, [mask], [0]))
+        return forms, True
+    return [value, _toggled(value, [-1], [0], only=int), _toggled(value, [-1], [0], only=float)], False
+
+
+def _integral_numbers(value: Any) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return 1 if abs(value) <= EXACT_FLOAT else 0
+    if isinstance(value, float):
+        return 1 if math.isfinite(value) and value.is_integer() else 0
+    if isinstance(value, list):
+        return sum(_integral_numbers(x) for x in value)
+    if isinstance(value, dict):
+        return sum(_integral_numbers(x) for x in value.values())
+    return 0
+
+
+# Integers a float holds exactly: past this, 2**53 + 1 written as a float is another value.
+EXACT_FLOAT = 2 ** 53
+
+
+def _toggled(value: Any, mask: list[int], seen: list[int], only: type | None = None) -> Any:
+    """``value`` with the integral numbers whose bit is set in ``mask[0]`` (counted in
+    ``seen[0]``; -1: all of them) written the other way (1 <-> 1.0); ``only`` limits the
+    toggling to numbers of that Python type."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and _integral_numbers(value):
+        bit = seen[0]
+        seen[0] += 1
+        if (mask[0] == -1 or mask[0] >> bit & 1) and (only is None or isinstance(value, only)):
+            return float(value) if isinstance(value, int) else int(value)
+        return value
+    if isinstance(value, list):
+        return [_toggled(x, mask, seen, only) for x in value]
+    if isinstance(value, dict):
+        return {k: _toggled(x, mask, seen, only) for k, x in value.items()}
+    return value
+
+
+def trivially_true(node: Node) -> bool:
+    """A subschema whose keywords constrain nothing (annotations, identifiers, unknown
+    keywords: see keywords.py) accepts every value."""
+    raw = node.raw
+    return raw is True or (isinstance(raw, dict) and not any(keywords.constrains(k) for k in raw))
+
+
+def _excluded_kinds(t: Term) -> frozenset[str]:
+    """Kinds a term's negations rule out: ``not: {"type": "number"}`` leaves no numbers
+    (draft 4's ``not: {"type": "integer"}`` still leaves 1.0)."""
+    out: frozenset[str] = frozenset()
+    for n in t.neg:
+        raw = n.raw
+        if isinstance(raw, dict) and "type" in raw and all(
+                k == "type" or not keywords.constrains(k) for k in raw):
+            view = n.view
+            out |= view.kinds - {"int"} if view.int_literal else view.kinds
+    return out
+
+
+def has_ref(raw: Any) -> bool:
+    if isinstance(raw, dict):
+        if "$ref" in raw or "$dynamicRef" in raw or "$recursiveRef" in raw:
+            return True
+        return any(has_ref(v) for v in raw.values())
+    if isinstance(raw, list):
+        return any(has_ref(v) for v in raw)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Merged local constraints of a flat term
+
+
+@dataclass
+class Merged:
+    """The local keywords of every node of a flat term, combined (all must hold)."""
+
+    views: tuple[View, ...]
+    excluded: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, t: Term) -> Merged:
+        """The local keywords of flat term ``t``, with the kinds its negations rule out."""
+        return cls(tuple(n.view for n in t.pos), _excluded_kinds(t))
+
+    @cached_property
+    def kinds(self) -> frozenset[str]:
+        kinds = ALL_KINDS - self.excluded
+        for v in self.views:
+            kinds &= v.kinds
+        enum = self.enum
+        if enum is not None:
+            kinds &= frozenset(kind_of(x) for x in enum)
+        return kinds
+
+    @cached_property
+    def enum(self) -> tuple[Any, ...] | None:
+        result: tuple[Any, ...] | None = None
+        for v in self.views:
+            if v.enum is None:
+                continue
+            if result is None:
+                result = v.enum
+            else:
+                other = {json_key(y) for y in v.enum}
+                result = tuple(x for x in result if json_key(x) in other)
+        return result
+
+    def number_bounds(self) -> tuple[Fraction | None, bool, Fraction | None, bool]:
+        lo: Fraction | None = None
+        lo_x = False
+        hi: Fraction | None = None
+        hi_x = False
+        for v in self.views:
+            if v.minimum is not None and (lo is None or v.minimum > lo or (
+                    v.minimum == lo and v.min_exclusive)):
+                lo, lo_x = v.minimum, v.min_exclusive
+            if v.maximum is not None and (hi is None or v.maximum < hi or (
+                    v.maximum == hi and v.max_exclusive)):
+                hi, hi_x = v.maximum, v.max_exclusive
+        return lo, lo_x, hi, hi_x
+
+    @property
+    def int_literal(self) -> bool:
+        """Integers only as written without a fraction (one node is draft 4's integer)."""
+        return any(v.int_literal for v in self.views)
+
+    @property
+    def multiples(self) -> tuple[Fraction, ...]:
+        return tuple(m for v in self.views for m in v.multiple_of)
+
+    @property
+    def min_length(self) -> int:
+        return max((v.min_length for v in self.views), default=0)
+
+    @property
+    def max_length(self) -> int | None:
+        values = [v.max_length for v in self.views if v.max_length is not None]
+        return min(values) if values else None
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for v in self.views for p in v.patterns))
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.format for v in self.views if v.format))
+
+    @property
+    def min_items(self) -> int:
+        return max((v.min_items for v in self.views), default=0)
+
+    def max_items(self) -> int | None:
+        values = [v.max_items for v in self.views if v.max_items is not None]
+        for v in self.views:
+            # `items: false` after n prefix items caps the length at n.
+            if v.items is not None and v.items.view.is_false:
+                values.append(len(v.prefix_items))
+            for i, n in enumerate(v.prefix_items):
+                if n.view.is_false:
+                    values.append(i)
+                    break
+        return min(values) if values else None
+
+    @property
+    def unique(self) -> bool:
+        return any(v.unique_items for v in self.views)
+
+    def item_nodes(self, index: int) -> tuple[Node, ...]:
+        nodes = []
+        for v in self.views:
+            if index < len(v.prefix_items):
+                nodes.append(v.prefix_items[index])
+            elif v.items is not None:
+                nodes.append(v.items)
+        return tuple(nodes)
+
+    @property
+    def prefix_len(self) -> int:
+        return max((len(v.prefix_items) for v in self.views), default=0)
+
+    @property
+    def required(self) -> frozenset[str]:
+        req: frozenset[str] = frozenset()
+        for v in self.views:
+            req |= v.required
+        return req
+
+    @property
+    def min_properties(self) -> int:
+        return max((v.min_properties for v in self.views), default=0)
+
+    @property
+    def max_properties(self) -> int | None:
+        values = [v.max_properties for v in self.views if v.max_properties is not None]
+        return min(values) if values else None
+
+    def explicit_names(self) -> set[str]:
+        return {name for v in self.views for name in v.properties}
+
+    def property_nodes(self, name: str) -> tuple[Node, ...]:
+        if len(self.views) == 1:
+            return property_nodes(self.views[0], name)
+        return distinct(n for v in self.views for n in property_nodes(v, name))
+
+    def closed(self) -> bool:
+        """True when names outside ``properties`` are refused outright."""
+        return any(v.additional is not None and v.additional.view.is_false
+                   and not v.pattern_properties for v in self.views)
+
+
+def property_nodes(view: View, name: str) -> tuple[Node, ...]:
+    """The subschemas one view applies to the value of property ``name``."""
+    hit = view.by_name.get(name)
+    if hit is not None:
+        return hit
+    nodes: list[Node] = []
+    if name in view.properties:
+        nodes.append(view.properties[name])
+    matched = False
+    for pattern, node in view.pattern_properties.items():
+        if _search(pattern, name):
+            nodes.append(node)
+            matched = True
+    if name not in view.properties and not matched and view.additional is not None:
+        nodes.append(view.additional)
+    found = view.by_name[name] = tuple(nodes)
+    return found
+
+
+def distinct(nodes: Iterable[Node]) -> tuple[Node, ...]:
+    """The nodes, each subschema once (by identity and base URI: a key the answers are
+    remembered by), in order."""
+    seen: dict[Any, Node] = {}
+    for n in nodes:
+        seen.setdefault(n.key, n)
+    return tuple(seen.values())
+
+
+def _search(pattern: str, text: str) -> bool:
+    try:
+        return oracle.ecma_search(pattern, text)
+    except oracle.Undecidable:
+        raise  # no exact answer: the question that asked is unknown, not "no match"
+    except Exception:
+        return False  # a pattern regress refuses (load time refuses those reachable)
+
+
+_KIND_TYPES = {"null": "null", "boolean": "boolean", "int": "integer", "frac": "number",
+               "string": "string", "array": "array", "object": "object"}
+
+
+def kind_term(t: Term, kind: str, like: Node) -> Term:
+    """The values of flat term ``t`` of one kind, flat too: the non-integer numbers' ``not``
+    is written as the negation it is, not left inside a node nothing will expand."""
+    if kind == "frac":
+        return Term(t.pos + (synthetic({"type": "number"}, like, DRAFT2020),),
+                    t.neg + (synthetic({"type": "integer"}, like, DRAFT2020),), flat=True)
+    return Term(t.pos + (kind_node(kind, like),), t.neg, flat=True)
+
+
+def kind_node(kind: str, like: Node) -> Node:
+    # Read as 2020-12, whatever the draft around: "integer" is every integral number there,
+    # and the kinds then split the values exactly.
+    raw: dict[str, Any] = {"type": _KIND_TYPES[kind]}
+    if kind == "frac":
+        raw = {"type": "number", "not": {"type": "integer"}}
+    return synthetic(raw, like, DRAFT2020)
+
+
