@@ -378,3 +378,21 @@ def test_a_ref_dir_linking_out_of_the_repository_is_refused(cli, tmp_path: Path,
     res = cli("diff", "schemas/song/1.0.0.json", "schemas/song/1.1.0.json", "--format", "json",
               "--ref-dir", str(REFS))
     assert res.json()["results"][0]["backward"] == "breaking", res.stderr
+
+
+def test_the_repository_schema_wins_over_a_catalog_copy_of_its_uri(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _repository(tmp_path, None)
+    strict = "https://schemas.example.com/strict.json"
+    write(repo / "schemas" / "strict" / "1.0.0.json",
+          {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": strict,
+           "type": "object", "required": ["other"]})
+    song = json.loads((repo / "schemas" / "song" / "1.1.0.json").read_text())
+    song["properties"]["s"] = {"$ref": strict}
+    write(repo / "schemas" / "song" / "1.1.0.json", song)
+    monkeypatch.chdir(repo)
+    message = json.dumps({"type": "song.v1", "tempo": 12, "s": {"id": "x"}})
+    res = cli("validate", "--schemas", "schemas", "--message", message, "--json",
+              "--ref-dir", "vendor/refs")
+    (invalid,) = json.loads(res.stdout)["invalid"]  # the catalog's copy would accept it
+    assert invalid["errors"][0]["pointer"] == "/s", invalid

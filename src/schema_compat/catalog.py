@@ -139,10 +139,11 @@ class Catalog:
             found = self._cache[key] = frozenset(targets)
         return found
 
-    def rs_registry(self, entries: Sequence[CatalogEntry], retriever: Any) -> Any:
-        """A jsonschema-rs registry of ``entries`` under all their URIs (None when it cannot
-        take them), kept for the next validator that needs the same documents."""
-        key = ("rs", tuple(e.uri for e in entries), retriever)
+    def rs_registry(self, entries: Sequence[CatalogEntry], retriever: Any,
+                    exclude: frozenset[str] = frozenset()) -> Any:
+        """A jsonschema-rs registry of ``entries`` under all their URIs but ``exclude`` (None
+        when it cannot take them), kept for the next validator that needs the same ones."""
+        key = ("rs", tuple(e.uri for e in entries), retriever, exclude)
         if key not in self._cache:
             import jsonschema_rs
 
@@ -150,7 +151,8 @@ class Catalog:
                 # Each document in the draft its `$schema` names, 2020-12 without one (as
                 # the engine reads it): a `draft` given here would override `$schema`.
                 self._cache[key] = jsonschema_rs.Registry(
-                    [(name, e.contents) for e in entries for name in e.names],
+                    [(name, e.contents) for e in entries for name in e.names
+                     if name not in exclude],
                     retriever=retriever)
             except Exception:
                 # A document it leads to refers to one the catalog does not hold: jsonschema-rs
@@ -158,13 +160,15 @@ class Catalog:
                 self._cache[key] = None
         return self._cache[key]
 
-    def rs_registry_for(self, document: Any, base: str, retriever: Any) -> Any:
+    def rs_registry_for(self, document: Any, base: str, retriever: Any,
+                        exclude: frozenset[str] = frozenset()) -> Any:
         """A jsonschema-rs registry of the catalog documents ``document`` (read at ``base``)
-        may lead to; None when it leads to none, or jsonschema-rs cannot take them."""
+        may lead to, under their URIs but ``exclude`` (which ``retriever`` answers); None
+        when it leads to none, or jsonschema-rs cannot take them."""
         from .schema import detect_draft
 
         entries = self.reachable(document, base, detect_draft(document))
-        return self.rs_registry(entries, retriever) if entries else None
+        return self.rs_registry(entries, retriever, exclude) if entries else None
 
 
 # --------------------------------------------------------------------------- reading

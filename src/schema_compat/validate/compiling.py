@@ -102,8 +102,10 @@ def compile_all(repo: ContractsRepository) -> dict[str, Compiled]:
         sid = _schema_id(doc)
         if sid is not None:
             ids.setdefault(sid, []).append(doc)
-    # The catalog's documents first: the repository's own schemas win where both name a URI.
-    known: dict[str, Any] = repo.catalog.documents() if repo.catalog is not None else {}
+    # The catalog's documents where the repository has no schema of that URI: its own win.
+    own = frozenset({_file_uri(doc) for doc in docs} | set(ids))
+    known: dict[str, Any] = {} if repo.catalog is None else {
+        uri: document for uri, document in repo.catalog.documents().items() if uri not in own}
     known.update({_file_uri(doc): doc.document for doc in docs})
     # An `$id` shared by two files (a copied schema whose `$id` was not bumped) is left out:
     # resolving it to either file could check messages against the wrong version.
@@ -126,7 +128,7 @@ def compile_all(repo: ContractsRepository) -> dict[str, Compiled]:
                 retriever=retrieve,
                 base_uri=None if _schema_id(doc) else _file_uri(doc),
                 registry=None if repo.catalog is None else repo.catalog.rs_registry_for(
-                    doc.document, _schema_id(doc) or _file_uri(doc), retrieve),
+                    doc.document, _schema_id(doc) or _file_uri(doc), retrieve, own),
             )
         except jsonschema_rs.ValidationError as exc:
             where = _pointer(exc.instance_path)
