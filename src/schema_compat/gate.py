@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ._json import read_json_file
+from ._json import YAML_SUFFIXES, read_json_file
 from .config import Config
 from .decide import (
     GATE_EXAMPLE_INVALID,
@@ -95,6 +95,11 @@ def _type_pointer(document: Any) -> str | None:
     return None
 
 
+def _suffix(doc: SchemaDocument) -> str:
+    """The file name ending a version was written with (``.json``, ``.yaml``...)."""
+    return Path(doc.source).suffix or ".json"
+
+
 def _file(doc: SchemaDocument) -> str | None:
     return str(doc.path) if doc.path is not None else None
 
@@ -117,6 +122,15 @@ def _check_examples(doc: SchemaDocument, examples_root: Path) -> list[Problem]:
                        file=str(path), pointer=pointer, action=action)
 
     for expect_valid, folder in ((True, "valid"), (False, "invalid")):
+        for path in sorted((base / folder).glob("*.y*ml")):
+            if path.name.endswith(YAML_SUFFIXES):
+                # Examples are messages, which travel as JSON: they are read as JSON, as
+                # `replay` and `validate` read messages. One written in YAML is not skipped
+                # in silence (the gate would pass untested).
+                problems.append(problem(GATE_EXAMPLE_UNREADABLE,
+                                        f"{path}: examples are messages and are read as JSON; "
+                                        "this YAML file is not read", path,
+                                        "write it as a .json file"))
         for path in sorted((base / folder).glob("*.json")):
             if not is_within(path.resolve(), real_root):
                 # A link (of the file or of a directory above it) that leads out of the
@@ -169,8 +183,9 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
             problems.append(Problem(SCHEMA_VERSION_REMOVED,
                                     f"{name} {version}: released version removed",
                                     schema=name, version=version,
-                                    action=f"restore schemas/{name}/{version}.json: a released "
-                                           "version stays"))
+                                    action=f"restore schemas/{name}/{version}"
+                                           f"{_suffix(before[version])}: a released version "
+                                           "stays"))
         for doc in now:
             key = str(doc.version)
             if key in before:

@@ -1,4 +1,8 @@
-"""Load schemas: single files, contracts directories (``schemas/<name>/<semver>.json``)."""
+"""Load schemas: single files, contracts directories (``schemas/<name>/<semver>.json``).
+
+Schema files are JSON, or YAML when their names end in ``.yaml`` or ``.yml`` (``_yaml.py``);
+both are read into the same JSON values.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Any
 
 import semver
 
-from ._json import json_value_problem, read_json_file
+from ._json import SCHEMA_SUFFIXES, json_value_problem, parse_document, read_document
 from .errors import LoadError, SchemaError
 
 _VERSION_IN_ID = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
@@ -113,14 +117,24 @@ def version_from_id(document: Any) -> semver.Version | None:
 def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
     """Load one schema file; its name and version come from the path or its ``$id``.
 
-    ``schemas/beatframe/1.2.0.json`` is ``beatframe`` at 1.2.0; a lone ``foo.json`` is ``foo``
-    at the version its ``$id`` carries, if any.
+    ``schemas/beatframe/1.2.0.json`` (or ``.yaml``, ``.yml``) is ``beatframe`` at 1.2.0; a lone
+    ``foo.json`` is ``foo`` at the version its ``$id`` carries, if any.
     """
-    document = read_json_file(path)
+    document = read_document(path)
     inferred, version = _identify(path, document)
     return SchemaDocument(
         name=name or inferred, version=version, source=str(path), document=document, path=path
     )
+
+
+def schema_name(file_name: str) -> str:
+    """The schema a file of one schema is named after: ``foo`` for ``foo.json``,
+    ``foo.schema.json``, ``foo.yaml``, ``foo.schema.yml``..."""
+    for suffix in SCHEMA_SUFFIXES:
+        if file_name.endswith(suffix):
+            file_name = file_name.removesuffix(suffix)
+            break
+    return file_name.removesuffix(".schema")
 
 
 def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
@@ -128,7 +142,7 @@ def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
     version = parse_version(path.stem)
     if version is not None:
         return path.parent.name, version
-    return path.name.removesuffix(".json").removesuffix(".schema"), version_from_id(document)
+    return schema_name(path.name), version_from_id(document)
 
 
 @dataclass
@@ -263,10 +277,10 @@ def _version_key(doc: SchemaDocument) -> tuple[int, semver.Version | str]:
 
 
 def load_repository(root: Path) -> ContractsRepository:
-    """Discover every schema under ``root``.
+    """Discover every schema under ``root`` (JSON and YAML files).
 
     Two layouts are understood, and may be mixed: ``<name>/<semver>.json`` (one file per
-    version) and ``<name>.json`` (one file per schema).
+    version) and ``<name>.json`` (one file per schema); ``.yaml`` and ``.yml`` alike.
     """
     if not root.exists():
         raise LoadError(f"{root}: schemas directory does not exist")
@@ -274,11 +288,11 @@ def load_repository(root: Path) -> ContractsRepository:
         raise LoadError(f"{root}: not a directory")
     check_named_path(root)
     repo = ContractsRepository(root=root)
-    for path in walk_files(root, (".json",), what="schema"):
+    for path in walk_files(root, SCHEMA_SUFFIXES, what="schema"):
         doc = load_schema_file(path)
         repo.schemas.setdefault(doc.name, []).append(doc)
     if not repo.schemas:
-        raise LoadError(f"{root}: no schemas (*.json) found")
+        raise LoadError(f"{root}: no schemas ({_PATTERNS}) found")
     for name, docs in repo.schemas.items():
         docs.sort(key=_version_key)
         seen: set[str] = set()
@@ -308,10 +322,11 @@ class SchemaSet:
         return self.every_version or tuple(self.schemas.values())
 
 
-def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
-    from ._json import parse_json
+_PATTERNS = ", ".join(f"*{suffix}" for suffix in SCHEMA_SUFFIXES)
 
-    document = parse_json(data, source)
+
+def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
+    document = parse_document(data, source, name=rel)
     name, version = _identify(Path(rel), document)
     return SchemaDocument(name=name, version=version, source=source, document=document)
 
@@ -342,7 +357,7 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
         return SchemaSet(label, {doc.name: doc}, single=True)
     docs = []
     for kind, f in gitio.list_files(ref, rel, top):
-        if not f.endswith(".json") or any(p.startswith(".") for p in Path(f).parts):
+        if not f.endswith(SCHEMA_SUFFIXES) or any(p.startswith(".") for p in Path(f).parts):
             continue
         if kind != "file":
             # Never followed: its target is a name, possibly of a file outside the repository.
@@ -350,7 +365,7 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
                             f"{ref}; schema files must be regular files (not read)")
         docs.append(_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f))
     if not docs:
-        raise LoadError(f"{label}: no schemas (*.json) at {ref}")
+        raise LoadError(f"{label}: no schemas ({_PATTERNS}) at {ref}")
     return SchemaSet(label, _latest(docs), single=False, every_version=tuple(docs))
 
 

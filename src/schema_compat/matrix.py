@@ -62,7 +62,7 @@ from .findings import (
     Finding,
     Witness,
 )
-from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
+from .loading import ContractsRepository, SchemaDocument, parse_version, schema_name, version_from_id
 from .normalize import prepare
 from .schema import Node
 from .verdict import DEFAULT_TIMEOUT, POLICIES, compatibility_level
@@ -123,7 +123,8 @@ def versions_from_git(path: Path, *, tags: str | None = None,
     which the file exists and differs from the previous such tag, in semantic-version order
     when every tag is a version (a leading ``v`` allowed), else in git's ``version:refname``
     order; labelled by the tag. The version of each is the one in the document's ``$id``,
-    else the tag's. Returns the versions by schema name (the file's) and where they came from.
+    else the tag's. The file is JSON, or YAML by its name. Returns the versions by schema name
+    (the file's) and where they came from.
     """
     from . import gitio
 
@@ -133,7 +134,7 @@ def versions_from_git(path: Path, *, tags: str | None = None,
         rel = (cwd / path).resolve().relative_to(top).as_posix()
     except ValueError:
         raise UsageError(f"--git-history {path}: not inside the git repository at {top}") from None
-    name = Path(rel).name.removesuffix(".json").removesuffix(".schema")
+    name = schema_name(Path(rel).name)
     refs: list[tuple[str, str]] = []  # (label, commit or tag)
     if tags is None:
         out = _git(["log", "--format=%H", "--topo-order", "--reverse", "--", rel], top)
@@ -171,9 +172,9 @@ def versions_from_git(path: Path, *, tags: str | None = None,
 
 
 def _document_from_git(data: bytes, source: str, name: str, tag: str | None) -> SchemaDocument:
-    from ._json import parse_json
+    from ._json import parse_document
 
-    document = parse_json(data, source)
+    document = parse_document(data, source, name=source)
     if not isinstance(document, (dict, bool)):
         raise LoadError(f"{source}: not a JSON Schema (expected an object or a boolean)")
     version = version_from_id(document)

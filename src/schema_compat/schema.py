@@ -616,7 +616,7 @@ def _tighten_max(view: View, value: Fraction | None, exclusive: bool) -> None:
 
 
 def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
-    from ._json import read_json_file
+    from ._json import read_document
 
     def retrieve(uri: str) -> Resource[Any]:
         if uri.startswith("file://") and root_dir is not None:
@@ -625,7 +625,7 @@ def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
                 path.resolve().relative_to(root_dir.resolve())
             except ValueError:
                 raise referencing.exceptions.NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
-            contents = read_json_file(path)
+            contents = read_document(path)  # JSON, or YAML by its name
             return Resource.from_contents(
                 contents, default_specification=_SPECS[detect_draft(contents)])
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
