@@ -285,16 +285,17 @@ def gate(*, config: Config, against: str | None, schemas: Path | None = None,
          options: Options | None = None) -> GateReport:
     """The ``check`` command's work: load both sides and run :func:`check`."""
     schemas_dir = schemas or config.root / config.schemas
-    current = load_repository(schemas_dir)
+    # Both sides are read in the same default draft: the base as this change would read it.
+    current = load_repository(schemas_dir, default_draft=config.default_draft)
     base: Any = None
     if against is not None:
         path = Path(against)
         if path.is_dir():
-            base = load_repository(path)
+            base = load_repository(path, default_draft=config.default_draft)
         else:
             base = resolve_input(against,
                                  schemas_dir=_relative(schemas_dir, config.root), cwd=config.root,
-                                 all_versions=True)
+                                 all_versions=True, default_draft=config.default_draft)
     examples_dir = examples if examples is not None else config.root / config.examples
     check_named_path(examples_dir)
     return check(current, base, config, examples=examples_dir if examples_dir.is_dir() else None,

@@ -615,8 +615,9 @@ def _tighten_max(view: View, value: Fraction | None, exclusive: bool) -> None:
         view.maximum, view.max_exclusive = value, exclusive
 
 
-def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
+def _retrieve_factory(root_dir: Path | None, source: str, default_draft: int) -> Any:
     from ._json import read_document
+    from .drafts import with_default_draft
 
     def retrieve(uri: str) -> Resource[Any]:
         if uri.startswith("file://") and root_dir is not None:
@@ -625,9 +626,11 @@ def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
                 path.resolve().relative_to(root_dir.resolve())
             except ValueError:
                 raise referencing.exceptions.NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
-            contents = read_document(path)  # JSON, or YAML by its name
+            # Another file (JSON or YAML) is read as the referring schema is: without
+            # `$schema`, in the default draft.
+            contents = with_default_draft(read_document(path), default_draft)
             return Resource.from_contents(
-                contents, default_specification=_SPECS[detect_draft(contents)])
+                contents, default_specification=_SPECS[detect_draft(contents, default_draft)])
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     return retrieve
@@ -654,7 +657,8 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
     resource: Resource[Any] = spec.create_resource(document)
     # `retrieve` is an attrs alias that mypy's attrs support does not see.
     registry: Registry[Any] = Registry(  # type: ignore[call-arg]
-        retrieve=_retrieve_factory(root_dir or (path.parent if path else None), source))
+        retrieve=_retrieve_factory(root_dir or (path.parent if path else None), source,
+                                   default_draft))
     registry = registry.with_resource(base, resource)
     for uri, contents in (siblings or {}).items():
         sdraft = detect_draft(contents, default_draft)
