@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,3 +35,27 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return CliResult(code, out, err)
 
     return invoke
+
+
+def shared_dir() -> Path:
+    """Where the upstream conformance suites are: SCHEMA_COMPAT_SHARED, else ../shared."""
+    env = os.environ.get("SCHEMA_COMPAT_SHARED")
+    return Path(env) if env else REPO.parent / "shared"
+
+
+# Each suite, and the file whose presence says it is there.
+CONFORMANCE_SUITES = {
+    "Confluent's compatibility cases": Path("peer-suites/confluent/diff-schema-examples.json"),
+    "the SchemaStore corpus": Path("corpus/schemastore/manifest.json"),
+}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One visible line when a conformance suite did not run, and how to provide it."""
+    missing = [name for name, marker in CONFORMANCE_SUITES.items()
+               if not (shared_dir() / marker).is_file()]
+    if missing:
+        terminalreporter.write_line(
+            f"conformance suites skipped ({' and '.join(missing)} not under {shared_dir()}): "
+            "run `python .ci/conformance_suites.py DIR` and set SCHEMA_COMPAT_SHARED=DIR",
+            yellow=True)

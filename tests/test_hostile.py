@@ -472,7 +472,7 @@ def assert_no_injection(text: str, fmt: str) -> None:
     if fmt == "markdown":  # raw HTML only inside code, where Markdown shows it as it is
         import re
 
-        prose = re.sub(r"```json\n.*?\n```", "", text, flags=re.DOTALL)
+        prose = re.sub(r"(`{3,})\w*\n.*?\n\1(?!`)", "", text, flags=re.DOTALL)  # fenced blocks
         prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", prose.replace("\\`", ""))
         assert not re.search(r"(?<!\\)<(script|img)", prose), prose
 

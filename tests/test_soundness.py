@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schema_compat import oracle
-from schema_compat.diff import diff_documents
+from schema_compat.changes import diff_documents
 from schema_compat.engine import Options, compare
 from schema_compat.loading import SchemaDocument
 from schema_compat.measure import _apply as change_alone  # what "this change alone" means

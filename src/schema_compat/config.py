@@ -70,6 +70,23 @@ class Waiver:
             return False
         return self.path is None or self.path in (old_path, new_path)
 
+    def to_toml(self) -> str:
+        """The waiver as a ``[[waivers]]`` table to paste into ``schema-compat.toml``."""
+        lines = ["[[waivers]]"]
+        for key in ("schema", "rule", "path", "fingerprint", "reason"):
+            value = getattr(self, key)
+            if value is None:
+                continue
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+                # A name from a file name that is not UTF-8: TOML cannot hold it, and the
+                # fingerprint (which the name is part of) matches the finding without it.
+                lines.append(f"# {key}: not valid UTF-8, matched by the fingerprint")
+                continue
+            lines.append(f"{key} = {_toml_string(value)}")
+        if self.expires is not None:
+            lines.append(f"expires = {self.expires.isoformat()}")
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class Config:
@@ -94,6 +111,22 @@ class Config:
     def rule_level(self, rule: str) -> str:
         """``error`` (default), ``warning`` or ``ignore`` for a rule."""
         return self.rule_levels.get(rule, "error")
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string that shows every character it holds.
+
+    JSON's escapes are TOML's (quotes, backslashes, C0 controls); what JSON leaves raw and a
+    terminal or a diff view would act on (DEL, C1 controls, bidirectional overrides, line
+    separators) is escaped as well.
+    """
+    out = []
+    for c in json.dumps(value, ensure_ascii=False):
+        if c.isprintable():
+            out.append(c)
+        else:
+            out.append(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+    return "".join(out)
 
 
 def fingerprint(schema: str, rule: str, old_path: str | None, new_path: str | None) -> str:

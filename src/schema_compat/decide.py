@@ -96,6 +96,9 @@ class Problem:
     severity: str = ERROR
     witness: Witness | None = None
     action: str = ""  # what to do next, in one sentence
+    # Waivers that would accept the break, ready to paste (empty when none can: a break no
+    # single finding explains is released as a major, not waived).
+    waivers: tuple[Waiver, ...] = ()
 
     def __post_init__(self) -> None:
         if self.id not in PROBLEM_KINDS:
@@ -108,10 +111,18 @@ class Problem:
                                 "pointer": self.pointer, "action": self.action or None}
         if self.witness is not None:
             data["witness"] = self.witness.to_json()
+        if self.waivers:
+            data["waivers"] = [w.to_toml() for w in self.waivers]
         return data
 
 
 # ------------------------------------------------------------------------ rule levels, waivers
+
+
+# A suggested waiver says why in the user's words, not ours: the reason is a prompt to
+# replace, and the expiry is short so that an accepted break is looked at again.
+WAIVER_REASON = "say why no consumer breaks"
+WAIVER_TERM = dt.timedelta(days=30)
 
 
 class Acceptance:
@@ -124,21 +135,49 @@ class Acceptance:
         self.waived: list[str] = []
         self.expired: list[tuple[Waiver, str, str]] = []  # (waiver, schema, where)
 
+    def _waiver(self, schema: str, finding: Finding) -> Waiver | None:
+        fp = fingerprint(schema, finding.rule, finding.old_path, finding.new_path)
+        return next((w for w in self.config.waivers
+                     if w.matches(schema, finding.rule, finding.old_path, finding.new_path, fp)),
+                    None)
+
     def counts(self, schema: str, finding: Finding) -> bool:
         """Whether a breaking or unknown finding counts against the release."""
         if self.config.rule_level(finding.rule) in ("ignore", "warning"):
             return False
-        fp = fingerprint(schema, finding.rule, finding.old_path, finding.new_path)
-        for w in self.config.waivers:
-            if w.matches(schema, finding.rule, finding.old_path, finding.new_path, fp):
-                where = finding.new_path or finding.old_path or "/"
-                if w.expired(self.today):
-                    self.expired.append((w, schema, f"{finding.rule} at {where}"))
-                    return True
-                self.waived.append(f"{schema}: {finding.rule} at {where} "
-                                   f"({w.reason}; until {w.expires or 'no expiry'})")
-                return False
-        return True
+        w = self._waiver(schema, finding)
+        if w is None:
+            return True
+        where = finding.new_path or finding.old_path or "/"
+        if w.expired(self.today):
+            self.expired.append((w, schema, f"{finding.rule} at {where}"))
+            return True
+        self.waived.append(f"{schema}: {finding.rule} at {where} "
+                           f"({w.reason}; until {w.expires or 'no expiry'})")
+        return False
+
+    def suggest(self, schema: str, result: ComparisonResult,
+                directions: Sequence[str]) -> tuple[Waiver, ...]:
+        """Waivers that would make ``directions`` of ``result`` count as compatible: one per
+        finding that still counts there. None when a failing direction has no finding to
+        waive (no waiver can accept that break)."""
+        waivers: list[Waiver] = []
+        for d in directions:
+            if result.direction(d).status == COMPATIBLE:
+                continue
+            relevant = [f for f in result.findings if getattr(f, d) in (BREAKING, UNKNOWN)]
+            if not relevant:
+                return ()
+            for f in relevant:
+                w = self._waiver(schema, f)
+                if self.config.rule_level(f.rule) in ("ignore", "warning") or (
+                        w is not None and not w.expired(self.today)):
+                    continue
+                waivers.append(Waiver(
+                    reason=WAIVER_REASON, expires=self.today + WAIVER_TERM, rule=f.rule,
+                    schema=schema, path=f.new_path or f.old_path,
+                    fingerprint=fingerprint(schema, f.rule, f.old_path, f.new_path)))
+        return tuple(dict.fromkeys(waivers))
 
     def effective(self, schema: str, result: ComparisonResult, direction: str) -> str:
         """The direction's status once waived and re-levelled findings are set aside."""
@@ -246,13 +285,22 @@ def evaluate_release(schema: str, release: ReleaseVersion, earlier: Sequence[Rel
     back = accept.effective(schema, result, "backward")
     fwd = accept.effective(schema, result, "forward")
     needed = required_bump(back, fwd, result.findings, policy)
+    if (needed in ("none", "patch") and result.backward.status != COMPATIBLE) or (
+            needed in ("none", "patch") and result.forward.status != COMPATIBLE):
+        # A waiver accepts a break, not the change: other messages are valid now, which
+        # a patch release never means.
+        needed = "minor"
     declared = (declared_bump(prev.version, release.version)
                 if prev.version is not None and release.version is not None else None)
     problems: list[Problem] = []
 
-    def problem(problem_id: str, message: str, action: str) -> Problem:
+    def problem(problem_id: str, message: str, action: str,
+                waivers: tuple[Waiver, ...] = ()) -> Problem:
         return Problem(problem_id, message, schema=schema, file=release.file, action=action,
-                       version=str(release.version) if release.version else None)
+                       version=str(release.version) if release.version else None,
+                       waivers=waivers)
+
+    protected = protected_directions(policy)
 
     if prev.version is not None and release.version is not None and declared is None:
         problems.append(problem(
@@ -261,34 +309,36 @@ def evaluate_release(schema: str, release: ReleaseVersion, earlier: Sequence[Rel
             if needed != "none" else ""))
     elif declared is not None and BUMP_ORDER.index(declared) < BUMP_ORDER.index(needed):
         assert prev.version is not None
+        # Only a major is needed because of breaks: waiving them all brings it down.
+        waivers = accept.suggest(schema, result, protected) if needed == "major" else ()
         problems.append(problem(
             GATE_BUMP_TOO_SMALL,
             f"{schema} {prev.version} → {release.version}: declared {declared} bump, but the "
             f"change needs {needed} (policy {policy}; backward {back}, forward {fwd})",
-            _release_action(schema, prev.version, needed, release)))
+            _release_action(schema, prev.version, needed, release, bool(waivers)), waivers))
     same_major = [e for e in earlier if _same_line(e, release)]
     if not same_major:
         return ReleaseEvaluation(NEW_MAJOR, declared, needed, (), tuple(problems))
     against = same_major if policy.endswith("_TRANSITIVE") else same_major[-1:]
     checks: list[PolicyCheck] = []
-    protected = protected_directions(policy)
     for older in against if protected else ():
+        other = result if older is prev else pair(older)
         if older is prev:
             statuses = {"backward": back, "forward": fwd}
         else:
-            other = pair(older)
             statuses = {d: accept.effective(schema, other, d) for d in ("backward", "forward")}
         satisfied = policy_satisfied(statuses["backward"], statuses["forward"], policy)
         checks.append(PolicyCheck(older.label, statuses["backward"], statuses["forward"],
                                   satisfied))
         if not satisfied:
             broken = [d for d in protected if statuses[d] != COMPATIBLE]
+            waivers = accept.suggest(schema, other, broken)
             problems.append(problem(
                 GATE_POLICY_VIOLATED,
                 f"{schema} {release.version or release.label}: policy {policy} violated "
                 f"against {older.version or older.label} "
                 f"({', '.join(f'{d} {statuses[d]}' for d in broken)})",
-                _major_action(schema, earlier[-1], release)))
+                _major_action(schema, earlier[-1], release, bool(waivers)), waivers))
     verdict = PASS if all(c.satisfied for c in checks) else FAIL
     return ReleaseEvaluation(verdict, declared, needed, tuple(checks), tuple(problems))
 
@@ -309,21 +359,22 @@ def _type_for(schema: str, release: ReleaseVersion, major: int) -> str:
 
 
 def _release_action(schema: str, prev: semver.Version, needed: str,
-                    release: ReleaseVersion) -> str:
+                    release: ReleaseVersion, waivable: bool = False) -> str:
     target = next_version(prev, needed)
     action = f"release it as {target}"
     if needed == "major":
         wanted = _type_for(schema, release, target.major)
         if wanted:
             action += f" with type {wanted!r}"
-    return action + ", or waive the break it needs (see the waiver block)" \
-        if needed == "major" else action
+    return action + ", or waive the break (the waiver below)" if waivable else action
 
 
-def _major_action(schema: str, prev: ReleaseVersion, release: ReleaseVersion) -> str:
+def _major_action(schema: str, prev: ReleaseVersion, release: ReleaseVersion,
+                  waivable: bool) -> str:
     if prev.version is None:
-        return "release it as a new major version"
-    return _release_action(schema, prev.version, "major", release)
+        return "release it as a new major version" + (
+            ", or waive the break (the waiver below)" if waivable else "")
+    return _release_action(schema, prev.version, "major", release, waivable)
 
 
 # ------------------------------------------------------------------------------- the run

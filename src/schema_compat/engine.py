@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from .diff import (
+from .changes import (
     KeywordChange,
     diff_documents,
     skeleton,
@@ -62,7 +62,8 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     if _annotations_differ_only(old, new):
         # Only annotations differ: the same messages are valid, whatever the schema says
         # (even where it leans on references we would not fetch).
-        return replace(_annotations_only(old, new, changes, schema), formats=options.formats)
+        return replace(_annotations_only(old, new, changes, schema), formats=options.formats,
+                       policy=options.policy)
     notes = draft_notes(old, new)
     old_root = prepare(old, formats=options.formats)
     new_root = prepare(new, formats=options.formats)
@@ -94,6 +95,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         notes=notes,
         formats=options.formats,
         default_draft=DRAFT_NAMES[new.default_draft],
+        policy=options.policy,
     )
 
 
@@ -193,9 +195,9 @@ def compare_sets(old: SchemaSet, new: SchemaSet, options: Options | None = None)
         if o_doc is not None and n_doc is not None:
             results.append(compare(o_doc, n_doc, options, schema=name))
         elif o_doc is not None:
-            results.append(_removed(name, o_doc))
+            results.append(replace(_removed(name, o_doc), policy=options.policy))
         elif n_doc is not None:
-            results.append(_added(name, n_doc))
+            results.append(replace(_added(name, n_doc), policy=options.policy))
     return results
 
 

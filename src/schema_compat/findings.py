@@ -141,6 +141,7 @@ class ComparisonResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     formats: str = "assert"  # how `format` was read: "assert" or "annotation" (formats.py)
     default_draft: str = "2020-12"  # the draft of a schema without `$schema` (drafts.py)
+    policy: str = "BACKWARD"  # the compatibility policy the required bump was computed under
 
     def direction(self, name: str) -> DirectionVerdict:
         return self.backward if name == BACKWARD else self.forward
@@ -164,4 +165,5 @@ class ComparisonResult:
             "notes": list(self.notes),
             "formats": self.formats,
             "default_draft": self.default_draft,
+            "policy": self.policy,
         }

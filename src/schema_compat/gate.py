@@ -19,6 +19,7 @@ from typing import Any
 from ._json import YAML_SUFFIXES, read_json_file
 from .config import Config
 from .decide import (
+    ERROR,
     GATE_EXAMPLE_INVALID,
     GATE_EXAMPLE_UNREADABLE,
     GATE_PATTERN_HAZARD,
@@ -29,6 +30,7 @@ from .decide import (
     Acceptance,
     Decision,
     Problem,
+    ReleaseEvaluation,
     ReleaseVersion,
     declared_bump,
     evaluate_release,
@@ -45,10 +47,45 @@ from .loading import (
     check_named_path,
     is_within,
     load_repository,
+    parse_version,
     resolve_input,
 )
 from .normalize import hazard_notes, prepare
 from .schema import json_equal
+
+# What the gate found a schema version to be (``GateEntry.kind``).
+RELEASE, FIRST_RELEASE, NEW_SCHEMA = "release", "first release", "new schema"
+CHANGED_IN_PLACE, VERSION_REMOVED, REMOVED = "changed in place", "version removed", "schema removed"
+
+
+@dataclass(frozen=True)
+class GateEntry:
+    """One schema version the gate looked at: what it is, against what, and what it found.
+
+    The reporters' summary is one line per entry; ``result`` is the comparison with
+    ``previous`` (None for a first release or a removal), ``problems`` those raised about
+    this version.
+    """
+
+    schema: str
+    version: str | None
+    kind: str
+    previous: str | None = None
+    policy: str = ""
+    declared_bump: str | None = None
+    required_bump: str | None = None
+    result: ComparisonResult | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(p.severity != ERROR for p in self.problems)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": self.schema, "version": self.version, "kind": self.kind,
+                "previous": self.previous, "policy": self.policy,
+                "declared_bump": self.declared_bump, "required_bump": self.required_bump,
+                "passed": self.passed}
 
 
 @dataclass(frozen=True)
@@ -58,6 +95,7 @@ class GateReport:
     results: tuple[ComparisonResult, ...]
     problems: tuple[Problem, ...] = ()
     waived: tuple[str, ...] = field(default_factory=tuple)
+    entries: tuple[GateEntry, ...] = ()
 
     @property
     def decision(self) -> Decision:
@@ -166,6 +204,7 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
     accept = Acceptance(config, today or dt.date.today())
     results: list[ComparisonResult] = []
     problems: list[Problem] = []
+    entries: list[GateEntry] = []
     base_versions = _base_versions(base)
     names = sorted(set(current.names()) | set(base_versions))
     for name in names:
@@ -173,26 +212,38 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
         opts = replace(options or Options(), policy=policy, formats=config.formats)
         now = current.versions(name)
         before = base_versions.get(name, {})
+
+        def entry(version: str | None, kind: str, start: int, **more: Any) -> None:
+            entries.append(GateEntry(name, version, kind, policy=policy,  # noqa: B023
+                                     problems=tuple(problems[start:]), **more))
+
         if not now:
+            start = len(problems)
             problems.append(Problem(SCHEMA_REMOVED,
                                     f"{name}: schema removed (consumers of it break)",
                                     schema=name, action="restore it: a schema in use cannot go"))
+            entry(max(before, key=_version_order, default=None), REMOVED, start)
             continue
         now_by_version = {str(d.version): d for d in now}
-        for version in sorted(set(before) - set(now_by_version)):
+        for version in sorted(set(before) - set(now_by_version), key=_version_order):
+            start = len(problems)
             problems.append(Problem(SCHEMA_VERSION_REMOVED,
                                     f"{name} {version}: released version removed",
                                     schema=name, version=version,
                                     action=f"restore schemas/{name}/{version}"
                                            f"{_suffix(before[version])}: a released version "
                                            "stays"))
+            entry(version, VERSION_REMOVED, start)
         for doc in now:
             key = str(doc.version)
+            start = len(problems)
             if key in before:
                 if not json_equal(before[key].document, doc.document):
                     results.append(_in_place(name, before[key], doc, opts, problems))
+                    entry(key, CHANGED_IN_PLACE, start, previous=key, result=results[-1],
+                          required_bump=results[-1].required_bump)
                 continue
-            made = list(_new_version(name, doc, now, opts, accept, problems))
+            made, evaluation = _new_version(name, doc, now, opts, accept, problems)
             if made and examples is not None and (examples / name).is_dir():
                 # The recorded examples of every version, replayed across this release.
                 from .replay import replay
@@ -208,9 +259,23 @@ def check(current: ContractsRepository, base: SchemaSet | ContractsRepository | 
                 problems.append(problem)
             if examples is not None:
                 problems.extend(_check_examples(doc, examples))
+            if made:
+                old_side = made[0].old
+                entry(key, RELEASE, start, result=made[0],
+                      previous=old_side.version if old_side else None,
+                      declared_bump=evaluation.declared_bump if evaluation else None,
+                      required_bump=evaluation.required_bump if evaluation else None)
+            else:
+                entry(key, NEW_SCHEMA if base is not None and not before else FIRST_RELEASE,
+                      start)
     problems.extend(accept.expired_problems())
     return GateReport(tuple(results), problems=tuple(problems),
-                      waived=tuple(dict.fromkeys(accept.waived)))
+                      waived=tuple(dict.fromkeys(accept.waived)), entries=tuple(entries))
+
+
+def _version_order(text: str) -> tuple[int, Any]:
+    parsed = parse_version(text)
+    return (0, parsed) if parsed is not None else (1, text)
 
 
 def _endpoints(result: ComparisonResult,
@@ -251,11 +316,12 @@ def release_version(doc: SchemaDocument) -> ReleaseVersion:
 
 
 def _new_version(name: str, doc: SchemaDocument, now: Sequence[SchemaDocument], opts: Options,
-                 accept: Acceptance, problems: list[Problem]) -> list[ComparisonResult]:
+                 accept: Acceptance, problems: list[Problem],
+                 ) -> tuple[list[ComparisonResult], ReleaseEvaluation | None]:
     assert doc.version is not None
     earlier = [d for d in now if d.version is not None and d.version < doc.version]
     if not earlier:
-        return []
+        return [], None
     by_label = {d.label: d for d in earlier}
     made: dict[str, ComparisonResult] = {}
 
@@ -269,7 +335,7 @@ def _new_version(name: str, doc: SchemaDocument, now: Sequence[SchemaDocument], 
                                   [release_version(d) for d in earlier], opts.policy, pair, accept)
     problems.extend(evaluation.problems)
     prev = earlier[-1].label
-    return [made[prev], *(r for label, r in made.items() if label != prev)]
+    return [made[prev], *(r for label, r in made.items() if label != prev)], evaluation
 
 
 def _new_hazards(doc: SchemaDocument, versions: Sequence[SchemaDocument]) -> list[str]:
@@ -309,4 +375,4 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-__all__ = ["GateReport", "check", "declared_bump", "gate", "next_version", "release_version"]
+__all__ = ["GateEntry", "GateReport", "check", "declared_bump", "gate", "next_version", "release_version"]

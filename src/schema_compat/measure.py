@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import keywords, oracle
-from .diff import (
+from .changes import (
     ABSENT,
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,

@@ -19,6 +19,7 @@ backbeat_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
 backbeat_app.command()(_validate.validate_command)
 
 

@@ -26,6 +26,8 @@ def check_command(
                                   help="Seconds per schema pair."),
     default_draft: str | None = typer.Option(
         None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Text: every finding, witness and example, not only failures."),
 ) -> None:
     """Gate a change to the contracts: bumps, policies, type constants, examples, waivers.
 
@@ -41,9 +43,9 @@ def check_command(
     config = replace(config, default_draft=chosen_draft(default_draft, config))
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
                   options=Options(timeout=timeout, formats=config.formats))
-    summary = GateSummary(report.decision, report.waived)
+    summary = GateSummary(report.decision, report.waived, report.entries)
     ctx = ReportContext(tool_version=__version__, mode="full", color=use_color(sys.stdout),
-                        gate=summary)
+                        gate=summary, verbose=verbose)
     sys.stdout.write(REPORTERS[fmt.value](report.results, ctx))
     raise typer.Exit(report.decision.exit_code)
 

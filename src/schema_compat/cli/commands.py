@@ -12,13 +12,12 @@ from . import matrix as _matrix
 from . import replay as _replay
 from . import rules as _rules
 from . import validate as _validate
-from ._runner import run, tune_gc_for_one_run
+from ._runner import run, tune_gc_for_one_run, version_option
 
 app = typer.Typer(
     name="schema-compat",
     help="Check JSON Schema changes for compatibility, with proof; validate messages.",
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -26,7 +25,9 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show a traceback on internal errors (anywhere on the line)."),
+    version: bool = version_option(),
 ) -> None:
     """Check JSON Schema changes for compatibility, with proof; validate messages."""
 

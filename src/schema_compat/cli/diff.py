@@ -49,6 +49,8 @@ def diff_command(
         "assert formats read it (default: `formats` of the config, else assert)."),
     default_draft: str | None = typer.Option(
         None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Text: every finding, witness and example, not only failures."),
 ) -> None:
     """Classify every change between two schema versions, with witnesses for each break.
 
@@ -76,6 +78,6 @@ def diff_command(
                                                      formats=mode_of_formats))
     decision = decide_diff(results, mode.value)
     ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout),
-                        decision=decision)
+                        decision=decision, verbose=verbose)
     sys.stdout.write(REPORTERS[fmt.value](results, ctx))
     raise typer.Exit(decision.exit_code)

@@ -17,6 +17,7 @@ import typer
 
 from ._options import DEFAULT_DRAFT_HELP, chosen_draft, draft_callback
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
+from ._runner import version_option
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -105,6 +106,7 @@ def validate_command(
         str | None,
         typer.Option("--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     ] = None,
+    version: bool = version_option(),
 ) -> int:
     from ..config import load_config
     from ..errors import UsageError

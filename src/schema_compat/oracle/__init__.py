@@ -24,6 +24,7 @@ backreference ...) and no ``multipleOf`` question on a float or a large integer.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsonschema
@@ -34,6 +35,8 @@ import referencing.exceptions
 import referencing.jsonschema
 from jsonschema import ValidationError
 
+from .._brief import brief
+from .._json import dumps
 from ..schema import (
     Node,
     detect_draft,
@@ -277,7 +280,7 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
             if not errors:
                 return "", ""
             chosen = next((e for e in errors if _matches(_join(e.schema_path), near)), errors[0])
-            return _join(chosen.instance_path), str(chosen.message)
+            return _join(chosen.instance_path), _message(str(chosen.message), chosen.instance)
     try:
         error = first_error(node, instance)
         if near:
@@ -290,7 +293,27 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
         return "", ""
     if error is None:
         return "", ""
-    return _join(error.absolute_path), error.message
+    return _join(error.absolute_path), _message(error.message, error.instance)
+
+
+def _message(text: str, instance: Any) -> str:
+    """A validator's message with the instance it quotes first written briefly.
+
+    Both validators begin most messages with the whole instance (Python's repr, or compact
+    JSON), and a witness is as large as a message: a 51-item array would make the message
+    about its length unreadable.
+    """
+    if not isinstance(instance, (dict, list, str)):
+        return text
+    try:
+        quotes = (repr(instance), dumps(instance), json.dumps(instance, ensure_ascii=False),
+                  json.dumps(instance, ensure_ascii=False, separators=(",", ":")))
+    except (TypeError, ValueError, RecursionError):
+        return text
+    for quoted in quotes:
+        if len(quoted) > 60 and text.startswith(quoted):
+            return brief(instance, 120) + text[len(quoted):]
+    return text
 
 
 def _join(parts: Any) -> str:

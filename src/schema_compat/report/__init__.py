@@ -9,9 +9,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..decide import Decision, Problem
 from ..findings import ComparisonResult
+
+if TYPE_CHECKING:
+    from ..gate import GateEntry
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class GateSummary:
 
     decision: Decision
     waived: tuple[str, ...] = ()
+    entries: tuple[GateEntry, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -31,7 +36,8 @@ class GateSummary:
         return self.decision.problems
 
     def to_json(self) -> dict[str, object]:
-        return {**self.decision.to_json(), "waived": list(self.waived)}
+        return {**self.decision.to_json(), "waived": list(self.waived),
+                "entries": [e.to_json() for e in self.entries]}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class ReportContext:
     color: bool = False
     gate: GateSummary | None = field(default=None)
     decision: Decision | None = None
+    verbose: bool = False  # every finding, witness and replayed example (text format)
 
 
 def run_decision(results: Sequence[ComparisonResult], ctx: ReportContext) -> Decision:

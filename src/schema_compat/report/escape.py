@@ -2,7 +2,8 @@
 file names or the messages goes through one of these before it is written.
 
 - :func:`visible` (plain text, logs): one line, control and bidirectional characters escaped.
-- :func:`md` (Markdown text, table cells included) and :func:`md_code` (a code span).
+- :func:`md` (Markdown text, table cells included), :func:`md_code` (a code span) and
+  :func:`md_block` (a fenced block).
 - :func:`rich_text` (rich console markup).
 - :func:`html_text` (HTML text and attribute values).
 
@@ -18,7 +19,7 @@ import re
 
 from .._text import visible
 
-__all__ = ["html_text", "md", "md_code", "rich_text", "visible"]
+__all__ = ["html_text", "md", "md_block", "md_code", "rich_text", "visible"]
 
 # Characters Markdown (CommonMark, GitHub's extensions: tables, strikethrough, math) may read
 # as syntax anywhere in a line: backslash escapes are valid before any ASCII punctuation.
@@ -42,6 +43,14 @@ def md_code(text: str, *, in_table: bool = True) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_block(text: str, info: str = "") -> list[str]:
+    """``text`` (several lines) as a fenced code block: the fence is longer than any run of
+    backticks in it, so no line of ``text`` can close it."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", *text.splitlines(), fence]
 
 
 def rich_text(text: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..diff import ABSENT, KeywordChange
+from ..changes import ABSENT, KeywordChange
 
 Classifier = Callable[[KeywordChange], "str | None"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..diff import KeywordChange
+from ..changes import KeywordChange
 from ._registry import rule, show, where
 
 _ANNOTATIONS = {

@@ -3,7 +3,7 @@ bound table: ``array-min-items-*``, ``array-max-items-*``, ``array-*-contains-*`
 
 from __future__ import annotations
 
-from ..diff import KeywordChange
+from ..changes import KeywordChange
 from ._registry import rule, show, where
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..diff import ABSENT, KeywordChange
+from ..changes import ABSENT, KeywordChange
 from ._registry import rule, show, where
 
 

@@ -1,0 +1,140 @@
+"""What a person in a hurry reads: the verdict first, a line per version, details for what
+fails, the next action and the waiver to paste; and the command line's own options."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conftest import REPO
+
+SCHEMAS = REPO / "schemas"
+
+
+@pytest.fixture
+def contracts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled contracts, committed in a git repository of its own."""
+    root = tmp_path / "contracts"
+    root.mkdir()
+    for name in ("schemas", "examples"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "schema-compat.toml", root)
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "contracts"], cwd=root, check=True)
+    monkeypatch.chdir(root)
+    return root
+
+
+def _release(root: Path, name: str, old: str, new: str, change: dict[str, object]) -> None:
+    """Write ``new`` as a copy of ``old`` with ``change`` merged into one property."""
+    doc = json.loads((root / "schemas" / name / f"{old}.json").read_text(encoding="utf-8"))
+    doc["$id"] = doc["$id"].replace(old, new)
+    prop, values = next(iter(change.items()))
+    assert isinstance(values, dict)
+    doc["properties"][prop].update(values)
+    (root / "schemas" / name / f"{new}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+
+
+def test_passing_gate_is_short_and_says_so_first(contracts: Path, cli) -> None:
+    res = cli("check")
+    assert res.exit_code == 0, res.stdout
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("✓ gate passed"), lines[0]
+    assert len(lines) <= 15, res.stdout
+    # One line per release; none red, though most minors break forward (BACKWARD protects
+    # only backward), and no witness or replay detail for what passes.
+    assert sum(" → " in line for line in lines) == 11
+    assert "✗" not in res.stdout and "witness" not in res.stdout
+
+
+def test_mislabelled_break_says_what_to_release_and_the_waiver_works(contracts: Path, cli) -> None:
+    _release(contracts, "beatframe", "2.0.0", "2.1.0", {"tempo_bpm": {"maximum": 20}})
+    res = cli("check", "--against", "HEAD")
+    assert res.exit_code == 1
+    first = res.stdout.splitlines()[0]
+    assert first.startswith("✗ gate failed") and "beatframe 2.1.0" in first
+    assert "next: release it as 3.0.0 with type 'backbeat.beatframe.v3'" in res.stdout
+    assert "witness (backward)" in res.stdout and '"tempo_bpm":21' in res.stdout
+    block = res.stdout[res.stdout.index("[[waivers]]"):]
+    waiver = "\n".join(line.removeprefix("  ") for line in block.splitlines())
+    assert 'rule = "number-maximum-decreased"' in waiver and "fingerprint = " in waiver
+    # Pasted as printed, the waiver accepts the break: the gate passes (the break is listed as
+    # waived) and the release still needs a minor, as it declares.
+    config = contracts / "schema-compat.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n" + waiver + "\n", encoding="utf-8")
+    res = cli("check", "--against", "HEAD")
+    assert res.exit_code == 0, res.stdout
+    assert res.stdout.startswith("✓ gate passed")
+    assert "waived: beatframe: number-maximum-decreased" in res.stdout
+
+
+def test_verbose_shows_every_comparison(contracts: Path, cli) -> None:
+    concise, verbose = cli("check"), cli("check", "--verbose")
+    assert verbose.exit_code == concise.exit_code == 0
+    assert len(verbose.stdout.splitlines()) > 5 * len(concise.stdout.splitlines())
+    assert "witness (forward)" in verbose.stdout and "(policy check)" in verbose.stdout
+
+
+def test_markdown_of_a_passing_gate_has_no_red_mark(contracts: Path, cli) -> None:
+    res = cli("check", "--format", "markdown")
+    assert res.exit_code == 0
+    assert "✅ **gate passed**" in res.stdout and "❌" not in res.stdout
+    assert "breaking (not protected)" not in res.stdout  # passing rows are not expanded
+    assert "|---|---|---|---|---|---|" in res.stdout
+
+
+def test_markdown_writes_no_empty_table(tmp_path: Path, cli) -> None:
+    old, new = tmp_path / "a.json", tmp_path / "b.json"
+    old.write_text('{"type": "string"}')
+    new.write_text('{"type": "string", "description": "d"}')
+    res = cli("diff", str(old), str(new), "--format", "markdown")
+    assert res.exit_code == 0
+    assert "| rule |" not in res.stdout and "witness" not in res.stdout
+
+
+def test_long_witness_is_folded_in_text_and_whole_in_json(tmp_path: Path, cli) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"type": "array", "maxItems": 100, "items": {"type": "object"}}))
+    new.write_text(json.dumps({"type": "array", "maxItems": 50, "items": {"type": "object"}}))
+    text = cli("diff", str(old), str(new))
+    assert text.exit_code == 1
+    assert text.stdout.startswith("✗ breaking (backward)")
+    assert "[51 items like {}]" in text.stdout and "{},{},{}" not in text.stdout
+    assert text.stdout.count("witness (backward)") == 1
+    report = cli("diff", str(old), str(new), "--format", "json").json()
+    (witness,) = report["results"][0]["witnesses"]
+    assert witness["instance"] == [{}] * 51
+    schemas = [json.loads(p.read_text()) for p in (old, new)]
+    valid = [Draft202012Validator(s).is_valid(witness["instance"]) for s in schemas]
+    assert valid == [True, False]
+
+
+def _program(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(Path(sys.executable).parent / name), *args], capture_output=True,
+                          text=True, timeout=120, check=False, cwd=REPO)
+
+
+@pytest.mark.parametrize("program", ["schema-compat", "backbeat-validate"])
+def test_version(program: str) -> None:
+    import schema_compat
+
+    res = _program(program, "--version")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == f"{program} {schema_compat.__version__}\n"
+
+
+def test_debug_is_taken_anywhere_on_the_line(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing")
+    plain = _program("schema-compat", "check", "--schemas", missing)
+    assert plain.returncode == 2 and plain.stderr.count("\n") == 1, plain.stderr
+    late = _program("schema-compat", "check", "--schemas", missing, "--debug")
+    assert late.returncode != 0 and "Traceback" in late.stderr
+    assert "LoadError" in late.stderr
