@@ -37,7 +37,7 @@ def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
     check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None, siblings=siblings,
-                     assert_formats=formats == ASSERT)
+                     default_draft=doc.default_draft, assert_formats=formats == ASSERT)
     _check_subschemas(root)
     return root
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
 from ..verdict import DEFAULT_TIMEOUT
-from ._options import timeout_callback
+from ._options import DEFAULT_DRAFT_HELP, chosen_draft, draft_callback, timeout_callback
 from .diff import Format, use_color
 
 
@@ -23,6 +24,8 @@ def check_command(
     config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair."),
+    default_draft: str | None = typer.Option(
+        None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Text: every finding, witness and example, not only failures."),
 ) -> None:
@@ -37,6 +40,7 @@ def check_command(
     from ..report import REPORTERS, GateSummary, ReportContext
 
     config = load_config(path=config_file)
+    config = replace(config, default_draft=chosen_draft(default_draft, config))
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
                   options=Options(timeout=timeout, formats=config.formats))
     summary = GateSummary(report.decision, report.waived, report.entries)
@@ -52,6 +56,8 @@ def bump_command(
     policy: str | None = typer.Option(None, "--policy", help="Policy (default: the schema's, from config)."),
     schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    default_draft: str | None = typer.Option(
+        None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
 ) -> None:
     """The version bump a change needs, and the next version number."""
     from .._json import dumps
@@ -63,12 +69,13 @@ def bump_command(
     from ..loading import resolve_input
     from ..verdict import POLICIES
 
-    old_set = resolve_input(old, schemas_dir=schemas)
-    new_set = resolve_input(new, schemas_dir=schemas)
+    config = load_config()
+    draft = chosen_draft(default_draft, config)
+    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
     if not (old_set.single and new_set.single):
         raise UsageError("bump compares one schema version with another, not directories")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
-    config = load_config()
     chosen = (policy or config.policy(n.name)).upper()
     if chosen not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._text import visible
-from ._options import timeout_callback
+from ._options import DEFAULT_DRAFT_HELP, chosen_draft, draft_callback, timeout_callback
 
 if TYPE_CHECKING:
     from ..matrix import MatrixReport, Progress
@@ -94,6 +95,9 @@ def matrix_command(
         show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, metavar="N", help="Processes (default: one per core).")] = None,
+    default_draft: Annotated[str | None, typer.Option(
+        "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP,
+        show_default=False)] = None,
 ) -> int:
     from ..config import load_config
     from ..errors import UsageError
@@ -113,14 +117,17 @@ def matrix_command(
     if fmt is None:
         fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), MatrixFormat.markdown) if out else MatrixFormat.markdown
     config = load_config()
+    config = replace(config, default_draft=chosen_draft(default_draft, config))
     with _progress_bar() as progress:
         if git_history is not None:
-            versions, origin = versions_from_git(git_history, tags=tags)
+            versions, origin = versions_from_git(git_history, tags=tags,
+                                                 default_draft=config.default_draft)
             report = build_matrix(versions, config, policy=policy, timeout=timeout,
                                   workers=workers, progress=progress, origin=origin)
         else:
             directory = schemas_dir if schemas_dir is not None else config.root / config.schemas
-            report = build_matrix(load_repository(directory), config, names=schema or (),
+            report = build_matrix(load_repository(directory, default_draft=config.default_draft),
+                                  config, names=schema or (),
                                   policy=policy, timeout=timeout, workers=workers,
                                   progress=progress)
     text = render(report, fmt)

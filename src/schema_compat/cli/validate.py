@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from ._options import DEFAULT_DRAFT_HELP, chosen_draft, draft_callback
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 from ._runner import version_option
 
@@ -101,9 +102,15 @@ def validate_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     ] = None,
+    default_draft: Annotated[
+        str | None,
+        typer.Option("--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
+    ] = None,
     version: bool = version_option(),
 ) -> int:
+    from ..config import load_config
     from ..errors import UsageError
+    from ..loading import load_repository
     from ..partitions import Tally
     from ..validate import MessageValidator
 
@@ -111,7 +118,9 @@ def validate_command(
     if not inputs:
         raise UsageError("nothing to validate: give --dir, --file or --message")
     runner = make_engine(engine, scheduler, workers)
-    validator = MessageValidator.from_directory(schemas, schema=schema)
+    # The configuration is read for its default draft only when none is given here.
+    draft = chosen_draft(default_draft, load_config() if default_draft is None else None)
+    validator = MessageValidator(load_repository(schemas, default_draft=draft), schema=schema)
     tally = Tally(max_failures)
     try:
         with progress("validating") as tick:
