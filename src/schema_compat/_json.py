@@ -149,8 +149,9 @@ def _describe(exc: orjson.JSONDecodeError) -> str:
     return f"{msg} (line {exc.lineno}, column {exc.colno})"
 
 
-def read_json_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
-    """Read and parse a JSON file, refusing files over ``max_bytes``."""
+def read_bytes(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES, what: str = "a JSON file") -> bytes:
+    """The bytes of a file, refusing files over ``max_bytes`` (``what``: the kind of file the
+    caller expects, for the message when ``path`` is a directory)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -158,16 +159,46 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
                 f"{path}: file is {size / 1_048_576:.1f} MiB, over the limit of "
                 f"{max_bytes / 1_048_576:.0f} MiB"
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise LoadError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise LoadError(f"{path}: is a directory, expected a JSON file") from None
+        raise LoadError(f"{path}: is a directory, expected {what}") from None
     except PermissionError:
         raise LoadError(f"{path}: permission denied") from None
     except OSError as exc:
         raise LoadError(f"{path}: cannot read: {exc.strerror}") from None
-    return parse_json(data, str(path))
+
+
+def read_json_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
+    """Read and parse a JSON file, refusing files over ``max_bytes``."""
+    return parse_json(read_bytes(path, max_bytes=max_bytes), str(path))
+
+
+#: File name endings of schemas read as YAML (``_yaml.py``); any other schema file is JSON.
+YAML_SUFFIXES = (".yaml", ".yml")
+#: File name endings of schema files, as directories and git trees are searched for them.
+SCHEMA_SUFFIXES = (".json", *YAML_SUFFIXES)
+
+
+def is_yaml_name(name: str) -> bool:
+    """Whether a schema file of this name is read as YAML."""
+    return name.endswith(YAML_SUFFIXES)
+
+
+def parse_document(data: bytes, source: str, *, name: str) -> Any:
+    """A schema document in JSON, or in YAML when ``name`` (the file's) ends in ``.yaml`` or
+    ``.yml`` (``_yaml.py``: read into the same JSON value, or refused alike)."""
+    if is_yaml_name(name):
+        from ._yaml import parse_yaml  # PyYAML is imported only when a YAML file is read
+
+        return parse_yaml(data, source)
+    return parse_json(data, source)
+
+
+def read_document(path: Path) -> Any:
+    """Read a schema file: JSON, or YAML by its name (see :func:`parse_document`)."""
+    return parse_document(read_bytes(path, what="a JSON or YAML file"), str(path), name=path.name)
 
 
 # ------------------------------------------------------------ integers orjson reads inexactly

@@ -7,6 +7,7 @@ Read from ``schema-compat.toml`` (top-level keys) or ``[tool.schema-compat]`` in
     examples = "examples"
     default-policy = "BACKWARD"
     formats = "assert"           # or "annotation": how messages are validated (formats.py)
+    default-draft = "2020-12"    # the draft of schemas without $schema: 4, 6, 7, 2019-09, 2020-12
     ref-dirs = ["vendor/schemas"]  # local copies of documents referred to by URL (catalog.py)
 
     [policies]
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .drafts import DEFAULT_DRAFT, parse_draft
 from .errors import ConfigError
 from .formats import DEFAULT_FORMAT_MODE, FORMAT_MODES
 from .verdict import POLICIES
@@ -100,6 +102,8 @@ class Config:
     rule_levels: dict[str, str] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     formats: str = DEFAULT_FORMAT_MODE
+    # The draft of a schema without `$schema` (drafts.py); --default-draft overrides it.
+    default_draft: int = DEFAULT_DRAFT
     # Catalog directories of referenced documents, relative to ``root`` (inside the repository).
     ref_dirs: tuple[Path, ...] = ()
 
@@ -198,7 +202,7 @@ def _rule_ids() -> frozenset[str]:
 def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     """Build a Config from the parsed TOML table."""
     known = {"schemas", "examples", "default-policy", "policies", "rules", "waivers", "formats",
-             "ref-dirs"}
+             "default-draft", "ref-dirs"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown setting {json.dumps(unknown[0])} (known: {', '.join(sorted(known))})")
@@ -206,6 +210,10 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     if formats not in FORMAT_MODES:
         raise ConfigError(f"{source}: formats must be one of {', '.join(FORMAT_MODES)}, "
                           f"got {formats!r}")
+    try:
+        default_draft = parse_draft(data.get("default-draft", "2020-12"), "default-draft")
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     policies = {}
     for name, value in _table(data, "policies", source).items():
         policies[name] = _policy(value, f"{source}: policies.{name}")
@@ -244,7 +252,7 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
         examples=_directory(data, "examples", root, source),
         default_policy=_policy(data.get("default-policy", "BACKWARD"), f"{source}: default-policy"),
         policies=policies, rule_levels=levels, waivers=tuple(waivers), formats=formats,
-        ref_dirs=_ref_dirs(data, root, source))
+        default_draft=default_draft, ref_dirs=_ref_dirs(data, root, source))
 
 
 def _ref_dirs(data: dict[str, Any], root: Path, source: str) -> tuple[Path, ...]:

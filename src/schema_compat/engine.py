@@ -18,6 +18,7 @@ from .changes import (
     diff_documents,
     skeleton,
 )
+from .drafts import DEFAULT_DRAFT
 from .errors import UsageError
 from .findings import (
     BACKWARD,
@@ -63,6 +64,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         # (even where it leans on references we would not fetch).
         return replace(_annotations_only(old, new, changes, schema), formats=options.formats,
                        policy=options.policy)
+    notes = draft_notes(old, new)
     old_root = prepare(old, formats=options.formats, catalog=options.catalog)
     new_root = prepare(new, formats=options.formats, catalog=options.catalog)
 
@@ -77,14 +79,12 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
                 for change in changes]
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
-    notes = _reference_notes(old_root, new_root, options)
+    notes += _reference_notes(old_root, new_root, options)
     notes += tuple(hazard_notes(new_root, old_root))
     return ComparisonResult(
         schema=schema or new.name or old.name,
-        old=Side(old.source, str(old.version) if old.version else None,
-                 DRAFT_NAMES[old_root.draft]),
-        new=Side(new.source, str(new.version) if new.version else None,
-                 DRAFT_NAMES[new_root.draft]),
+        old=_side(old, old_root.draft),
+        new=_side(new, new_root.draft),
         backward=back,
         forward=fwd,
         level=compatibility_level(back.status, fwd.status),
@@ -93,6 +93,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
         status="changed" if changes else "unchanged",
         notes=notes,
         formats=options.formats,
+        default_draft=DRAFT_NAMES[new.default_draft],
         policy=options.policy,
     )
 
@@ -109,6 +110,23 @@ def _reference_notes(old_root: Node, new_root: Node, options: Options) -> tuple[
         notes.append(f"remote $ref resolved from the catalog: {uri}"
                      + (f" ({entry.source})" if entry is not None else ""))
     return tuple(sorted(notes))
+
+
+def _side(doc: SchemaDocument, draft: int) -> Side:
+    return Side(doc.source, _ver(doc), DRAFT_NAMES[draft],
+                "default" if doc.draft_defaulted else "$schema")
+
+
+def draft_notes(old: SchemaDocument, new: SchemaDocument) -> tuple[str, ...]:
+    """A note when a side without ``$schema`` was read in a chosen default draft (2020-12,
+    the built-in default, goes without saying)."""
+    sides = [label for label, doc in (("old", old), ("new", new))
+             if doc.draft_defaulted and doc.default_draft != DEFAULT_DRAFT]
+    if not sides:
+        return ()
+    who = " and ".join(sides)
+    return (f"{who} {'have' if len(sides) == 2 else 'has'} no $schema: read as "
+            f"{DRAFT_NAMES[new.default_draft]}, the default draft",)
 
 
 def _annotations_differ_only(old: SchemaDocument, new: SchemaDocument) -> bool:
@@ -139,11 +157,12 @@ def _annotations_only(old: SchemaDocument, new: SchemaDocument, changes: list[Ke
     ok = DirectionVerdict(COMPATIBLE)
     return ComparisonResult(
         schema=schema or new.name or old.name,
-        old=Side(old.source, _ver(old), DRAFT_NAMES[detect_draft(old.document)]),
-        new=Side(new.source, _ver(new), DRAFT_NAMES[detect_draft(new.document)]),
+        old=_side(old, detect_draft(old.document)),
+        new=_side(new, detect_draft(new.document)),
         backward=ok, forward=ok, level="FULL",
         required_bump=required_bump(COMPATIBLE, COMPATIBLE, findings),
-        findings=tuple(findings), status="changed" if changes else "unchanged")
+        findings=tuple(findings), status="changed" if changes else "unchanged",
+        notes=draft_notes(old, new), default_draft=DRAFT_NAMES[new.default_draft])
 
 
 def _finding_order(f: Finding) -> tuple[Any, ...]:
@@ -202,16 +221,17 @@ def _removed(name: str, doc: SchemaDocument, options: Options) -> ComparisonResu
         Witness(BACKWARD, example, "the schema no longer exists"),)
     back = DirectionVerdict(BREAKING if witnesses else UNKNOWN, witnesses, "schema removed")
     fwd = DirectionVerdict(COMPATIBLE)
-    return ComparisonResult(name, Side(doc.source, _ver(doc), DRAFT_NAMES[root.draft]), None,
+    return ComparisonResult(name, _side(doc, root.draft), None,
                             back, fwd, compatibility_level(back.status, fwd.status), "major",
-                            status="removed")
+                            status="removed", default_draft=DRAFT_NAMES[doc.default_draft])
 
 
 def _added(name: str, doc: SchemaDocument, options: Options) -> ComparisonResult:
     root = prepare(doc, catalog=options.catalog)
     ok = DirectionVerdict(COMPATIBLE)
-    return ComparisonResult(name, None, Side(doc.source, _ver(doc), DRAFT_NAMES[root.draft]),
-                            ok, ok, "FULL", "minor", status="added")
+    return ComparisonResult(name, None, _side(doc, root.draft),
+                            ok, ok, "FULL", "minor", status="added",
+                            default_draft=DRAFT_NAMES[doc.default_draft])
 
 
 def _ver(doc: SchemaDocument) -> str | None:

@@ -75,9 +75,13 @@ class Side:
     source: str
     version: str | None = None
     draft: str | None = None
+    # Where the draft came from: "$schema" (the document names it) or "default" (it names
+    # none: the default draft, 2020-12 unless --default-draft or `default-draft` say otherwise).
+    draft_from: str = "$schema"
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "version": self.version, "draft": self.draft}
+        return {"source": self.source, "version": self.version, "draft": self.draft,
+                "draft_from": self.draft_from}
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class ComparisonResult:
     status: str = "changed"  # changed | unchanged | added | removed
     notes: tuple[str, ...] = field(default_factory=tuple)
     formats: str = "assert"  # how `format` was read: "assert" or "annotation" (formats.py)
+    default_draft: str = "2020-12"  # the draft of a schema without `$schema` (drafts.py)
     policy: str = "BACKWARD"  # the compatibility policy the required bump was computed under
 
     def direction(self, name: str) -> DirectionVerdict:
@@ -159,5 +164,6 @@ class ComparisonResult:
             "replay": (self.replay or ReplaySummary()).to_json(),
             "notes": list(self.notes),
             "formats": self.formats,
+            "default_draft": self.default_draft,
             "policy": self.policy,
         }

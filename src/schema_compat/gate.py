@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ._json import read_json_file
+from ._json import YAML_SUFFIXES, read_json_file
 from .catalog import Catalog
 from .config import Config
 from .decide import (
@@ -150,6 +150,11 @@ def _type_pointer(document: Any) -> str | None:
     return None
 
 
+def _suffix(doc: SchemaDocument) -> str:
+    """The file name ending a version was written with (``.json``, ``.yaml``...)."""
+    return Path(doc.source).suffix or ".json"
+
+
 def _file(doc: SchemaDocument) -> str | None:
     return str(doc.path) if doc.path is not None else None
 
@@ -173,6 +178,15 @@ def _check_examples(doc: SchemaDocument, examples_root: Path,
                        file=str(path), pointer=pointer, action=action)
 
     for expect_valid, folder in ((True, "valid"), (False, "invalid")):
+        for path in sorted((base / folder).glob("*.y*ml")):
+            if path.name.endswith(YAML_SUFFIXES):
+                # Examples are messages, which travel as JSON: they are read as JSON, as
+                # `replay` and `validate` read messages. One written in YAML is not skipped
+                # in silence (the gate would pass untested).
+                problems.append(problem(GATE_EXAMPLE_UNREADABLE,
+                                        f"{path}: examples are messages and are read as JSON; "
+                                        "this YAML file is not read", path,
+                                        "write it as a .json file"))
         for path in sorted((base / folder).glob("*.json")):
             if not is_within(path.resolve(), real_root):
                 # A link (of the file or of a directory above it) that leads out of the
@@ -250,7 +264,8 @@ class _GateRun:
             self.problems.append(Problem(
                 SCHEMA_VERSION_REMOVED, f"{name} {version}: released version removed",
                 schema=name, version=version,
-                action=f"restore schemas/{name}/{version}.json: a released version stays"))
+                action=f"restore schemas/{name}/{version}{_suffix(before[version])}: a released "
+                       "version stays"))
             self.entry(name, version, VERSION_REMOVED, start)
         for doc in now:
             earlier = [d for d in now if d.version is not None and doc.version is not None
@@ -389,16 +404,17 @@ def gate(*, config: Config, against: str | None, schemas: Path | None = None,
          options: Options | None = None) -> GateReport:
     """The ``check`` command's work: load both sides and run :func:`check`."""
     schemas_dir = schemas or config.root / config.schemas
-    current = load_repository(schemas_dir)
+    # Both sides are read in the same default draft: the base as this change would read it.
+    current = load_repository(schemas_dir, default_draft=config.default_draft)
     base: Any = None
     if against is not None:
         path = Path(against)
         if path.is_dir():
-            base = load_repository(path)
+            base = load_repository(path, default_draft=config.default_draft)
         else:
             base = resolve_input(against,
                                  schemas_dir=_relative(schemas_dir, config.root), cwd=config.root,
-                                 all_versions=True)
+                                 all_versions=True, default_draft=config.default_draft)
     examples_dir = examples if examples is not None else config.root / config.examples
     check_named_path(examples_dir)
     return check(current, base, config, examples=examples_dir if examples_dir.is_dir() else None,

@@ -1,7 +1,13 @@
-"""Load schemas: single files, contracts directories (``schemas/<name>/<semver>.json``)."""
+"""Load schemas: single files, contracts directories (``schemas/<name>/<semver>.json``).
+
+Schema files are JSON, or YAML when their names end in ``.yaml`` or ``.yml`` (``_yaml.py``);
+both are read into the same JSON values. A schema without ``$schema`` is read in the default
+draft the caller names (2020-12 unless chosen otherwise: ``drafts.py``).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -10,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import semver
 
-from ._json import json_value_problem, read_json_file
-from .errors import LoadError, SchemaError
+from ._json import SCHEMA_SUFFIXES, json_value_problem, parse_document, read_document
+from .drafts import DEFAULT_DRAFT, DRAFT4, DRAFT_NAMES, with_default_draft
+from .errors import LoadError, SchemaError, UsageError
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -21,13 +28,22 @@ _VERSION_IN_ID = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.
 
 @dataclass(frozen=True)
 class SchemaDocument:
-    """One version of one schema, as read from its source."""
+    """One version of one schema, as read from its source.
+
+    ``default_draft`` is the draft a document without ``$schema`` is read in (2020-12 unless
+    chosen otherwise). Any other choice is written into the document as its ``$schema`` when
+    it is made, so that every stage that reads the document (the engine, the metaschema
+    check, the witness oracle, message validation) reads the same draft; ``draft_defaulted``
+    says the draft came from the default, not from the document.
+    """
 
     name: str
     version: semver.Version | None
     source: str
     document: Any
     path: Path | None = None
+    default_draft: int = DEFAULT_DRAFT
+    draft_defaulted: bool = False
 
     def __post_init__(self) -> None:
         # Documents built in Python (the library API) get the checks files get when read.
@@ -37,6 +53,21 @@ class SchemaDocument:
         if not isinstance(self.document, (dict, bool)):
             raise LoadError(f"{self.source}: not a JSON Schema (expected an object or a boolean)")
         check_schema_uri(self.document, self.source)
+        if self.default_draft not in DRAFT_NAMES:
+            raise UsageError(f"default draft must be one of {', '.join(map(str, DRAFT_NAMES))}, "
+                             f"got {self.default_draft!r}")
+        if isinstance(self.document, dict) and "$schema" in self.document:
+            return
+        object.__setattr__(self, "draft_defaulted", True)
+        if self.default_draft == DEFAULT_DRAFT:
+            return  # read as it always was: no `$schema` means 2020-12 to every stage
+        if isinstance(self.document, bool):
+            if self.default_draft == DRAFT4:
+                raise SchemaError(f"{self.source}: {json.dumps(self.document)} is not a draft-04 "
+                                  "schema (draft-04 has no boolean schemas; the default draft "
+                                  "is draft-04): write {} for true, {\"not\": {}} for false")
+            return  # true and false mean the same in every later draft
+        object.__setattr__(self, "document", with_default_draft(self.document, self.default_draft))
 
     @property
     def label(self) -> str:
@@ -74,8 +105,6 @@ def check_schema_uri(document: Any, source: str) -> None:
 
 def _quoted(text: str, limit: int = 120) -> str:
     """``text`` quoted on one line (control characters escaped), cut to ``limit``."""
-    import json
-
     return json.dumps(text if len(text) <= limit else text[:limit] + "…")
 
 
@@ -126,17 +155,29 @@ def declared_version(document: Any) -> semver.Version | None:
     return found
 
 
-def load_schema_file(path: Path, *, name: str | None = None) -> SchemaDocument:
+def load_schema_file(path: Path, *, name: str | None = None,
+                     default_draft: int = DEFAULT_DRAFT) -> SchemaDocument:
     """Load one schema file; its name and version come from the path or its ``$id``.
 
-    ``schemas/beatframe/1.2.0.json`` is ``beatframe`` at 1.2.0; a lone ``foo.json`` is ``foo``
-    at the version its ``$id`` carries, if any.
+    ``schemas/beatframe/1.2.0.json`` (or ``.yaml``, ``.yml``) is ``beatframe`` at 1.2.0; a lone
+    ``foo.json`` is ``foo`` at the version its ``$id`` carries, if any.
     """
-    document = read_json_file(path)
+    document = read_document(path)
     inferred, version = _identify(path, document)
     return SchemaDocument(
-        name=name or inferred, version=version, source=str(path), document=document, path=path
+        name=name or inferred, version=version, source=str(path), document=document, path=path,
+        default_draft=default_draft,
     )
+
+
+def schema_name(file_name: str) -> str:
+    """The schema a file of one schema is named after: ``foo`` for ``foo.json``,
+    ``foo.schema.json``, ``foo.yaml``, ``foo.schema.yml``..."""
+    for suffix in SCHEMA_SUFFIXES:
+        if file_name.endswith(suffix):
+            file_name = file_name.removesuffix(suffix)
+            break
+    return file_name.removesuffix(".schema")
 
 
 def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
@@ -144,7 +185,7 @@ def _identify(path: Path, document: Any) -> tuple[str, semver.Version | None]:
     version = parse_version(path.stem)
     if version is not None:
         return path.parent.name, version
-    return path.name.removesuffix(".json").removesuffix(".schema"), declared_version(document)
+    return schema_name(path.name), declared_version(document)
 
 
 @dataclass
@@ -280,11 +321,11 @@ def _version_key(doc: SchemaDocument) -> tuple[int, semver.Version | str]:
     return (1, doc.version) if doc.version is not None else (0, doc.source)
 
 
-def load_repository(root: Path) -> ContractsRepository:
-    """Discover every schema under ``root``.
+def load_repository(root: Path, *, default_draft: int = DEFAULT_DRAFT) -> ContractsRepository:
+    """Discover every schema under ``root`` (JSON and YAML files).
 
     Two layouts are understood, and may be mixed: ``<name>/<semver>.json`` (one file per
-    version) and ``<name>.json`` (one file per schema).
+    version) and ``<name>.json`` (one file per schema); ``.yaml`` and ``.yml`` alike.
     """
     if not root.exists():
         raise LoadError(f"{root}: schemas directory does not exist")
@@ -292,11 +333,11 @@ def load_repository(root: Path) -> ContractsRepository:
         raise LoadError(f"{root}: not a directory")
     check_named_path(root)
     repo = ContractsRepository(root=root)
-    for path in walk_files(root, (".json",), what="schema"):
-        doc = load_schema_file(path)
+    for path in walk_files(root, SCHEMA_SUFFIXES, what="schema"):
+        doc = load_schema_file(path, default_draft=default_draft)
         repo.schemas.setdefault(doc.name, []).append(doc)
     if not repo.schemas:
-        raise LoadError(f"{root}: no schemas (*.json) found")
+        raise LoadError(f"{root}: no schemas ({_PATTERNS}) found")
     for name, docs in repo.schemas.items():
         docs.sort(key=_version_key)
         seen: set[str] = set()
@@ -326,12 +367,14 @@ class SchemaSet:
         return self.every_version or tuple(self.schemas.values())
 
 
-def _doc_from_bytes(data: bytes, source: str, rel: str) -> SchemaDocument:
-    from ._json import parse_json
+_PATTERNS = ", ".join(f"*{suffix}" for suffix in SCHEMA_SUFFIXES)
 
-    document = parse_json(data, source)
+
+def _doc_from_bytes(data: bytes, source: str, rel: str, default_draft: int) -> SchemaDocument:
+    document = parse_document(data, source, name=rel)
     name, version = _identify(Path(rel), document)
-    return SchemaDocument(name=name, version=version, source=source, document=document)
+    return SchemaDocument(name=name, version=version, source=source, document=document,
+                          default_draft=default_draft)
 
 
 def _latest(docs: list[SchemaDocument]) -> dict[str, SchemaDocument]:
@@ -341,7 +384,7 @@ def _latest(docs: list[SchemaDocument]) -> dict[str, SchemaDocument]:
     return {name: sorted(group, key=_version_key)[-1] for name, group in by_name.items()}
 
 
-def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
+def _from_git(ref: str, path: str, cwd: Path, default_draft: int) -> SchemaSet:
     from . import gitio
 
     label = f"git:{ref}:{path}"
@@ -364,29 +407,31 @@ def _from_git(ref: str, path: str, cwd: Path) -> SchemaSet:
     if kind is None:
         raise LoadError(f"{label}: no such file or directory at {ref}")
     if kind == "blob":
-        doc = _doc_from_bytes(gitio.read_file(ref, rel, top), label, rel)
+        doc = _doc_from_bytes(gitio.read_file(ref, rel, top), label, rel, default_draft)
         return SchemaSet(label, {doc.name: doc}, single=True)
     docs = []
     for kind, f in gitio.list_files(ref, rel, top):
-        if not f.endswith(".json") or any(p.startswith(".") for p in Path(f).parts):
+        if not f.endswith(SCHEMA_SUFFIXES) or any(p.startswith(".") for p in Path(f).parts):
             continue
         if kind != "file":
             # Never followed: its target is a name, possibly of a file outside the repository.
             raise LoadError(f"git:{ref}:{f}: a {'symbolic link' if kind == 'link' else kind} at "
                             f"{ref}; schema files must be regular files (not read)")
-        docs.append(_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f))
+        docs.append(_doc_from_bytes(gitio.read_file(ref, f, top), f"git:{ref}:{f}", f,
+                                    default_draft))
     if not docs:
-        raise LoadError(f"{label}: no schemas (*.json) at {ref}")
+        raise LoadError(f"{label}: no schemas ({_PATTERNS}) at {ref}")
     return SchemaSet(label, _latest(docs), single=False, every_version=tuple(docs))
 
 
 def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
-                  all_versions: bool = False) -> SchemaSet:
+                  all_versions: bool = False, default_draft: int = DEFAULT_DRAFT) -> SchemaSet:
     """Turn a command-line input into schemas.
 
     ``PATH`` (a file, or a directory of schemas: the latest version of each), ``NAME@VERSION``
     (a version under ``schemas_dir``), ``git:REF:PATH``, or a bare git reference (the
-    ``schemas_dir`` tree as it was at that reference).
+    ``schemas_dir`` tree as it was at that reference). Schemas without ``$schema`` are read in
+    ``default_draft``.
     """
     cwd = cwd or Path.cwd()
     if spec.startswith("git:"):
@@ -394,27 +439,27 @@ def resolve_input(spec: str, *, schemas_dir: Path, cwd: Path | None = None,
         ref, sep, inner = rest.partition(":")
         if not ref or not sep:
             raise LoadError(f"{spec}: expected git:REF:PATH")
-        return _from_git(ref, inner, cwd)
+        return _from_git(ref, inner, cwd, default_draft)
     path = Path(spec)
     if path.is_file():
         check_named_path(path)
-        doc = load_schema_file(path)
+        doc = load_schema_file(path, default_draft=default_draft)
         return SchemaSet(spec, {doc.name: doc}, single=True)
     if path.is_dir():
-        repo = load_repository(path)
+        repo = load_repository(path, default_draft=default_draft)
         every = tuple(d for n in repo.names() for d in repo.versions(n))
         return SchemaSet(spec, {n: repo.get(n) for n in repo.names()}, single=False,
                          every_version=every)
     if "@" in spec and "/" not in spec:
         name, _, version = spec.partition("@")
-        repo = load_repository(schemas_dir)
+        repo = load_repository(schemas_dir, default_draft=default_draft)
         doc = repo.get(name, version or None)
         return SchemaSet(spec, {doc.name: doc}, single=True)
     from . import gitio
 
     if gitio.is_ref(spec, cwd):
         rel = schemas_dir.as_posix()
-        found = _from_git(spec, rel, cwd)
+        found = _from_git(spec, rel, cwd, default_draft)
         if all_versions and found.single:
             raise LoadError(f"{spec}: {rel} is a file at that reference, expected a directory")
         return found

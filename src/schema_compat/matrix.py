@@ -49,6 +49,7 @@ from .decide import (
     declared_bump,
     evaluate_release,
 )
+from .drafts import DEFAULT_DRAFT, DRAFT_NAMES, detect_draft
 from .engine import Options, compare, direction_verdict
 from .errors import LoadError, UsageError
 from .findings import (
@@ -63,7 +64,7 @@ from .findings import (
     Finding,
     Witness,
 )
-from .loading import ContractsRepository, SchemaDocument, parse_version, version_from_id
+from .loading import ContractsRepository, SchemaDocument, parse_version, schema_name, version_from_id
 from .normalize import prepare
 from .schema import Node
 from .verdict import DEFAULT_TIMEOUT, POLICIES, compatibility_level
@@ -115,8 +116,9 @@ def _git(args: list[str], cwd: Path) -> bytes:
     return gitio.run_git(args, cwd)  # one runner for every git call: same limits, same errors
 
 
-def versions_from_git(path: Path, *, tags: str | None = None,
-                      cwd: Path | None = None) -> tuple[dict[str, list[VersionInput]], str]:
+def versions_from_git(path: Path, *, tags: str | None = None, cwd: Path | None = None,
+                      default_draft: int = DEFAULT_DRAFT,
+                      ) -> tuple[dict[str, list[VersionInput]], str]:
     """The versions of one schema file in git history, read without touching the work tree.
 
     Without ``tags``: every commit that changed ``path``, oldest first, labelled by the first
@@ -124,7 +126,9 @@ def versions_from_git(path: Path, *, tags: str | None = None,
     which the file exists and differs from the previous such tag, in semantic-version order
     when every tag is a version (a leading ``v`` allowed), else in git's ``version:refname``
     order; labelled by the tag. The version of each is the one in the document's ``$id``,
-    else the tag's. Returns the versions by schema name (the file's) and where they came from.
+    else the tag's. The file is JSON, or YAML by its name; a version without ``$schema`` is
+    read in ``default_draft``. Returns the versions by schema name (the file's) and where they
+    came from.
     """
     from . import gitio
 
@@ -134,7 +138,7 @@ def versions_from_git(path: Path, *, tags: str | None = None,
         rel = (cwd / path).resolve().relative_to(top).as_posix()
     except ValueError:
         raise UsageError(f"--git-history {path}: not inside the git repository at {top}") from None
-    name = Path(rel).name.removesuffix(".json").removesuffix(".schema")
+    name = schema_name(Path(rel).name)
     refs: list[tuple[str, str]] = []  # (label, commit or tag)
     if tags is None:
         out = _git(["log", "--format=%H", "--topo-order", "--reverse", "--", rel], top)
@@ -164,23 +168,26 @@ def versions_from_git(path: Path, *, tags: str | None = None,
     for label, ref in refs:
         source = f"git:{label}:{rel}"
         doc = _document_from_git(gitio.read_file(ref, rel, top), source, name,
-                                 tag=label if tags is not None else None)
+                                 tag=label if tags is not None else None,
+                                 default_draft=default_draft)
         items.append(VersionInput(label, doc, source))
     origin = f"git history of `{rel}`, " + (f"tags matching `{tags}`" if tags is not None
                                             else "every commit that changed it")
     return {name: items}, origin
 
 
-def _document_from_git(data: bytes, source: str, name: str, tag: str | None) -> SchemaDocument:
-    from ._json import parse_json
+def _document_from_git(data: bytes, source: str, name: str, tag: str | None,
+                       default_draft: int = DEFAULT_DRAFT) -> SchemaDocument:
+    from ._json import parse_document
 
-    document = parse_json(data, source)
+    document = parse_document(data, source, name=source)
     if not isinstance(document, (dict, bool)):
         raise LoadError(f"{source}: not a JSON Schema (expected an object or a boolean)")
     version = version_from_id(document)
     if version is None and tag is not None:
         version = parse_version(tag[1:] if tag[:1] in "vV" else tag)
-    return SchemaDocument(name=name, version=version, source=source, document=document)
+    return SchemaDocument(name=name, version=version, source=source, document=document,
+                          default_draft=default_draft)
 
 
 # -------------------------------------------------------------------------------- results
@@ -194,10 +201,12 @@ class VersionInfo:
     version: str | None
     source: str
     line: str  # the major (or, without a version, the message type) it belongs to
+    draft: str = DRAFT_NAMES[DEFAULT_DRAFT]  # the draft it was read in
+    draft_from: str = "$schema"  # "$schema", or "default" when it names none
 
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label, "version": self.version, "source": self.source,
-                "line": self.line}
+                "line": self.line, "draft": self.draft, "draft_from": self.draft_from}
 
 
 @dataclass(frozen=True)
@@ -310,6 +319,15 @@ class SchemaMatrix:
     @property
     def policy_failures(self) -> tuple[Release, ...]:
         return tuple(r for r in self.releases if r.verdict == FAIL)
+
+    def defaulted(self) -> dict[str, tuple[str, ...]]:
+        """The versions without ``$schema`` read in a chosen default draft (2020-12, the
+        built-in default, goes without saying), by that draft."""
+        found: dict[str, list[str]] = {}
+        for v in self.versions:
+            if v.draft_from == "default" and v.draft != DRAFT_NAMES[DEFAULT_DRAFT]:
+                found.setdefault(v.draft, []).append(v.label)
+        return {draft: tuple(labels) for draft, labels in found.items()}
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "policy": self.policy, "origin": self.origin or None,
@@ -593,7 +611,9 @@ def _assemble(name: str, items: list[VersionInput], policy: str,
     cells = tuple(grid[(i, j)] for i in range(n) for j in range(n) if i != j)
     lines = [_line(v.document) for v in items]
     versions = tuple(VersionInfo(v.label, str(v.document.version) if v.document.version else None,
-                                 v.source or v.document.source, lines[k])
+                                 v.source or v.document.source, lines[k],
+                                 DRAFT_NAMES[detect_draft(v.document.document)],
+                                 "default" if v.document.draft_defaulted else "$schema")
                      for k, v in enumerate(items))
 
     releases = []

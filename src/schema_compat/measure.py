@@ -92,7 +92,8 @@ def baseline(old: SchemaDocument, new: SchemaDocument, old_root: Node,
     document = {k: v for k, v in old.document.items() if k != "$schema"}
     if "$schema" in new.document:
         document = {"$schema": new.document["$schema"], **document}
-    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
+    doc = SchemaDocument(old.name, old.version, old.source, document, old.path,
+                         default_draft=old.default_draft)
     try:
         root: Node | None = prepare(doc, formats=options.formats, catalog=options.catalog)
     except SchemaError:
@@ -327,7 +328,8 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     else:
         _mutate(target, change)
     _bring_definitions(document, change.new, new.document)
-    doc = SchemaDocument(old.name, old.version, old.source, document, old.path)
+    doc = SchemaDocument(old.name, old.version, old.source, document, old.path,
+                         default_draft=old.default_draft)
     # A change made alone can make a document no draft accepts (a 2019-09 tuple `items`
     # with its $schema taken away reads as 2020-12): refused here, as any schema is, its
     # effect is unknown. A dangling $ref (to a definition another change added) surfaces
@@ -335,7 +337,8 @@ def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
     check_metaschema(doc, detect_draft(document))
     return load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None,
-                     assert_formats=old_root.ctx.assert_formats, catalog=old_root.ctx.catalog)
+                     default_draft=doc.default_draft, assert_formats=old_root.ctx.assert_formats,
+                     catalog=old_root.ctx.catalog)
 
 
 _DEPENDENCIES = keywords.names(shape=keywords.DEPENDENCIES)

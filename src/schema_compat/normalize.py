@@ -41,7 +41,8 @@ def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
     check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None, siblings=siblings,
-                     assert_formats=formats == ASSERT, catalog=catalog)
+                     default_draft=doc.default_draft, assert_formats=formats == ASSERT,
+                     catalog=catalog)
     _check_subschemas(root)
     return root
 

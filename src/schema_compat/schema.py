@@ -23,6 +23,16 @@ import referencing.jsonschema
 from referencing import Registry, Resource
 
 from . import formats, keywords
+
+# Re-exported: the engine's modules name drafts through this module.
+from .drafts import DRAFT4 as DRAFT4
+from .drafts import DRAFT6 as DRAFT6
+from .drafts import DRAFT7 as DRAFT7
+from .drafts import DRAFT2019 as DRAFT2019
+from .drafts import DRAFT2020 as DRAFT2020
+from .drafts import DRAFT_NAMES as DRAFT_NAMES
+from .drafts import METASCHEMA_URIS as METASCHEMA_URIS
+from .drafts import detect_draft as detect_draft
 from .errors import SchemaError
 
 if TYPE_CHECKING:
@@ -41,9 +51,6 @@ _TYPE_TO_KINDS: dict[str, frozenset[str]] = {
     "object": frozenset({"object"}),
 }
 
-DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020 = 4, 6, 7, 2019, 2020
-DRAFT_NAMES = {DRAFT4: "draft-04", DRAFT6: "draft-06", DRAFT7: "draft-07",
-               DRAFT2019: "2019-09", DRAFT2020: "2020-12"}
 _SPECS = {
     DRAFT4: referencing.jsonschema.DRAFT4,
     DRAFT6: referencing.jsonschema.DRAFT6,
@@ -51,24 +58,6 @@ _SPECS = {
     DRAFT2019: referencing.jsonschema.DRAFT201909,
     DRAFT2020: referencing.jsonschema.DRAFT202012,
 }
-METASCHEMA_URIS = {
-    DRAFT4: "http://json-schema.org/draft-04/schema#",
-    DRAFT6: "http://json-schema.org/draft-06/schema#",
-    DRAFT7: "http://json-schema.org/draft-07/schema#",
-    DRAFT2019: "https://json-schema.org/draft/2019-09/schema",
-    DRAFT2020: "https://json-schema.org/draft/2020-12/schema",
-}
-
-
-def detect_draft(document: Any, default: int = DRAFT2020) -> int:
-    """The draft a document declares in ``$schema`` (``default`` when it declares none)."""
-    if isinstance(document, dict) and isinstance(document.get("$schema"), str):
-        uri = document["$schema"]
-        for marker, draft in (("draft-04", DRAFT4), ("draft-06", DRAFT6), ("draft-07", DRAFT7),
-                              ("2019-09", DRAFT2019), ("2020-12", DRAFT2020)):
-            if marker in uri:
-                return draft
-    return default
 
 
 def json_equal(a: Any, b: Any) -> bool:
@@ -663,8 +652,9 @@ def _tighten_max(view: View, value: Fraction | None, exclusive: bool) -> None:
         view.maximum, view.max_exclusive = value, exclusive
 
 
-def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
-    from ._json import read_json_file
+def _retrieve_factory(root_dir: Path | None, source: str, default_draft: int) -> Any:
+    from ._json import read_document
+    from .drafts import with_default_draft
 
     def retrieve(uri: str) -> Resource[Any]:
         if uri.startswith("file://") and root_dir is not None:
@@ -673,9 +663,11 @@ def _retrieve_factory(root_dir: Path | None, source: str) -> Any:
                 path.resolve().relative_to(root_dir.resolve())
             except ValueError:
                 raise referencing.exceptions.NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
-            contents = read_json_file(path)
+            # Another file (JSON or YAML) is read as the referring schema is: without
+            # `$schema`, in the default draft.
+            contents = with_default_draft(read_document(path), default_draft)
             return Resource.from_contents(
-                contents, default_specification=_SPECS[detect_draft(contents)])
+                contents, default_specification=_SPECS[detect_draft(contents, default_draft)])
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     return retrieve
@@ -703,7 +695,8 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
             base = urljoin(base, ident)
     resource: Resource[Any] = spec.create_resource(document)
     # `retrieve` is an attrs alias that mypy's attrs support does not see.
-    retrieve = _retrieve_factory(root_dir or (path.parent if path else None), source)
+    retrieve = _retrieve_factory(root_dir or (path.parent if path else None), source,
+                                 default_draft)
     registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
     if catalog is not None:
         # Crawled once per run: only the way files beside this document are read differs.

@@ -1,4 +1,4 @@
-"""JSON pointer → (line, column) in the original text of a JSON document.
+"""JSON pointer → (line, column) in the original text of a JSON (or YAML) document.
 
 Reports point reviewers at the line of a changed keyword, so positions must come from the
 text as written: a parser that builds Python objects has already thrown them away. This module
@@ -15,6 +15,9 @@ or the root it is the value's.
 A document is a trie of nodes rather than a dict of pointer strings: a dict would hold every
 pointer in full, which is quadratic in the nesting depth (a 10,000-deep document has pointers
 of 20,000 characters at the bottom). Lookups walk the pointer's tokens instead.
+
+YAML files (``.yaml``, ``.yml``) get the same map from their reader (``_yaml.yaml_source_map``),
+so a report points at the line of a keyword whichever syntax the schema is written in.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._json import MAX_DOCUMENT_BYTES
+from ._json import MAX_DOCUMENT_BYTES, is_yaml_name
 from .findings import ComparisonResult, Finding
 from .schema import escape_token, split_pointer
 
@@ -298,13 +301,18 @@ def _file_map(path: str, mtime_ns: int, size: int) -> SourceMap | None:
     del mtime_ns, size
     try:
         text = Path(path).read_bytes().decode("utf-8")
+        if is_yaml_name(Path(path).name):
+            from ._yaml import yaml_source_map
+
+            return yaml_source_map(text)
         return source_map(text)
     except (OSError, UnicodeDecodeError, SourceMapError):
         return None
 
 
 def file_source_map(path: Path) -> SourceMap | None:
-    """The source map of a JSON file; None when it is unreadable, too large or not JSON."""
+    """The source map of a JSON or YAML file (by its name); None when it is unreadable, too
+    large or not a document."""
     try:
         stat = path.stat()
     except OSError:
@@ -315,7 +323,7 @@ def file_source_map(path: Path) -> SourceMap | None:
 
 
 def locate_file(path: Path, pointer: str) -> Position | None:
-    """Position of ``pointer`` (or its nearest existing ancestor) in the JSON file ``path``."""
+    """Position of ``pointer`` (or its nearest existing ancestor) in the file ``path``."""
     smap = file_source_map(path)
     return None if smap is None else smap.locate(pointer)
 

@@ -57,3 +57,28 @@ def seconds(value: float | None, option: str = "--timeout") -> float | None:
 def timeout_callback(ctx: typer.Context, param: typer.CallbackParam, value: float | None) -> float | None:
     """Typer callback for ``--timeout``: checked while the command line is parsed."""
     return seconds(value, "--timeout")
+
+
+DEFAULT_DRAFT_HELP = ("Draft of schemas without $schema: 4, 6, 7, 2019-09 or 2020-12 (default: "
+                      "`default-draft` of the config, else 2020-12).")
+
+
+def draft_callback(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
+    """Typer callback for ``--default-draft``: a draft name, checked while the command line is
+    parsed (one line and exit 2 for anything else, before any schema is read)."""
+    if value is not None:
+        chosen_draft(value, None)
+    return value
+
+
+def chosen_draft(value: str | None, config: Config | None) -> int:
+    """The default draft a command reads schemas in: ``--default-draft`` when given, else the
+    configuration's ``default-draft``, else 2020-12."""
+    from ..drafts import DEFAULT_DRAFT, parse_draft
+
+    if value is None:
+        return config.default_draft if config is not None else DEFAULT_DRAFT
+    try:
+        return parse_draft(value, "--default-draft")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

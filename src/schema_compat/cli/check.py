@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
 from ..verdict import DEFAULT_TIMEOUT
-from ._options import ref_dir_option, timeout_callback
+from ._options import (
+    DEFAULT_DRAFT_HELP,
+    chosen_draft,
+    draft_callback,
+    ref_dir_option,
+    timeout_callback,
+)
 from .diff import Format, use_color
 
 
@@ -23,6 +30,8 @@ def check_command(
     config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair."),
+    default_draft: str | None = typer.Option(
+        None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Text: every finding, witness and example, not only failures."),
     ref_dir: list[Path] | None = ref_dir_option(),
@@ -39,6 +48,7 @@ def check_command(
     from ._options import catalog_for
 
     config = load_config(path=config_file)
+    config = replace(config, default_draft=chosen_draft(default_draft, config))
     report = gate(config=config, against=against, schemas=schemas, examples=examples,
                   options=Options(timeout=timeout, formats=config.formats,
                                   catalog=catalog_for(ref_dir, config)))
@@ -55,6 +65,8 @@ def bump_command(
     policy: str | None = typer.Option(None, "--policy", help="Policy (default: the schema's, from config)."),
     schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    default_draft: str | None = typer.Option(
+        None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """The version bump a change needs, and the next version number."""
@@ -68,12 +80,13 @@ def bump_command(
     from ..verdict import POLICIES
     from ._options import catalog_for
 
-    old_set = resolve_input(old, schemas_dir=schemas)
-    new_set = resolve_input(new, schemas_dir=schemas)
+    config = load_config()
+    draft = chosen_draft(default_draft, config)
+    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
     if not (old_set.single and new_set.single):
         raise UsageError("bump compares one schema version with another, not directories")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
-    config = load_config()
     chosen = (policy or config.policy(n.name)).upper()
     if chosen not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")

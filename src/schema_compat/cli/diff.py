@@ -11,7 +11,13 @@ import typer
 
 from ..report import REPORTERS, ReportContext
 from ..verdict import DEFAULT_TIMEOUT
-from ._options import ref_dir_option, timeout_callback
+from ._options import (
+    DEFAULT_DRAFT_HELP,
+    chosen_draft,
+    draft_callback,
+    ref_dir_option,
+    timeout_callback,
+)
 
 # The choices come from the reporter registry, so a new reporter needs no CLI edit.
 Format = Enum("Format", {name: name for name in sorted(REPORTERS)}, type=str)  # type: ignore[misc]
@@ -47,6 +53,8 @@ def diff_command(
     formats: FormatMode | None = typer.Option(
         None, "--formats", help="Whether `format` narrows valid strings, as validators that "
         "assert formats read it (default: `formats` of the config, else assert)."),
+    default_draft: str | None = typer.Option(
+        None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Text: every finding, witness and example, not only failures."),
     ref_dir: list[Path] | None = ref_dir_option(),
@@ -67,13 +75,14 @@ def diff_command(
 
     if policy.upper() not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
-    old_set = resolve_input(old, schemas_dir=schemas)
-    new_set = resolve_input(new, schemas_dir=schemas)
+    config = load_config()
+    draft = chosen_draft(default_draft, config)
+    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
     if old_set.single != new_set.single:
         raise UsageError("compare a file with a file, or a directory with a directory")
-    # The configuration is read only for what the command line leaves open.
-    mode_of_formats = formats.value if formats is not None else load_config().formats
-    catalog = catalog_for(ref_dir, None if ref_dir else load_config())
+    mode_of_formats = formats.value if formats is not None else config.formats
+    catalog = catalog_for(ref_dir, config)
     results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
                                                      formats=mode_of_formats, catalog=catalog))
     decision = decide_diff(results, mode.value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +18,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._text import visible
-from ._options import REF_DIR_HELP, timeout_callback
+from ._options import (
+    DEFAULT_DRAFT_HELP,
+    REF_DIR_HELP,
+    chosen_draft,
+    draft_callback,
+    timeout_callback,
+)
 
 if TYPE_CHECKING:
     from ..matrix import MatrixReport, Progress
@@ -96,6 +103,9 @@ def matrix_command(
         "--workers", min=1, metavar="N", help="Processes (default: one per core).")] = None,
     ref_dir: Annotated[list[Path] | None, typer.Option(
         "--ref-dir", metavar="DIR", help=REF_DIR_HELP)] = None,
+    default_draft: Annotated[str | None, typer.Option(
+        "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP,
+        show_default=False)] = None,
 ) -> int:
     from ..config import load_config
     from ..errors import UsageError
@@ -116,16 +126,19 @@ def matrix_command(
     if fmt is None:
         fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), MatrixFormat.markdown) if out else MatrixFormat.markdown
     config = load_config()
+    config = replace(config, default_draft=chosen_draft(default_draft, config))
     catalog = catalog_for(ref_dir, config)
     with _progress_bar() as progress:
         if git_history is not None:
-            versions, origin = versions_from_git(git_history, tags=tags)
+            versions, origin = versions_from_git(git_history, tags=tags,
+                                                 default_draft=config.default_draft)
             report = build_matrix(versions, config, policy=policy, timeout=timeout,
                                   workers=workers, progress=progress, origin=origin,
                                   catalog=catalog)
         else:
             directory = schemas_dir if schemas_dir is not None else config.root / config.schemas
-            report = build_matrix(load_repository(directory), config, names=schema or (),
+            report = build_matrix(load_repository(directory, default_draft=config.default_draft),
+                                  config, names=schema or (),
                                   policy=policy, timeout=timeout, workers=workers,
                                   progress=progress, catalog=catalog)
     text = render(report, fmt)

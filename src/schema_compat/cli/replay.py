@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ._options import ref_dir_option
+from ._options import DEFAULT_DRAFT_HELP, chosen_draft, draft_callback, ref_dir_option
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 from .diff import Format, Mode, use_color
 
@@ -31,6 +31,8 @@ def replay_command(
                                        help="Processes, local or of the local Dask cluster (default: one per core)."),
     engine: EngineName = typer.Option(EngineName.local, "--engine", help=ENGINE_HELP),
     scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP),
+    default_draft: str | None = typer.Option(
+        None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     ref_dir: list[Path] | None = ref_dir_option(),
 ) -> None:
     """Validate every example against both versions; report those whose verdict changes.
@@ -50,14 +52,15 @@ def replay_command(
     from ..report import REPORTERS, ReportContext
     from ._options import catalog_for
 
-    old_set = resolve_input(old, schemas_dir=schemas)
-    new_set = resolve_input(new, schemas_dir=schemas)
+    config = load_config()
+    draft = chosen_draft(default_draft, config)
+    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
     if not (old_set.single and new_set.single):
         raise UsageError("replay compares one schema version with another")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
     inputs = _collect(examples, n.name)  # bad paths and patterns are usage errors, before any work
     runner = make_engine(engine, scheduler, workers)
-    config = load_config()
     catalog = catalog_for(ref_dir, config)
     result = compare(o, n, Options(formats=config.formats, catalog=catalog))
     with progress("replaying") as tick:

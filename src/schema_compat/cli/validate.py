@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from ._options import REF_DIR_HELP
+from ._options import DEFAULT_DRAFT_HELP, REF_DIR_HELP, chosen_draft, draft_callback
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 from ._runner import version_option
 
@@ -102,6 +102,10 @@ def validate_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     ] = None,
+    default_draft: Annotated[
+        str | None,
+        typer.Option("--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
+    ] = None,
     ref_dir: Annotated[
         list[Path] | None, typer.Option("--ref-dir", metavar="DIR", help=REF_DIR_HELP)
     ] = None,
@@ -118,8 +122,11 @@ def validate_command(
     if not inputs:
         raise UsageError("nothing to validate: give --dir, --file or --message")
     runner = make_engine(engine, scheduler, workers)
-    repository = load_repository(schemas)
-    repository.catalog = catalog_for(ref_dir, None if ref_dir else load_config())
+    # The configuration is read for what is not given here: its default draft, its ref-dirs.
+    config = load_config() if default_draft is None or not ref_dir else None
+    draft = chosen_draft(default_draft, config)
+    repository = load_repository(schemas, default_draft=draft)
+    repository.catalog = catalog_for(ref_dir, config)
     validator = MessageValidator(repository, schema=schema)
     tally = Tally(max_failures)
     try:

@@ -180,6 +180,9 @@ def _overview(m: SchemaMatrix) -> list[str]:
     if small:
         gate += f'; <span class="small">⚠ {small} bump{"s" if small != 1 else ""} too small</span>'
     origin = f" Versions from the {escape(m.origin.replace('`', ''))}." if m.origin else ""
+    for draft, versions in m.defaulted().items():
+        origin += (f" Read as {escape(draft)}, the default draft (no <code>$schema</code>): "
+                   f"{escape(', '.join(versions))}.")
     return ['<div class="panel">', f'<h2><a href="#{escape(m.name)}">{escape(m.name)}</a></h2>',
             f'<p class="note">Policy <code>{escape(m.policy)}</code>: {gate}.{origin}</p>',
             *_grid(m), "</div>"]

@@ -90,6 +90,9 @@ def _schema(m: SchemaMatrix) -> list[str]:
              f"{_list(labels)}.")
     if m.origin:
         intro += f" Versions from the {_origin(m.origin)}."
+    for draft, versions in m.defaulted().items():
+        intro += (f" Read as {draft}, the default draft, as {'they name' if len(versions) > 1 else 'it names'}"
+                  f" no `$schema`: {_list(versions)}.")
     lines += [intro, ""]
 
     lines += ["### Versions × versions", "",
