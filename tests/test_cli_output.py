@@ -153,3 +153,42 @@ def test_a_waived_break_still_needs_a_minor(contracts: Path, cli) -> None:
     assert ids == ["gate-bump-too-small"]
     assert again["decision"]["problems"][0]["action"] == "release it as 2.1.0"
     assert again["gate"]["waived"]
+
+
+@pytest.mark.parametrize("command", ["diff", "check", "bump", "matrix", "replay", "validate"])
+def test_every_command_takes_the_same_options(command: str, cli) -> None:
+    res = cli(command, "--help")
+    assert res.exit_code == 0
+    for option in ("--config", "--default-draft", "--ref-dir"):
+        assert option in res.stdout, (command, option)
+    # The seed's validator keeps its flags (--schemas required, --json); the others share these.
+    expected = ("--schemas", "--json") if command == "validate" else ("--schemas", "--format")
+    for option in expected:
+        assert option in res.stdout, (command, option)
+
+
+def test_diff_and_bump_read_the_policy_from_the_config(contracts: Path, cli) -> None:
+    # beatframe is BACKWARD_TRANSITIVE in the bundled config: 1.0.1 → 1.1.0 breaks only forward.
+    assert cli("diff", "beatframe@1.0.1", "beatframe@1.1.0", "-f", "json").json()[
+        "results"][0]["required_bump"] == "minor"
+    config = contracts / "schema-compat.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'beatframe = "BACKWARD_TRANSITIVE"', 'beatframe = "FULL"'), encoding="utf-8")
+    diff = cli("diff", "beatframe@1.0.1", "beatframe@1.1.0", "-f", "json").json()["results"][0]
+    bump = cli("bump", "beatframe@1.0.1", "beatframe@1.1.0", "--format", "json").json()
+    assert (diff["policy"], diff["required_bump"]) == ("FULL", "major")
+    assert (bump["policy"], bump["required_bump"]) == ("FULL", "major")
+    # The command line wins over the config.
+    assert cli("diff", "beatframe@1.0.1", "beatframe@1.1.0", "-f", "json", "--policy",
+               "backward").json()["results"][0]["required_bump"] == "minor"
+
+
+def test_schemas_default_to_the_configured_directory(contracts: Path, cli) -> None:
+    (contracts / "schemas").rename(contracts / "contracts")
+    config = contracts / "schema-compat.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'schemas = "schemas"', 'schemas = "contracts"'), encoding="utf-8")
+    for args in (("diff", "statusclaim@1.0.0", "statusclaim@1.0.1"),
+                 ("bump", "statusclaim@1.0.0", "statusclaim@1.0.1")):
+        res = cli(*args)
+        assert res.exit_code == 0, (args, res.stderr)

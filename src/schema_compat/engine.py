@@ -9,7 +9,7 @@ the real old and new schemas confirm.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -196,21 +196,29 @@ def _reconcile(verdict: DirectionVerdict, direction: str,
     return verdict
 
 
-def compare_sets(old: SchemaSet, new: SchemaSet, options: Options | None = None) -> list[ComparisonResult]:
-    """Compare two sides of a ``diff``: one pair, or every schema paired by name."""
+def compare_sets(old: SchemaSet, new: SchemaSet, options: Options | None = None,
+                 policy_for: Callable[[str], str] | None = None) -> list[ComparisonResult]:
+    """Compare two sides of a ``diff``: one pair, or every schema paired by name.
+
+    ``policy_for(name)``, when given, is each schema's policy (the configuration's), in place
+    of ``options.policy``."""
     options = options or Options()
+    def for_schema(name: str) -> Options:
+        return options if policy_for is None else replace(options, policy=policy_for(name))
+
     if old.single and new.single:
         (o,), (n,) = old.schemas.values(), new.schemas.values()
-        return [compare(o, n, options)]
+        return [compare(o, n, for_schema(n.name))]
     results: list[ComparisonResult] = []
     for name in sorted(set(old.schemas) | set(new.schemas)):
         o_doc, n_doc = old.schemas.get(name), new.schemas.get(name)
+        opts = for_schema(name)
         if o_doc is not None and n_doc is not None:
-            results.append(compare(o_doc, n_doc, options, schema=name))
+            results.append(compare(o_doc, n_doc, opts, schema=name))
         elif o_doc is not None:
-            results.append(replace(_removed(name, o_doc, options), policy=options.policy))
+            results.append(replace(_removed(name, o_doc, opts), policy=opts.policy))
         elif n_doc is not None:
-            results.append(replace(_added(name, n_doc, options), policy=options.policy))
+            results.append(replace(_added(name, n_doc, opts), policy=opts.policy))
     return results
 
 

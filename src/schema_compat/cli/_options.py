@@ -40,6 +40,27 @@ def catalog_for(ref_dirs: Sequence[Path] | None, config: Config | None) -> Catal
     return None if config is None else load_catalog(config.catalog_dirs())
 
 
+CONFIG_HELP = "schema-compat.toml or pyproject.toml (default: found from the working directory up)."
+SCHEMAS_HELP = "Contracts directory (default: `schemas` of the config, else ./schemas)."
+
+
+def config_option() -> Path | None:
+    """``--config FILE``, the same on every command that reads the configuration."""
+    option: Path | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP)
+    return option
+
+
+def schemas_option() -> Path | None:
+    """``--schemas DIR``: the contracts directory, by default the configuration's."""
+    option: Path | None = typer.Option(None, "--schemas", metavar="DIR", help=SCHEMAS_HELP)
+    return option
+
+
+def schemas_dir(value: Path | None, config: Config) -> Path:
+    """``--schemas`` when given, else the configuration's ``schemas`` (relative to its file)."""
+    return value if value is not None else config.root / config.schemas
+
+
 def seconds(value: float | None, option: str = "--timeout") -> float | None:
     """A time limit: a finite number of seconds above zero (None: the default applies).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -12,8 +13,11 @@ from ..verdict import DEFAULT_TIMEOUT
 from ._options import (
     DEFAULT_DRAFT_HELP,
     chosen_draft,
+    config_option,
     draft_callback,
     ref_dir_option,
+    schemas_dir,
+    schemas_option,
     timeout_callback,
 )
 from .diff import Format, use_color
@@ -25,9 +29,11 @@ def check_command(
         help="Base to compare with: a directory of schemas, a git ref (e.g. origin/main) or "
              "git:REF:PATH. Without it every version is checked as new."),
     fmt: Format = typer.Option("text", "--format", "-f", help="Output format."),
-    schemas: Path | None = typer.Option(None, "--schemas", help="Contracts directory (default: from config)."),
-    examples: Path | None = typer.Option(None, "--examples", help="Examples tree (default: from config)."),
-    config_file: Path | None = typer.Option(None, "--config", help="schema-compat.toml or pyproject.toml."),
+    schemas: Path | None = schemas_option(),
+    examples: Path | None = typer.Option(
+        None, "--examples", metavar="DIR",
+        help="Examples tree (default: `examples` of the config, else ./examples)."),
+    config_file: Path | None = config_option(),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair."),
     default_draft: str | None = typer.Option(
@@ -59,12 +65,19 @@ def check_command(
     raise typer.Exit(report.decision.exit_code)
 
 
+class BumpFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 def bump_command(
     old: str = typer.Argument(..., help="Old version: FILE, NAME@VERSION or git:REF:PATH."),
     new: str = typer.Argument(..., help="New version, in the same forms."),
     policy: str | None = typer.Option(None, "--policy", help="Policy (default: the schema's, from config)."),
-    schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    schemas: Path | None = schemas_option(),
+    fmt: BumpFormat = typer.Option(BumpFormat.text, "--format", "-f", help="Output format."),
+    as_json: bool = typer.Option(False, "--json", hidden=True, help="Same as --format json."),
+    config_file: Path | None = config_option(),
     default_draft: str | None = typer.Option(
         None, "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP),
     ref_dir: list[Path] | None = ref_dir_option(),
@@ -80,10 +93,11 @@ def bump_command(
     from ..verdict import POLICIES
     from ._options import catalog_for
 
-    config = load_config()
+    config = load_config(path=config_file)
     draft = chosen_draft(default_draft, config)
-    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
-    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
+    directory = schemas_dir(schemas, config)
+    old_set = resolve_input(old, schemas_dir=directory, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=directory, default_draft=draft)
     if not (old_set.single and new_set.single):
         raise UsageError("bump compares one schema version with another, not directories")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()
@@ -99,7 +113,7 @@ def bump_command(
             "required_bump": result.required_bump, "next_version": str(nxt) if nxt else None,
             "declared_bump": declared, "backward": result.backward.status,
             "forward": result.forward.status}
-    if as_json:
+    if as_json or fmt is BumpFormat.json:
         print(dumps(data, indent=True))
     else:
         line = f"{result.schema}: {result.required_bump} bump required (policy {chosen}; " \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 
@@ -14,8 +15,11 @@ from ..verdict import DEFAULT_TIMEOUT
 from ._options import (
     DEFAULT_DRAFT_HELP,
     chosen_draft,
+    config_option,
     draft_callback,
     ref_dir_option,
+    schemas_dir,
+    schemas_option,
     timeout_callback,
 )
 
@@ -44,10 +48,11 @@ def diff_command(
     new: str = typer.Argument(..., help="New side, in the same forms."),
     fmt: Format = typer.Option("text", "--format", "-f", help="Output format."),
     mode: Mode = typer.Option(Mode.backward, "--mode", help="Direction the exit code gates on."),
-    schemas: Path = typer.Option(Path("schemas"), "--schemas",
-                                 help="Contracts directory (for NAME@VERSION and git refs)."),
-    policy: str = typer.Option("BACKWARD", "--policy",
-                               help="Compatibility policy used for the required bump."),
+    schemas: Path | None = schemas_option(),
+    policy: str | None = typer.Option(
+        None, "--policy", help="Compatibility policy for the required bump (default: each "
+        "schema's, from the config, else BACKWARD)."),
+    config_file: Path | None = config_option(),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", callback=timeout_callback,
                                   help="Seconds per schema pair before open questions are unknown."),
     formats: FormatMode | None = typer.Option(
@@ -73,18 +78,22 @@ def diff_command(
     from ..verdict import POLICIES
     from ._options import catalog_for
 
-    if policy.upper() not in POLICIES:
+    if policy is not None and policy.upper() not in POLICIES:
         raise UsageError(f"--policy must be one of {', '.join(POLICIES)}")
-    config = load_config()
+    config = load_config(path=config_file)
     draft = chosen_draft(default_draft, config)
-    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
-    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
+    directory = schemas_dir(schemas, config)
+    old_set = resolve_input(old, schemas_dir=directory, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=directory, default_draft=draft)
     if old_set.single != new_set.single:
         raise UsageError("compare a file with a file, or a directory with a directory")
     mode_of_formats = formats.value if formats is not None else config.formats
     catalog = catalog_for(ref_dir, config)
-    results = compare_sets(old_set, new_set, Options(timeout=timeout, policy=policy.upper(),
-                                                     formats=mode_of_formats, catalog=catalog))
+    options = Options(timeout=timeout, formats=mode_of_formats, catalog=catalog)
+    if policy is not None:
+        results = compare_sets(old_set, new_set, replace(options, policy=policy.upper()))
+    else:
+        results = compare_sets(old_set, new_set, options, policy_for=config.policy)
     decision = decide_diff(results, mode.value)
     ctx = ReportContext(tool_version=__version__, mode=mode.value, color=use_color(sys.stdout),
                         decision=decision, verbose=verbose)

@@ -19,6 +19,7 @@ import typer
 
 from .._text import visible
 from ._options import (
+    CONFIG_HELP,
     DEFAULT_DRAFT_HELP,
     REF_DIR_HELP,
     chosen_draft,
@@ -106,6 +107,10 @@ def matrix_command(
     default_draft: Annotated[str | None, typer.Option(
         "--default-draft", metavar="DRAFT", callback=draft_callback, help=DEFAULT_DRAFT_HELP,
         show_default=False)] = None,
+    config_file: Annotated[Path | None, typer.Option(
+        "--config", metavar="FILE", help=CONFIG_HELP)] = None,
+    schemas: Annotated[Path | None, typer.Option(
+        "--schemas", metavar="DIR", help="Same as SCHEMAS_DIR (as the other commands name it).")] = None,
 ) -> int:
     from ..config import load_config
     from ..errors import UsageError
@@ -114,6 +119,10 @@ def matrix_command(
     from ..verdict import DEFAULT_TIMEOUT
     from ._options import catalog_for
 
+    if schemas is not None:
+        if schemas_dir is not None:
+            raise UsageError("give the contracts directory once: SCHEMAS_DIR or --schemas")
+        schemas_dir = schemas
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
     if check and out is None:
@@ -125,7 +134,7 @@ def matrix_command(
                          "give neither SCHEMAS_DIR nor --schema with it")
     if fmt is None:
         fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), MatrixFormat.markdown) if out else MatrixFormat.markdown
-    config = load_config()
+    config = load_config(path=config_file)
     config = replace(config, default_draft=chosen_draft(default_draft, config))
     catalog = catalog_for(ref_dir, config)
     with _progress_bar() as progress:

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import typer
 
-from ._options import DEFAULT_DRAFT_HELP, chosen_draft, draft_callback, ref_dir_option
+from ._options import (
+    DEFAULT_DRAFT_HELP,
+    chosen_draft,
+    config_option,
+    draft_callback,
+    ref_dir_option,
+    schemas_dir,
+    schemas_option,
+)
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 from .diff import Format, Mode, use_color
 
@@ -26,7 +34,8 @@ def replay_command(
     fmt: Format = typer.Option("text", "--format", "-f", help="Output format."),
     mode: Mode = typer.Option(Mode.backward, "--mode",
                               help="Direction(s) whose transitions fail the command."),
-    schemas: Path = typer.Option(Path("schemas"), "--schemas", help="Contracts directory."),
+    schemas: Path | None = schemas_option(),
+    config_file: Path | None = config_option(),
     workers: int | None = typer.Option(None, "--workers", min=1, metavar="N",
                                        help="Processes, local or of the local Dask cluster (default: one per core)."),
     engine: EngineName = typer.Option(EngineName.local, "--engine", help=ENGINE_HELP),
@@ -52,10 +61,11 @@ def replay_command(
     from ..report import REPORTERS, ReportContext
     from ._options import catalog_for
 
-    config = load_config()
+    config = load_config(path=config_file)
     draft = chosen_draft(default_draft, config)
-    old_set = resolve_input(old, schemas_dir=schemas, default_draft=draft)
-    new_set = resolve_input(new, schemas_dir=schemas, default_draft=draft)
+    directory = schemas_dir(schemas, config)
+    old_set = resolve_input(old, schemas_dir=directory, default_draft=draft)
+    new_set = resolve_input(new, schemas_dir=directory, default_draft=draft)
     if not (old_set.single and new_set.single):
         raise UsageError("replay compares one schema version with another")
     (o,), (n,) = old_set.schemas.values(), new_set.schemas.values()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from ._options import DEFAULT_DRAFT_HELP, REF_DIR_HELP, chosen_draft, draft_callback
+from ._options import CONFIG_HELP, DEFAULT_DRAFT_HELP, REF_DIR_HELP, chosen_draft, draft_callback
 from ._partitioned import ENGINE_HELP, SCHEDULER_HELP, EngineName, make_engine, progress
 from ._runner import version_option
 
@@ -109,6 +109,9 @@ def validate_command(
     ref_dir: Annotated[
         list[Path] | None, typer.Option("--ref-dir", metavar="DIR", help=REF_DIR_HELP)
     ] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", metavar="FILE", help=CONFIG_HELP)
+    ] = None,
     version: bool = version_option(),
 ) -> int:
     from ..config import load_config
@@ -123,7 +126,8 @@ def validate_command(
         raise UsageError("nothing to validate: give --dir, --file or --message")
     runner = make_engine(engine, scheduler, workers)
     # The configuration is read for what is not given here: its default draft, its ref-dirs.
-    config = load_config() if default_draft is None or not ref_dir else None
+    config = (load_config(path=config_file)
+              if default_draft is None or not ref_dir or config_file is not None else None)
     draft = chosen_draft(default_draft, config)
     repository = load_repository(schemas, default_draft=draft)
     repository.catalog = catalog_for(ref_dir, config)
