@@ -405,7 +405,8 @@ def gate(*, config: Config, against: str | None, schemas: Path | None = None,
     """The ``check`` command's work: load both sides and run :func:`check`."""
     schemas_dir = schemas or config.root / config.schemas
     # Both sides are read in the same default draft: the base as this change would read it.
-    current = load_repository(schemas_dir, default_draft=config.default_draft)
+    current = load_repository(schemas_dir, default_draft=config.default_draft,
+                              allow_empty=against is not None)
     base: Any = None
     if against is not None:
         path = Path(against)

@@ -321,11 +321,14 @@ def _version_key(doc: SchemaDocument) -> tuple[int, semver.Version | str]:
     return (1, doc.version) if doc.version is not None else (0, doc.source)
 
 
-def load_repository(root: Path, *, default_draft: int = DEFAULT_DRAFT) -> ContractsRepository:
+def load_repository(root: Path, *, default_draft: int = DEFAULT_DRAFT,
+                    allow_empty: bool = False) -> ContractsRepository:
     """Discover every schema under ``root`` (JSON and YAML files).
 
     Two layouts are understood, and may be mixed: ``<name>/<semver>.json`` (one file per
-    version) and ``<name>.json`` (one file per schema); ``.yaml`` and ``.yml`` alike.
+    version) and ``<name>.json`` (one file per schema); ``.yaml`` and ``.yml`` alike. An empty
+    directory is an error unless ``allow_empty`` (the gate against a base: every schema
+    removed is a finding, not a mistake on the command line).
     """
     if not root.exists():
         raise LoadError(f"{root}: schemas directory does not exist")
@@ -336,7 +339,7 @@ def load_repository(root: Path, *, default_draft: int = DEFAULT_DRAFT) -> Contra
     for path in walk_files(root, SCHEMA_SUFFIXES, what="schema"):
         doc = load_schema_file(path, default_draft=default_draft)
         repo.schemas.setdefault(doc.name, []).append(doc)
-    if not repo.schemas:
+    if not repo.schemas and not allow_empty:
         raise LoadError(f"{root}: no schemas ({_PATTERNS}) found")
     for name, docs in repo.schemas.items():
         docs.sort(key=_version_key)
