@@ -59,3 +59,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"conformance suites skipped ({' and '.join(missing)} not under {shared_dir()}): "
             "run `python .ci/conformance_suites.py DIR` and set SCHEMA_COMPAT_SHARED=DIR",
             yellow=True)
+
+
+def write(path: Path, value: Any) -> Path:
+    """Write a JSON value (or text, as it is) to ``path``, creating its directories."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(value if isinstance(value, str) else json.dumps(value, indent=2))
+    return path
+
+
+def one_line_error(res: CliResult, *needles: str) -> str:
+    """The command was refused: exit 2, one line on stderr holding every needle, no traceback."""
+    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]

@@ -15,26 +15,14 @@ from typing import Any
 
 import pytest
 
+from conftest import one_line_error, write
+
 OLD = {"enum": [1]}
 NEW = {"type": "integer", "enum": [1]}
 SPELLINGS = {"4": "draft-04", "draft-04": "draft-04", "6": "draft-06", "7": "draft-07",
              "draft-07": "draft-07", "2019-09": "2019-09", "2020-12": "2020-12"}
 
 
-def write(path: Path, value: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(value if isinstance(value, str) else json.dumps(value, indent=2))
-    return path
-
-
-def one_line_error(res: Any, *needles: str) -> str:
-    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
-    assert "Traceback" not in res.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 @pytest.fixture

@@ -13,24 +13,11 @@ from typing import Any
 
 import pytest
 
+from conftest import one_line_error, write
+
 # ------------------------------------------------------------------------------- helpers
 
 
-def write(path: Path, value: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(value if isinstance(value, str) else json.dumps(value, indent=2))
-    return path
-
-
-def one_line_error(res: Any, *needles: str) -> str:
-    """The command was refused: exit 2, one line on stderr holding every needle, no traceback."""
-    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
-    assert "Traceback" not in res.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 # ------------------------------------------------------------------------- 1. no network

@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from conftest import one_line_error, write
+
 CASES = json.loads((Path(__file__).parent / "fixtures" / "yaml-values.json").read_text())
 
 WIDGET_1_0_0 = """\
@@ -34,21 +36,6 @@ required: [type, size]
 """
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-def one_line_error(res: Any, *needles: str) -> str:
-    """Refused: exit 2, one line on stderr holding every needle, no traceback."""
-    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
-    assert "Traceback" not in res.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def git(repo: Path, *args: str) -> str:
