@@ -130,3 +130,12 @@ def test_git_problems_say_what_is_wrong(tmp_path: Path, cli, monkeypatch: pytest
     assert res.exit_code == 2
     assert "v9 is not a commit, branch or tag" in res.stderr and "git fetch" in res.stderr
     assert res.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [("diff", "--nope"), ("diff",), ("nosuch",),
+                                  ("diff", "a", "b", "--mode", "sideways")])
+def test_usage_errors_are_one_line(args: tuple[str, ...], cli) -> None:
+    res = cli(*args)
+    assert res.exit_code == 2
+    assert res.stderr.count("\n") == 1 and res.stderr.startswith("schema-compat: error: ")
+    assert "--help" in res.stderr and res.stdout == ""

@@ -68,12 +68,11 @@ def run(application: typer.Typer, argv: Sequence[str] | None = None, prog: str =
         result = application(args=args, prog_name=prog, standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.TyperException as exc:  # usage errors: Typer prints them with the usage line
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(f"{prog}: error: {exc.format_message()}", file=sys.stderr)
+    except typer.TyperException as exc:  # usage errors: one line, and where to look
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else prog
+        print(f"{prog}: error: {visible(exc.format_message())} (see '{where} --help')",
+              file=sys.stderr)
         return 2
     except typer.Abort:
         print(f"{prog}: aborted", file=sys.stderr)
