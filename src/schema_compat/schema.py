@@ -462,6 +462,28 @@ def _build_view(node: Node) -> View:
         raise SchemaError(f"{node.ctx.source}: subschema at {node.pointer or '/'} is not an object")
     draft = node.draft
 
+    if _ref_keywords(view, raw, node, draft):
+        return view
+    _type_keywords(view, raw, draft)
+    _enum_keywords(view, raw, draft)
+
+    # Most subschemas use a handful of keywords: whole groups are skipped when absent.
+    present = raw.keys()
+    if not present.isdisjoint(_NUMBER_KEYWORDS):
+        _number_keywords(view, raw, draft)
+    if not present.isdisjoint(_STRING_KEYWORDS):
+        _string_keywords(view, raw, node)
+    if not present.isdisjoint(_ARRAY_KEYWORDS):
+        _array_keywords(view, raw, node, draft)
+    if not present.isdisjoint(_OBJECT_KEYWORDS):
+        _object_keywords(view, raw, node, draft)
+    if not present.isdisjoint(_APPLICATOR_KEYWORDS):
+        _applicator_keywords(view, raw, node, draft)
+    return view
+
+
+def _ref_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> bool:
+    """Read ``$ref`` (and note the dynamic references); True when its siblings are ignored."""
     if "$ref" in raw and isinstance(raw["$ref"], str):
         try:
             view.ref = node.resolve(raw["$ref"])
@@ -469,11 +491,15 @@ def _build_view(node: Node) -> View:
             view.remote_ref = str(exc)
         if draft <= DRAFT7:
             # Before 2019-09, $ref replaces the whole subschema: its siblings are ignored.
-            return view
+            return True
     for kw in ("$dynamicRef", "$recursiveRef"):
         if kw in raw and draft >= DRAFT2019:
             view.unsupported += (kw,)
+    return False
 
+
+def _type_keywords(view: View, raw: dict[str, Any], draft: int) -> None:
+    """Read ``type`` into the kinds of value allowed."""
     t = raw.get("type")
     if isinstance(t, str):
         view.kinds = _TYPE_TO_KINDS.get(t, frozenset())
@@ -490,26 +516,15 @@ def _build_view(node: Node) -> View:
         # (draft 6 on, and every draft's enum and const, take 1.0 for 1).
         view.int_literal = True
 
+
+def _enum_keywords(view: View, raw: dict[str, Any], draft: int) -> None:
+    """Read ``enum`` and ``const`` into the values allowed, when they are listed."""
     if "enum" in raw and isinstance(raw["enum"], list):
         view.enum = tuple(raw["enum"])
     if "const" in raw and draft >= DRAFT6:
         const = (raw["const"],)
         view.enum = const if view.enum is None else tuple(
             v for v in view.enum if json_equal(v, raw["const"]))
-
-    # Most subschemas use a handful of keywords: whole groups are skipped when absent.
-    present = raw.keys()
-    if not present.isdisjoint(_NUMBER_KEYWORDS):
-        _number_keywords(view, raw, draft)
-    if not present.isdisjoint(_STRING_KEYWORDS):
-        _string_keywords(view, raw, node)
-    if not present.isdisjoint(_ARRAY_KEYWORDS):
-        _array_keywords(view, raw, node, draft)
-    if not present.isdisjoint(_OBJECT_KEYWORDS):
-        _object_keywords(view, raw, node, draft)
-    if not present.isdisjoint(_APPLICATOR_KEYWORDS):
-        _applicator_keywords(view, raw, node, draft)
-    return view
 
 
 def _number_keywords(view: View, raw: dict[str, Any], draft: int) -> None:
