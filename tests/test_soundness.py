@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from schema_compat import oracle
 from schema_compat.changes import diff_documents
+from schema_compat.counterfactual import apply_change as change_alone  # what "this change alone" means
 from schema_compat.engine import Options, compare
 from schema_compat.loading import SchemaDocument
-from schema_compat.measure import _apply as change_alone  # what "this change alone" means
 from schema_compat.rules import classify
 from schema_compat.schema import load_root
 from schema_compat.semantics import Checker, Term

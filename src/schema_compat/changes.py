@@ -114,40 +114,56 @@ def _diff(old: Any, new: Any, op: str, np_: str, od: int, nd: int) -> Iterator[K
         nd = detect_draft(new, nd)
     if "$schema" in old and isinstance(old["$schema"], str):
         od = detect_draft(old, od)
-    conditional = ("if", "then", "else")
-    if (("if" in old) != ("if" in new)) and any(k in old or k in new for k in conditional):
-        # A condition appearing or vanishing changes the meaning of then/else too: one change.
-        o_part = {k: old[k] for k in conditional if k in old} or ABSENT
-        n_part = {k: new[k] for k in conditional if k in new} or ABSENT
-        yield KeywordChange("if", _join(op, "if") if "if" in old else None,
-                            _join(np_, "if") if "if" in new else None, o_part, n_part, op, np_,
-                            member="<conditional>")
-        old = {k: v for k, v in old.items() if k not in conditional}
-        new = {k: v for k, v in new.items() if k not in conditional}
+    conditional = _diff_conditional(old, new, op, np_)
+    if conditional is not None:
+        yield conditional
+        old = {k: v for k, v in old.items() if k not in _CONDITIONAL}
+        new = {k: v for k, v in new.items() if k not in _CONDITIONAL}
     for kw in sorted(set(old) | set(new)):
-        o, n = old.get(kw, ABSENT), new.get(kw, ABSENT)
-        if o is not ABSENT and n is not ABSENT and json_equal(o, n):
-            continue
-        okp = _join(op, kw) if o is not ABSENT else None
-        nkp = _join(np_, kw) if n is not ABSENT else None
-        if o is ABSENT or n is ABSENT:
-            yield KeywordChange(kw, okp, nkp, o, n, op, np_)
-            continue
-        assert okp is not None and nkp is not None
-        if kw in SUBSCHEMA_KEYWORDS and _is_schema(o) and _is_schema(n):
-            yield from _diff(o, n, okp, nkp, od, nd)
-        elif kw in _SCHEMA_OR_LIST and isinstance(o, list) and isinstance(n, list):
-            yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd, positional=True)
-        elif (kw in SCHEMA_MAP_KEYWORDS or kw in _DEPENDENCIES) and isinstance(o, dict) \
-                and isinstance(n, dict):
-            yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
-        elif kw in SCHEMA_LIST_KEYWORDS and isinstance(o, list) and isinstance(n, list):
-            yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd,
-                                  positional=kw == "prefixItems")
-        elif kw in SET_KEYWORDS and isinstance(o, (list, str)) and isinstance(n, (list, str)):
-            yield from _diff_set(kw, o, n, okp, nkp, op, np_)
-        else:
-            yield KeywordChange(kw, okp, nkp, o, n, op, np_)
+        yield from _diff_keyword(kw, old.get(kw, ABSENT), new.get(kw, ABSENT), op, np_, od, nd)
+
+
+_CONDITIONAL = ("if", "then", "else")
+
+
+def _diff_conditional(old: dict[str, Any], new: dict[str, Any], op: str,
+                      np_: str) -> KeywordChange | None:
+    """The one change for if/then/else when ``if`` appears or vanishes; None otherwise."""
+    if (("if" in old) != ("if" in new)) and any(k in old or k in new for k in _CONDITIONAL):
+        # A condition appearing or vanishing changes the meaning of then/else too: one change.
+        o_part = {k: old[k] for k in _CONDITIONAL if k in old} or ABSENT
+        n_part = {k: new[k] for k in _CONDITIONAL if k in new} or ABSENT
+        return KeywordChange("if", _join(op, "if") if "if" in old else None,
+                             _join(np_, "if") if "if" in new else None, o_part, n_part, op, np_,
+                             member="<conditional>")
+    return None
+
+
+def _diff_keyword(kw: str, o: Any, n: Any, op: str, np_: str, od: int,
+                  nd: int) -> Iterator[KeywordChange]:
+    """The changes of one keyword: added, removed, or compared by what its value holds."""
+    if o is not ABSENT and n is not ABSENT and json_equal(o, n):
+        return
+    okp = _join(op, kw) if o is not ABSENT else None
+    nkp = _join(np_, kw) if n is not ABSENT else None
+    if o is ABSENT or n is ABSENT:
+        yield KeywordChange(kw, okp, nkp, o, n, op, np_)
+        return
+    assert okp is not None and nkp is not None
+    if kw in SUBSCHEMA_KEYWORDS and _is_schema(o) and _is_schema(n):
+        yield from _diff(o, n, okp, nkp, od, nd)
+    elif kw in _SCHEMA_OR_LIST and isinstance(o, list) and isinstance(n, list):
+        yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd, positional=True)
+    elif (kw in SCHEMA_MAP_KEYWORDS or kw in _DEPENDENCIES) and isinstance(o, dict) \
+            and isinstance(n, dict):
+        yield from _diff_map(kw, o, n, okp, nkp, op, np_, od, nd)
+    elif kw in SCHEMA_LIST_KEYWORDS and isinstance(o, list) and isinstance(n, list):
+        yield from _diff_list(kw, o, n, okp, nkp, op, np_, od, nd,
+                              positional=kw == "prefixItems")
+    elif kw in SET_KEYWORDS and isinstance(o, (list, str)) and isinstance(n, (list, str)):
+        yield from _diff_set(kw, o, n, okp, nkp, op, np_)
+    else:
+        yield KeywordChange(kw, okp, nkp, o, n, op, np_)
 
 
 def _is_schema(value: Any) -> bool:

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import keywords, oracle
 from .changes import (
     ABSENT,
-    SCHEMA_LIST_KEYWORDS,
-    SCHEMA_MAP_KEYWORDS,
     KeywordChange,
     references,
 )
+from .counterfactual import CannotApply, apply_change, mutate, resolve_path, schema_refs
 from .errors import SchemaError
 from .findings import (
     BACKWARD,
@@ -36,7 +34,7 @@ from .findings import (
     Witness,
 )
 from .loading import SchemaDocument
-from .normalize import check_metaschema, prepare, reached, shorten
+from .normalize import prepare, reached, shorten
 from .options import Options
 from .positions import Positions
 from .rules import classify
@@ -48,7 +46,6 @@ from .schema import (
     declares,
     detect_draft,
     json_equal,
-    load_root,
     split_pointer,
 )
 from .semantics import MISSING as _NO_EXAMPLE
@@ -212,14 +209,14 @@ class _Measure:
         """The whole document with the change made alone, against the document without."""
         try:
             if self.counterfactual is None:
-                self.counterfactual = _apply(self.base_doc, self.base_root, self.change,
+                self.counterfactual = apply_change(self.base_doc, self.base_root, self.change,
                                              self.new)
             checker = Checker(max_steps=self.options.max_steps, deadline=self.deadline)
             if direction == BACKWARD:
                 outcome = checker.includes(self.base_root, self.counterfactual)
             else:
                 outcome = checker.includes(self.counterfactual, self.base_root)
-        except (SchemaError, _CannotApply) as exc:
+        except (SchemaError, CannotApply) as exc:
             return UNKNOWN, None, f"could not measure this change alone: {exc}"
         effect, witness = _effect(outcome, direction, self.old_root, self.new_root,
                                   self._near(direction))
@@ -248,10 +245,6 @@ def _effect(outcome: Outcome, direction: str, old_root: Node, new_root: Node,
             return BREAKING, make_witness(direction, w, rejecting, accepting, near)
         return UNKNOWN, None
     return UNKNOWN, None
-
-
-class _CannotApply(Exception):
-    pass
 
 
 # Keywords whose subschemas positions.py follows (a change there is measured in place):
@@ -312,99 +305,6 @@ def _contains_any(value: Any, ids: frozenset[int]) -> bool:
     return False
 
 
-def _apply(old: SchemaDocument, old_root: Node, change: KeywordChange,
-           new: SchemaDocument) -> Node:
-    """The old document with this one change made, loaded like the old one.
-
-    Definitions the change refers to and the old document lacks are brought over from the new
-    document: a property added as ``{"$ref": "#/$defs/WindowId"}`` means the property with
-    that definition, not a dangling reference.
-    """
-    document = copy.deepcopy(old.document)
-    path = split_pointer(change.old_schema_path)
-    target = _resolve(document, path)
-    if change.keyword == "<schema>":
-        document = _replace(document, path, copy.deepcopy(change.new))
-    else:
-        _mutate(target, change)
-    _bring_definitions(document, change.new, new.document)
-    doc = SchemaDocument(old.name, old.version, old.source, document, old.path,
-                         default_draft=old.default_draft)
-    # A change made alone can make a document no draft accepts (a 2019-09 tuple `items`
-    # with its $schema taken away reads as 2020-12): refused here, as any schema is, its
-    # effect is unknown. A dangling $ref (to a definition another change added) surfaces
-    # the same way while measuring.
-    check_metaschema(doc, detect_draft(document))
-    return load_root(doc.document, doc.source, path=doc.path,
-                     root_dir=doc.path.parent if doc.path else None,
-                     default_draft=doc.default_draft, assert_formats=old_root.ctx.assert_formats,
-                     catalog=old_root.ctx.catalog)
-
-
-_DEPENDENCIES = keywords.names(shape=keywords.DEPENDENCIES)
-
-
-_SCHEMA_OR_LIST = keywords.names(shape=keywords.SCHEMA_OR_LIST)
-
-
-def _set_list(target: dict[str, Any], kw: str, values: list[Any]) -> None:
-    """Set ``type``, ``required`` or ``enum``; emptied, each is written as a schema every
-    draft accepts with the same meaning (an empty list is invalid in some drafts, and an
-    invalid schema is one no validator can be trusted on)."""
-    if values:
-        target[kw] = values
-        return
-    del target[kw]
-    if kw != "required":  # no type, no value: nothing is valid
-        target["allOf"] = [*target.get("allOf", []), {"not": {}}]
-
-
-def _mutate(target: Any, change: KeywordChange) -> None:
-    """Make ``change`` in the subschema ``target`` (in place)."""
-    kw = change.keyword
-    if not isinstance(target, dict):
-        raise _CannotApply(f"no subschema at {change.old_schema_path}")
-    if change.member == "<conditional>":
-        for part in ("if", "then", "else"):
-            target.pop(part, None)
-        if change.new is not ABSENT:
-            target.update(copy.deepcopy(change.new))
-    elif change.member is not ABSENT and kw in ("type", "required"):
-        current = target.get(kw, [])
-        values = [current] if isinstance(current, str) else list(current)
-        if change.added:
-            values.append(change.new)
-        else:
-            values = [v for v in values if v != change.old]
-        _set_list(target, kw, values)
-    elif change.member is not ABSENT and kw == "enum":
-        values = list(target.get(kw, []))
-        if change.member == "added":
-            values.extend(change.new)
-        else:
-            values = [v for v in values if not any(json_equal(v, x) for x in change.old)]
-        _set_list(target, kw, values)
-    elif change.member is not ABSENT and (kw in SCHEMA_MAP_KEYWORDS or kw in _DEPENDENCIES):
-        mapping = dict(target.get(kw, {}))
-        if change.new is ABSENT:
-            mapping.pop(change.member, None)
-        else:
-            mapping[change.member] = copy.deepcopy(change.new)
-        target[kw] = mapping
-    elif change.member is not ABSENT and (kw in SCHEMA_LIST_KEYWORDS or kw in _SCHEMA_OR_LIST):
-        items = list(target.get(kw, []))
-        if change.new is ABSENT:
-            if isinstance(change.member, int) and change.member < len(items):
-                del items[change.member]
-        else:
-            items.append(copy.deepcopy(change.new))
-        target[kw] = items
-    elif change.new is ABSENT:
-        target.pop(kw, None)
-    else:
-        target[kw] = copy.deepcopy(change.new)
-
-
 # Keywords that name resources or select a dialect: a change to one of them can change what
 # references elsewhere resolve to, which no single subschema shows.
 _RESOLUTION_KEYWORDS = keywords.IDENTIFIERS | {"<schema>"}
@@ -428,8 +328,8 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
         return None
     path = split_pointer(change.old_schema_path)
     try:
-        target = _resolve(old_root.raw, path)
-    except (_CannotApply, IndexError, ValueError):
+        target = resolve_path(old_root.raw, path)
+    except (CannotApply, IndexError, ValueError):
         return None
     if not isinstance(target, dict):
         return None
@@ -449,8 +349,8 @@ def _local_outcome(change: KeywordChange, old_root: Node, pos: Positions | None,
         return None
     modified, changed_target = copied
     try:
-        _mutate(changed_target, change)
-    except _CannotApply:
+        mutate(changed_target, change)
+    except CannotApply:
         return None
     changed = Node(modified, anchor.resolver, anchor.ctx, anchor.draft, anchor.pointer)
     # The document's caches remember subschemas by id(): the copy must outlive them, or a
@@ -530,7 +430,7 @@ def _refers_into(change: KeywordChange, target: Node, pos: Positions, spine: set
     """Does the changed content refer (by ``$ref``) to anything that leads back into the copied
     part (such a reference would see the old subschemas, not the changed ones), or to nothing
     in the old document?"""
-    refs = list(_refs(change.new))
+    refs = list(schema_refs(change.new))
     if change.keyword == "$ref" and isinstance(change.new, str):
         refs.append(change.new)
     if not refs:
@@ -607,7 +507,7 @@ def _embed(change: KeywordChange, at: Any, base_root: Node, old_root: Node, new_
         bases = _bases(src, dst)
         if isinstance(change.member, str) and isinstance(local, dict) \
                 and change.member in local \
-                and at is _resolve(base_root.raw, split_pointer(change.old_schema_path)):
+                and at is resolve_path(base_root.raw, split_pointer(change.old_schema_path)):
             # A change to one property: carry just that property's value into a message
             # that is valid on both sides, so the other side rejects it for this change only.
             for base in bases:
@@ -668,66 +568,3 @@ def _place(message: Any, where: list[str | int], value: Any) -> Any | None:
     else:
         return None
     return message
-
-
-def _refs(value: Any) -> Iterable[str]:
-    """Every ``$ref`` string anywhere in ``value``."""
-    if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-        for v in value.values():
-            yield from _refs(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _refs(v)
-
-
-def _local_refs(value: Any) -> Iterable[str]:
-    return (ref for ref in _refs(value) if ref.startswith("#/"))
-
-
-def _bring_definitions(document: Any, value: Any, source: Any) -> None:
-    if not isinstance(document, dict) or not isinstance(source, dict):
-        return
-    pending = list(_local_refs(value))
-    seen: set[str] = set()
-    while pending:
-        ref = pending.pop()
-        if ref in seen:
-            continue
-        seen.add(ref)
-        parts = split_pointer(ref[1:])
-        if len(parts) != 2 or parts[0] not in ("$defs", "definitions"):
-            continue
-        kw, name = parts
-        target = source.get(kw, {})
-        if isinstance(target, dict) and name in target and name not in document.get(kw, {}):
-            document.setdefault(kw, {})[name] = copy.deepcopy(target[name])
-            pending.extend(_local_refs(target[name]))
-
-
-def _resolve(document: Any, path: list[str]) -> Any:
-    node = document
-    for seg in path:
-        if isinstance(node, dict):
-            if seg not in node:
-                raise _CannotApply(f"missing {seg!r}")
-            node = node[seg]
-        elif isinstance(node, list):
-            node = node[int(seg)]
-        else:
-            raise _CannotApply(f"cannot descend into {seg!r}")
-    return node
-
-
-def _replace(document: Any, path: list[str], value: Any) -> Any:
-    if not path:
-        return value
-    parent = _resolve(document, path[:-1])
-    last = path[-1]
-    if isinstance(parent, list):
-        parent[int(last)] = value
-    else:
-        parent[last] = value
-    return document

@@ -177,16 +177,11 @@ class SourceMap(Mapping[str, Position]):
 
 def source_map(text: str) -> SourceMap:
     """Scan ``text`` (one JSON document) in one pass; SourceMapError when it is not JSON."""
-    start = 1 if text.startswith(_BOM) else 0
-    line_starts = [start]
-    line_starts.extend(m.end() for m in _NEWLINE.finditer(text, start))
+    line_starts = _line_starts(text)
+    start = line_starts[0]
 
     def fail(at: int, what: str) -> SourceMapError:
-        at += len(text[at:]) - len(text[at:].lstrip(" \t\n\r"))
-        if at >= len(text):
-            what = "unexpected end of input"
-        line = bisect_right(line_starts, at)
-        return SourceMapError(f"{what} at line {line}, column {at - line_starts[line - 1] + 1}")
+        return _error(text, line_starts, at, what)
 
     parents: list[int] = [-1]
     tokens: list[str] = [""]
@@ -273,11 +268,33 @@ def source_map(text: str) -> SourceMap:
             state = _AFTER if stack else _END
         else:  # _END
             raise fail(at, "extra data after the document")
-    if not _TRAILING.match(text, pos):
-        raise fail(pos, "unexpected character")
-    if state != _END:
-        raise fail(pos, "unexpected end of input")
+    _check_end(text, line_starts, pos, state)
     return SourceMap(line_starts, parents, tokens, key_at, value_at, children)
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line's first character; the first line starts after a BOM."""
+    start = 1 if text.startswith(_BOM) else 0
+    line_starts = [start]
+    line_starts.extend(m.end() for m in _NEWLINE.finditer(text, start))
+    return line_starts
+
+
+def _error(text: str, line_starts: list[int], at: int, what: str) -> SourceMapError:
+    """The error for ``what`` found at offset ``at``, placed at its line and column."""
+    at += len(text[at:]) - len(text[at:].lstrip(" \t\n\r"))
+    if at >= len(text):
+        what = "unexpected end of input"
+    line = bisect_right(line_starts, at)
+    return SourceMapError(f"{what} at line {line}, column {at - line_starts[line - 1] + 1}")
+
+
+def _check_end(text: str, line_starts: list[int], pos: int, state: int) -> None:
+    """Whether the scan stopped at the end of one whole document (SourceMapError if not)."""
+    if not _TRAILING.match(text, pos):
+        raise _error(text, line_starts, pos, "unexpected character")
+    if state != _END:
+        raise _error(text, line_starts, pos, "unexpected end of input")
 
 
 def locate(text: str, pointer: str) -> Position | None:

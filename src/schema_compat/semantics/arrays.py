@@ -60,14 +60,27 @@ class ArraysMixin(CheckerBase):
     def _compare_contains(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         assert bv.contains is not None
-        need, cap = bv.min_contains, bv.max_contains
+        ok_min = self._contains_min_by_contains(merged, bv.contains, bv.min_contains)
+        ok_max = self._contains_max_proved(merged, bv.contains, bv.max_contains)
+        if not ok_min and merged.min_items >= bv.min_contains:
+            ok_min = self._contains_min_by_items(merged, bv.contains)
+        if ok_min and ok_max:
+            return PROVED
+        return self._contains_counterexample(t, merged, b, bv.contains)
+
+    def _contains_min_by_contains(self, merged: Merged, contains: Node, need: int) -> bool:
+        """Whether some old ``contains`` with at least ``need`` matches implies the new one."""
         ok_min = need == 0
-        ok_max = cap is None
         for v in merged.views:
             if v.contains is None:
                 continue
-            if v.min_contains >= need and self._check(Term((v.contains,)), bv.contains).yes:
+            if v.min_contains >= need and self._check(Term((v.contains,)), contains).yes:
                 ok_min = True
+        return ok_min
+
+    def _contains_max_proved(self, merged: Merged, contains: Node, cap: int | None) -> bool:
+        """Whether the old arrays can never have more than ``cap`` new matches."""
+        ok_max = cap is None
         tmax = merged.max_items()
         if cap is not None and tmax is not None and tmax <= cap:
             ok_max = True
@@ -75,16 +88,23 @@ class ArraysMixin(CheckerBase):
             # Every new match is an old match (bv.contains ⊆ v.contains), and those are capped.
             if (cap is not None and not ok_max and v.contains is not None
                     and v.max_contains is not None and v.max_contains <= cap
-                    and self._check(Term((bv.contains,)), v.contains).yes):
+                    and self._check(Term((contains,)), v.contains).yes):
                 ok_max = True
-        if not ok_min and merged.min_items >= need:
-            # Enough items, and every one of them matches: `contains` holds.
-            positions = range(max(merged.prefix_len, 0) + 1)
-            ok_min = all(self._check(Term(merged.item_nodes(i)), bv.contains).yes
-                         for i in positions if merged.item_nodes(i))
-            ok_min = ok_min and all(merged.item_nodes(i) for i in positions)
-        if ok_min and ok_max:
-            return PROVED
+        return ok_max
+
+    def _contains_min_by_items(self, merged: Merged, contains: Node) -> bool:
+        """Whether every item the old arrays can have matches the new ``contains``."""
+        # Enough items, and every one of them matches: `contains` holds.
+        positions = range(max(merged.prefix_len, 0) + 1)
+        ok_min = all(self._check(Term(merged.item_nodes(i)), contains).yes
+                     for i in positions if merged.item_nodes(i))
+        return ok_min and all(merged.item_nodes(i) for i in positions)
+
+    def _contains_counterexample(self, t: Term, merged: Merged, b: Node,
+                                 contains: Node) -> Outcome:
+        """An old array the new ``contains`` bounds reject, or unknown."""
+        bv = b.view
+        need, cap = bv.min_contains, bv.max_contains
         for length in sorted({merged.min_items, max(merged.min_items, 1)}):
             w = self._example_array(t, merged, length)
             if w is not MISSING and t.contains(w) and not oracle.is_valid(b, w):
@@ -92,7 +112,7 @@ class ArraysMixin(CheckerBase):
         # Arrays of exactly k matching items, for k just outside the new bounds.
         counts = {need - 1} | ({cap + 1} if cap is not None else set())
         for k in sorted(c for c in counts if 0 <= c <= 64):
-            matching = list(self._examples(Term((bv.contains,) + merged.item_nodes(0)), None, k))
+            matching = list(self._examples(Term((contains,) + merged.item_nodes(0)), None, k))
             if len(matching) < k and matching and not merged.unique:
                 matching = (matching * k)[:k]
             if len(matching) == k and t.contains(matching) and not oracle.is_valid(b, matching):

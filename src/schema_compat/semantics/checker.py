@@ -9,7 +9,7 @@ objects.py), then with its references and combinators (combinators.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import oracle
@@ -158,38 +158,40 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
                 v.remote_ref for v in merged.views):
             return unknown(self._why_opaque(merged.views))
         results: list[Outcome] = []
-
-        def add(r: Outcome) -> bool:
+        for r in self._flat_parts(t, merged, b):
+            if r.no:
+                return r
             results.append(r)
-            return r.no
-
-        if add(self._compare_local(t, merged, b)):
-            return results[-1]
-        if bv.ref is not None and add(self._check(t, bv.ref)):
-            return results[-1]
-        if bv.remote_ref is not None:
-            results.append(unknown(f"depends on remote $ref {bv.remote_ref}, which is not fetched"))
-        if bv.unsupported:
-            results.append(unknown(f"uses {', '.join(bv.unsupported)}, which is not modelled"))
-        for branch in bv.all_of:
-            if add(self._check(t, branch)):
-                return results[-1]
-        if bv.any_of is not None and add(self._check_any(t, merged, b, bv.any_of)):
-            return results[-1]
-        if bv.one_of is not None and add(self._check_one(t, merged, b, bv.one_of)):
-            return results[-1]
-        if bv.not_ is not None and add(self._check_not(t, b, bv.not_)):
-            return results[-1]
-        if bv.if_ is not None and add(self._check_if(t, b, bv)):
-            return results[-1]
-        for kw, node in (("unevaluatedProperties", bv.unevaluated_properties),
-                         ("unevaluatedItems", bv.unevaluated_items)):
-            if node is not None and not node.view.is_true and not self._same_keyword(t, b, kw):
-                results.append(unknown(f"{kw} is not modelled"))
         for r in results:
             if not r.yes:
                 return r
         return PROVED
+
+    def _flat_parts(self, t: Term, merged: Merged, b: Node) -> Iterator[Outcome]:
+        """The outcome of each part of ``b`` for a flat term, in order; lazy, so that the
+        walk stops asking at the first break."""
+        bv = b.view
+        yield self._compare_local(t, merged, b)
+        if bv.ref is not None:
+            yield self._check(t, bv.ref)
+        if bv.remote_ref is not None:
+            yield unknown(f"depends on remote $ref {bv.remote_ref}, which is not fetched")
+        if bv.unsupported:
+            yield unknown(f"uses {', '.join(bv.unsupported)}, which is not modelled")
+        for branch in bv.all_of:
+            yield self._check(t, branch)
+        if bv.any_of is not None:
+            yield self._check_any(t, merged, b, bv.any_of)
+        if bv.one_of is not None:
+            yield self._check_one(t, merged, b, bv.one_of)
+        if bv.not_ is not None:
+            yield self._check_not(t, b, bv.not_)
+        if bv.if_ is not None:
+            yield self._check_if(t, b, bv)
+        for kw, node in (("unevaluatedProperties", bv.unevaluated_properties),
+                         ("unevaluatedItems", bv.unevaluated_items)):
+            if node is not None and not node.view.is_true and not self._same_keyword(t, b, kw):
+                yield unknown(f"{kw} is not modelled")
 
     def _same_keyword(self, t: Term, b: Node, keyword: str) -> bool:
         """True when the left side carries the very same keyword value in the same context."""

@@ -47,50 +47,45 @@ class NumbersMixin(CheckerBase):
                        "old side")
 
     def _compare_numbers(self, t: Term, merged: Merged, b: Node, kind: str) -> Outcome:
+        if kind == "int":
+            return self._compare_int_numbers(t, merged, b)
+        # Non-integral numbers: prove by interval containment and multipleOf, else search.
+        if _frac_contained(merged, b):
+            return PROVED
+        return self._search_frac(t, merged, b)
+
+    def _compare_int_numbers(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        """Whether every integer of the left's range and steps is among the right's."""
         bv = b.view
         lo, lo_x, hi, hi_x = merged.number_bounds()
-        blo, blo_x, bhi, bhi_x = bv.minimum, bv.min_exclusive, bv.maximum, bv.max_exclusive
-        mults = merged.multiples
-        if kind == "int":
-            rng = int_range(lo, lo_x, hi, hi_x, mults)
-            if rng is None:
-                return PROVED  # no integer at all
-            first, last, step = rng
-            brng_lo = _int_ceil(blo, blo_x) if blo is not None else None
-            brng_hi = _int_floor(bhi, bhi_x) if bhi is not None else None
-            candidates: list[int] = []
-            if brng_lo is not None and (first is None or first < brng_lo):
-                candidates.append(_step_at_or_below(brng_lo - 1, step, last))
-            if brng_hi is not None and (last is None or last > brng_hi):
-                candidates.append(_step_at_or_above(brng_hi + 1, step, first))
-            uncovered = False
-            for m in bv.multiple_of:
-                if not _int_multiples_covered(step, m):
-                    found = _int_non_multiples(first, last, step, m)
-                    # A finite range can happen to hold only multiples; anything else unproven
-                    # must not pass for a proof.
-                    uncovered = uncovered or not found
-                    candidates.extend(found)
-            for c in candidates:
-                if c is not None:
-                    return self._no(t, b, c)
-            if uncovered and not _all_multiples(first, last, step, bv.multiple_of):
-                return unknown("no integer counterexample found for multipleOf")
-            return PROVED
-        # Non-integral numbers: prove by interval containment and multipleOf, else search.
-        ok = True
-        if blo is not None and (lo is None or lo < blo or (lo == blo and blo_x and not lo_x)):
-            ok = False
-        if bhi is not None and (hi is None or hi > bhi or (hi == bhi and bhi_x and not hi_x)):
-            ok = False
+        rng = int_range(lo, lo_x, hi, hi_x, merged.multiples)
+        if rng is None:
+            return PROVED  # no integer at all
+        first, last, step = rng
+        candidates = _int_bound_candidates(first, last, step, b)
+        uncovered = False
         for m in bv.multiple_of:
-            if not any((mt / m).denominator == 1 for mt in mults):
-                ok = False
-        if ok:
-            return PROVED
+            if not _int_multiples_covered(step, m):
+                found = _int_non_multiples(first, last, step, m)
+                # A finite range can happen to hold only multiples; anything else unproven
+                # must not pass for a proof.
+                uncovered = uncovered or not found
+                candidates.extend(found)
+        for c in candidates:
+            if c is not None:
+                return self._no(t, b, c)
+        if uncovered and not _all_multiples(first, last, step, bv.multiple_of):
+            return unknown("no integer counterexample found for multipleOf")
+        return PROVED
+
+    def _search_frac(self, t: Term, merged: Merged, b: Node) -> Outcome:
+        """A non-integral number of the left the right rejects, searched among candidates."""
+        bv = b.view
+        lo, lo_x, hi, hi_x = merged.number_bounds()
         fallback: Any = MISSING
         tried = 0
-        for point in frac_candidates(lo, lo_x, hi, hi_x, mults, blo, bhi, bv.multiple_of):
+        for point in frac_candidates(lo, lo_x, hi, hi_x, merged.multiples, bv.minimum, bv.maximum,
+                                     bv.multiple_of):
             w = as_json_number(point)
             if kind_of(w) == "frac" and t.contains(w) and not oracle.is_valid(b, w):
                 # Prefer a value every validator reads alike (float division finds 5.01 no
@@ -105,6 +100,36 @@ class NumbersMixin(CheckerBase):
         if fallback is not MISSING:
             return Outcome(NO, fallback)
         return unknown("no fractional counterexample found")
+
+
+def _int_bound_candidates(first: int | None, last: int | None, step: int, b: Node) -> list[int]:
+    """The integers of the left's range just past the right's bounds, where it has them."""
+    bv = b.view
+    blo, blo_x, bhi, bhi_x = bv.minimum, bv.min_exclusive, bv.maximum, bv.max_exclusive
+    brng_lo = _int_ceil(blo, blo_x) if blo is not None else None
+    brng_hi = _int_floor(bhi, bhi_x) if bhi is not None else None
+    candidates: list[int] = []
+    if brng_lo is not None and (first is None or first < brng_lo):
+        candidates.append(_step_at_or_below(brng_lo - 1, step, last))
+    if brng_hi is not None and (last is None or last > brng_hi):
+        candidates.append(_step_at_or_above(brng_hi + 1, step, first))
+    return candidates
+
+
+def _frac_contained(merged: Merged, b: Node) -> bool:
+    """Whether the left's interval and steps lie within the right's, for any number."""
+    bv = b.view
+    lo, lo_x, hi, hi_x = merged.number_bounds()
+    blo, blo_x, bhi, bhi_x = bv.minimum, bv.min_exclusive, bv.maximum, bv.max_exclusive
+    ok = True
+    if blo is not None and (lo is None or lo < blo or (lo == blo and blo_x and not lo_x)):
+        ok = False
+    if bhi is not None and (hi is None or hi > bhi or (hi == bhi and bhi_x and not hi_x)):
+        ok = False
+    for m in bv.multiple_of:
+        if not any((mt / m).denominator == 1 for mt in merged.multiples):
+            ok = False
+    return ok
 
 
 def _agreed(value: Any, *nodes: Node) -> bool:

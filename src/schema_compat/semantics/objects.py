@@ -32,24 +32,59 @@ from .terms import (
 )
 
 
+def _first_open(pending: Outcome, r: Outcome) -> Outcome:
+    """The walk's answer so far: the first outcome left undecided, else PROVED."""
+    return r if not r.yes and pending.yes else pending
+
+
 class ObjectsMixin(CheckerBase):
     """The objects of a flat term against a subschema's object keywords."""
 
     def _compare_objects(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
-        pending: Outcome = PROVED
-
-        def note(r: Outcome) -> None:
-            nonlocal pending
-            if not r.yes and pending.yes:
-                pending = r
-
         if merged.max_properties == 0:
             # Only the empty object: no property schema, name or dependency can matter.
             w: dict[str, Any] = {}
             return PROVED if oracle.is_valid(b, w) or not t.contains(w) else self._no(t, b, w)
         names = sorted(merged.explicit_names() | set(bv.properties) | merged.required
                        | bv.required)
+        final, pending = self._compare_named_properties(t, merged, b, names)
+        if final is not None:
+            return final
+        # Names outside every `properties`: one representative per class of pattern matches.
+        r = self._compare_other_names(t, merged, b, set(names))
+        if r.no:
+            return r
+        pending = _first_open(pending, r)
+        for step in (self._compare_required, self._compare_property_counts):
+            final, r = step(t, merged, b)
+            if final is not None:
+                return final
+            pending = _first_open(pending, r)
+        if bv.property_names is not None and not bv.property_names.view.is_true:
+            r = self._compare_property_names(t, merged, b)
+            # Only a break found while nothing before was left open ends the walk here.
+            if r.no and pending.yes:
+                return r
+            pending = _first_open(pending, r)
+        for step in (self._compare_dependent_required, self._compare_dependent_schemas):
+            final, r = step(t, merged, b)
+            if final is not None:
+                return final
+            pending = _first_open(pending, r)
+        if bv.unevaluated_properties is not None and not bv.unevaluated_properties.view.is_true:
+            pending = _first_open(pending, unknown("unevaluatedProperties is not modelled"))
+        return pending
+
+    # The steps of _compare_objects return (final, open): ``final`` the outcome to answer with
+    # at once (None to go on), ``open`` the first outcome the step left undecided (PROVED if
+    # none), which the walk answers with unless a later step ends it.
+
+    def _compare_named_properties(self, t: Term, merged: Merged, b: Node,
+                                  names: list[str]) -> tuple[Outcome | None, Outcome]:
+        """Whether each named property the left allows fits the right's subschemas for it."""
+        bv = b.view
+        pending: Outcome = PROVED
         same = _shared_properties(merged, bv)
         for name in names:
             if name in same:
@@ -63,38 +98,48 @@ class ObjectsMixin(CheckerBase):
                     continue
                 r = self._check(left, right) if left_nodes else self._check(Term(()), right)
                 if r.no:
-                    return self._no(t, b, self._example_object(t, merged, set_=(name, r.witness)))
-                note(r)
-        # Names outside every `properties`: one representative per class of pattern matches.
-        r = self._compare_other_names(t, merged, b, set(names))
-        if r.no:
-            return r
-        note(r)
-        missing = sorted(bv.required - merged.required)
-        for name in missing:
+                    w = self._example_object(t, merged, set_=(name, r.witness))
+                    return self._no(t, b, w), pending
+                pending = _first_open(pending, r)
+        return None, pending
+
+    def _compare_required(self, t: Term, merged: Merged, b: Node) -> tuple[Outcome | None, Outcome]:
+        """Whether the right requires a name the left may leave out."""
+        pending: Outcome = PROVED
+        for name in sorted(b.view.required - merged.required):
             w = self._example_object(t, merged, drop=name)
             r = self._no(t, b, w)
             if r.no:
-                return r
-            note(unknown(f"could not build an old object without {name!r}"))
+                return r, pending
+            pending = _first_open(pending,
+                                  unknown(f"could not build an old object without {name!r}"))
+        return None, pending
+
+    def _compare_property_counts(self, t: Term, merged: Merged,
+                                 b: Node) -> tuple[Outcome | None, Outcome]:
+        """Whether the right's minProperties/maxProperties are within the left's."""
+        bv = b.view
+        pending: Outcome = PROVED
         if bv.min_properties > merged.min_properties:
             r = self._no(t, b, self._example_object(t, merged))
             if r.no:
-                return r
-            note(unknown("minProperties raised"))
+                return r, pending
+            pending = _first_open(pending, unknown("minProperties raised"))
         if bv.max_properties is not None and (
                 merged.max_properties is None or merged.max_properties > bv.max_properties):
             w = self._example_object(t, merged, size=bv.max_properties + 1)
             r = self._no(t, b, w)
             if r.no:
-                return r
+                return r, pending
             if not (merged.closed() and len(merged.explicit_names()) <= bv.max_properties):
-                note(unknown("maxProperties lowered"))
-        if bv.property_names is not None and not bv.property_names.view.is_true:
-            note(self._compare_property_names(t, merged, b))
-            if pending.no:
-                return pending
-        for name, needed in sorted(bv.dependent_required.items()):
+                pending = _first_open(pending, unknown("maxProperties lowered"))
+        return None, pending
+
+    def _compare_dependent_required(self, t: Term, merged: Merged,
+                                    b: Node) -> tuple[Outcome | None, Outcome]:
+        """Whether a name the left may have without others needs them on the right."""
+        pending: Outcome = PROVED
+        for name, needed in sorted(b.view.dependent_required.items()):
             if any(n.view.is_false for n in merged.property_nodes(name)):
                 continue
             if needed <= merged.required or any(
@@ -104,19 +149,23 @@ class ObjectsMixin(CheckerBase):
                 w = self._example_object(t, merged, force=name, drop=q)
                 r = self._no(t, b, w)
                 if r.no:
-                    return r
-            note(unknown(f"dependentRequired on {name!r} not decided"))
-        for name, dep in sorted(bv.dependent_schemas.items()):
+                    return r, pending
+            pending = _first_open(pending, unknown(f"dependentRequired on {name!r} not decided"))
+        return None, pending
+
+    def _compare_dependent_schemas(self, t: Term, merged: Merged,
+                                   b: Node) -> tuple[Outcome | None, Outcome]:
+        """Whether the left's objects with a name meet the right's dependentSchemas for it."""
+        pending: Outcome = PROVED
+        for name, dep in sorted(b.view.dependent_schemas.items()):
             if any(n.view.is_false for n in merged.property_nodes(name)):
                 continue
             has = synthetic({"type": "object", "required": [name]}, self._like(t))
             r = self._check(t.and_(has), dep)
             if r.no:
-                return self._no(t, b, r.witness)
-            note(r)
-        if bv.unevaluated_properties is not None and not bv.unevaluated_properties.view.is_true:
-            note(unknown("unevaluatedProperties is not modelled"))
-        return pending
+                return self._no(t, b, r.witness), pending
+            pending = _first_open(pending, r)
+        return None, pending
 
     def _compare_other_names(self, t: Term, merged: Merged, b: Node, explicit: set[str]) -> Outcome:
         """Names outside every ``properties``, one class at a time: the names a class holds
