@@ -163,3 +163,21 @@ def test_an_engine_exception_is_a_crash(monkeypatch: pytest.MonkeyPatch) -> None
     assert report.status == "crash"
     assert report.problems[0].kind == "crash"
     assert report.problems[0].detail.startswith("KeyError")
+
+
+def test_shrinking_an_instance_never_drops_from_a_string() -> None:
+    # A path planned when /a was a list, tried after /a became a string: no variant, no error.
+    from fuzz.shrink import _instance_variants_at
+
+    assert list(_instance_variants_at({"a": "xyz"}, ("a", 0))) == []
+    assert {"a": ["y"]} in list(_instance_variants_at({"a": ["x", "y"]}, ("a", 0)))
+
+
+def test_the_backtracking_judge_is_not_given_long_strings_on_nested_repetition() -> None:
+    # regress took minutes on such a string under composer's package-name pattern.
+    from fuzz.judges import Bench
+
+    bench = Bench({"type": "string", "pattern": "^[a-z0-9]([_.-]?[a-z0-9]+)*/[a-z]+$"},
+                  formats=False)
+    assert bench.verdicts("a" * 40 + "!", "long") is None  # not judged: skipped, not a claim
+    assert bench.verdicts("ab/cd", "short") == (True, True)

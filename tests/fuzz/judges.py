@@ -27,6 +27,8 @@ import jsonschema_rs
 import referencing.exceptions
 import regress
 
+from schema_compat.redos import catastrophic_backtracking
+
 from .schemas import draft_of
 
 RS = {4: jsonschema_rs.Draft4Validator, 6: jsonschema_rs.Draft6Validator,
@@ -158,10 +160,16 @@ class PyJudge(Judge):
                 regress.Regex(pattern)
             except Exception as exc:
                 raise Refused(f"regress: pattern {pattern!r}: {_line(exc)}") from None
+        # regress backtracks: on a pattern with nested repetition a long attack string keeps it
+        # busy for minutes (composer's package-name pattern did, twice in 105,000 pairs), so
+        # such instances are not judged (short ones take microseconds).
+        self.backtracks = any(catastrophic_backtracking(p) for p in _patterns(document))
         checker = PY[draft].FORMAT_CHECKER if formats else None
         self.validator = cls(document, format_checker=checker)
 
     def is_valid(self, instance: Any) -> bool:
+        if self.backtracks and _longest_string(instance) > _BACKTRACKING_SAFE:
+            raise Refused("regress: a long string under a pattern that backtracks exponentially")
         try:
             with _ecma_patterns():
                 return bool(self.validator.is_valid(instance))
@@ -171,6 +179,25 @@ class PyJudge(Judge):
             raise Refused("python-jsonschema: recursion limit") from None
         except Exception as exc:
             raise Refused(f"python-jsonschema: {type(exc).__name__}: {_line(exc)}") from None
+
+
+# Strings up to this long take regress under a millisecond even on `^([a-z]+)*$`-like patterns.
+_BACKTRACKING_SAFE = 14
+
+
+def _longest_string(value: Any) -> int:
+    """The length of the longest string (value or key) in an instance."""
+    longest, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            longest = max(longest, len(item))
+        elif isinstance(item, dict):
+            longest = max([longest, *(len(k) for k in item)])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return longest
 
 
 def _patterns(document: Any) -> Iterator[str]:

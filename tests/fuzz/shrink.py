@@ -83,9 +83,13 @@ def _instance_edits(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[An
 
 
 def _instance_variants_at(inst: Any, path: tuple[Any, ...]) -> Iterator[Any]:
+    # The path was planned on an earlier state: where a container has since become a
+    # string, indexing would still work (a character) but dropping from it would not.
     try:
         here = inst
         for seg in path:
+            if not isinstance(here, (dict, list)):
+                return
             here = here[seg]
     except (KeyError, IndexError, TypeError):
         return
