@@ -84,10 +84,9 @@ class _Writer:
         counts = any(effects[d] in (BREAKING, UNKNOWN) for d in counted)
         mark = "[bold red]✗[/]" if counts and BREAKING in (effects[d] for d in counted) else (
             "[yellow]?[/]" if counts else "·")
-        effect = ", ".join(f"breaks {d}" if e == BREAKING else f"{d} unknown"
+        effect = ", ".join((f"breaks {d}" if e == BREAKING else f"{d} unknown")
+                           + ("" if d in counted else " (not protected)")
                            for d, e in effects.items() if e in (BREAKING, UNKNOWN))
-        if effect and not counts:
-            effect += " (not protected)"
         self.line(f"  {mark} {f.rule}  [dim]{escape(path)}[/]: {escape(f.message)}"
                   + (f" — {effect}" if effect else ""))
         if f.reason and UNKNOWN in effects.values() and (counts or self.ctx.verbose):
