@@ -192,3 +192,25 @@ def test_schemas_default_to_the_configured_directory(contracts: Path, cli) -> No
                  ("bump", "statusclaim@1.0.0", "statusclaim@1.0.1")):
         res = cli(*args)
         assert res.exit_code == 0, (args, res.stderr)
+
+
+def test_a_witness_is_folded_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each item written once: writing neighbours again to compare them doubled the work at
+    # every level of a nested witness (2**depth).
+    from schema_compat import _brief
+
+    calls = [0]
+    real = _brief._brief
+
+    def counted(value: object) -> str:
+        calls[0] += 1
+        return real(value)
+
+    monkeypatch.setattr(_brief, "_brief", counted)
+    value: object = 0
+    for _ in range(22):
+        value = [0, value]
+    text = _brief.brief(value, limit=10_000)
+    assert text.startswith("[0,[0,[0,") and text.endswith("]" * 22)
+    assert calls[0] == 2 * 22 + 1  # one per value
+    assert _brief.brief([1, True, True, True, 1.0, [], [], []]) == "[1,3 items like true,1.0,3 items like []]"

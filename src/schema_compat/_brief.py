@@ -29,16 +29,17 @@ def _brief(value: Any) -> str:
         # Sorted, as every report writes objects: the same witness reads the same everywhere.
         return "{" + ",".join(f"{_string(k)}:{_brief(value[k])}" for k in sorted(value)) + "}"
     if isinstance(value, list):
+        # Equal as JSON text: 1 and true (equal in Python) never fold together. Each item is
+        # written once: comparing neighbours by writing them again doubled the work per level.
+        texts = [_brief(v) for v in value]
         parts: list[str] = []
         i = 0
-        while i < len(value):
-            text = _brief(value[i])
-            # Equal as JSON text: 1 and true (equal in Python) never fold together.
+        while i < len(texts):
             j = i + 1
-            while j < len(value) and _brief(value[j]) == text:
+            while j < len(texts) and texts[j] == texts[i]:
                 j += 1
-            parts.append(f"{j - i} items like {text}" if j - i >= RUN else
-                         ",".join([text] * (j - i)))
+            parts.append(f"{j - i} items like {texts[i]}" if j - i >= RUN else
+                         ",".join(texts[i:j]))
             i = j
         return "[" + ",".join(parts) + "]"
     return dumps(value)
