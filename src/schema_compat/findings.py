@@ -79,6 +79,11 @@ class Side:
     # none: the default draft, 2020-12 unless --default-draft or `default-draft` say otherwise).
     draft_from: str = "$schema"
 
+    @property
+    def label(self) -> str:
+        """How a report names this side: its version, else where it was read."""
+        return self.version or self.source
+
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "version": self.version, "draft": self.draft,
                 "draft_from": self.draft_from}

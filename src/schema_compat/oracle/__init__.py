@@ -296,6 +296,9 @@ def explain(node: Node, instance: Any, near: str | None = None) -> tuple[str, st
     return _join(error.absolute_path), _message(error.message, error.instance)
 
 
+_SHORT_MESSAGE = 120
+
+
 def _message(text: str, instance: Any) -> str:
     """A validator's message with the instance it quotes first written briefly.
 
@@ -303,8 +306,8 @@ def _message(text: str, instance: Any) -> str:
     JSON), and a witness is as large as a message: a 51-item array would make the message
     about its length unreadable.
     """
-    if not isinstance(instance, (dict, list, str)):
-        return text
+    if len(text) <= _SHORT_MESSAGE or not isinstance(instance, (dict, list, str)):
+        return text  # nothing long to shorten: spare serialising the instance four ways
     try:
         quotes = (repr(instance), dumps(instance), json.dumps(instance, ensure_ascii=False),
                   json.dumps(instance, ensure_ascii=False, separators=(",", ":")))

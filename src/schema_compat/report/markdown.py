@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .._json import dumps
 from ..decide import ERROR, Problem, gated_directions
-from ..findings import BREAKING, COMPATIBLE, UNKNOWN, ComparisonResult
+from ..findings import BREAKING, COMPATIBLE, UNKNOWN, ComparisonResult, Side
 from ..verdict import protected_directions
 from . import ReportContext, reporter, run_decision
 from .escape import md, md_block, md_code
@@ -35,8 +35,8 @@ def _direction(result: ComparisonResult, direction: str, counted: tuple[str, ...
     return "❌ breaking" if status == BREAKING else "⚠️ unknown"
 
 
-def _label(side: object) -> str:
-    return str(getattr(side, "version", None) or getattr(side, "source", "") or "—")
+def _label(side: Side | None) -> str:
+    return side.label if side is not None else "—"
 
 
 def _details(result: ComparisonResult, counted: tuple[str, ...]) -> list[str]:

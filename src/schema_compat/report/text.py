@@ -18,7 +18,16 @@ from rich.console import Console
 
 from .._brief import brief
 from ..decide import ERROR, Problem, gated_directions
-from ..findings import BREAKING, COMPATIBLE, UNKNOWN, ComparisonResult, Finding, ReplaySummary, Witness
+from ..findings import (
+    BREAKING,
+    COMPATIBLE,
+    UNKNOWN,
+    ComparisonResult,
+    Finding,
+    ReplaySummary,
+    Side,
+    Witness,
+)
 from ..verdict import protected_directions
 from . import GateSummary, ReportContext, reporter, run_decision
 from .escape import rich_text as escape
@@ -34,9 +43,8 @@ def _plural(n: int, word: str, many: str = "") -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
-def _label(side: object) -> str:
-    version = getattr(side, "version", None)
-    return str(version or getattr(side, "source", "") or "(none)")
+def _label(side: Side | None) -> str:
+    return side.label if side is not None else "(none)"
 
 
 def _span(result: ComparisonResult) -> str:
