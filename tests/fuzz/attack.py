@@ -525,27 +525,20 @@ def attack(pair: Pair, index: int, seed: int, settings: Settings,
     report.engine_seconds = run.seconds
     phase("judges")
     court = Court.of(pair.old, pair.new, settings)
-    if run.crash:
-        report.status = "crash"
-        report.reason = run.crash
-        problem = Problem("crash", None, pair.old, pair.new, detail=run.crash,
+    if run.crash or run.overrun:
+        # The engine failed on the pair itself: one problem, shrunk on the same failure.
+        kind, detail = ("crash", run.crash) if run.crash else ("overrun", run.overrun)
+        report.status, report.reason = kind, detail
+        problem = Problem(kind, None, pair.old, pair.new, detail=detail,
                           engine_input=run.engine_input, origin=pair.origin, index=index,
                           mutations=pair.mutations)
         if settings.shrink:
             phase("shrink")
-            from .shrink import shrink_crash
-            shrink_crash(problem, run.crash_where, settings)
-        report.problems.append(problem)
-    elif run.overrun:
-        report.status = "overrun"
-        report.reason = run.overrun
-        problem = Problem("overrun", None, pair.old, pair.new, detail=run.overrun,
-                          engine_input=run.engine_input, origin=pair.origin, index=index,
-                          mutations=pair.mutations)
-        if settings.shrink:
-            phase("shrink")
-            from .shrink import shrink_overrun
-            shrink_overrun(problem, settings)
+            from .shrink import shrink_crash, shrink_overrun
+            if run.crash:
+                shrink_crash(problem, run.crash_where, settings)
+            else:
+                shrink_overrun(problem, settings)
         report.problems.append(problem)
     elif court.refused:
         report.status = "skipped"
