@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from fuzz import runner  # noqa: E402
 from fuzz.attack import Settings  # noqa: E402
+from fuzz.grammar import Grammar  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="format mode(s) of the comparisons (default both, pairs in turn; "
                              "an engine without the option is probed for the one it has)")
     parser.add_argument("--no-corpus", action="store_true", help="grammar pairs only")
+    parser.add_argument("--focus", choices=[n for n, _ in Grammar.FRAGMENT_WEIGHTS],
+                        help=f"draw this grammar family {Grammar.FOCUS_FACTOR} times as often "
+                             "(grammar pairs only; another sequence of pairs than the unfocused "
+                             "run)")
     parser.add_argument("--max-minutes", type=float,
                         help="start no pair after this long (the report says how many ran; "
                              "with one job they are the first ones: --pairs that many repeats "
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     formats = runner.format_modes(args.formats)
     settings = Settings(timeout=args.timeout, formats=formats, candidates=args.candidates,
                         shrink_seconds=args.shrink_seconds, shrink=args.shrink_seconds > 0,
-                        hypothesis_seconds=args.hypothesis_seconds)
+                        hypothesis_seconds=args.hypothesis_seconds, focus=args.focus)
     if not args.no_corpus and not runner.corpus_files():
         print(f"corpus: {runner.CORPUS} not found: grammar pairs only", flush=True)
     print(f"fuzzing {args.pairs} pairs, seed {args.seed}, {args.jobs} job(s), format modes "

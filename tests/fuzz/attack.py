@@ -59,6 +59,8 @@ class Settings:
     # fixed order, but how many fit in the time depends on the machine: a run that must be
     # exactly repeatable (the smoke test) goes without.
     hypothesis_seconds: float = 0.1
+    # A grammar family drawn far more often (grammar.make_pair), or None.
+    focus: str | None = None
 
     @property
     def mode(self) -> str:
@@ -128,6 +130,8 @@ class PairReport:
     formats: str = "assert"
     reason: str = ""
     verdicts: dict[str, str] = field(default_factory=dict)
+    # The engine's reason for each direction it answered `unknown`.
+    unknown_reasons: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
     unknown_refuted: dict[str, Any] = field(default_factory=dict)
@@ -569,6 +573,8 @@ def refute(pair: Pair, result: ComparisonResult, court: Court, report: PairRepor
     verdicts; what is found goes into ``report``."""
     index = report.index
     report.verdicts = {d: result.direction(d).status for d in DIRECTIONS}
+    report.unknown_reasons = {d: result.direction(d).reason or "" for d in DIRECTIONS
+                              if result.direction(d).status == "unknown"}
     phase("witnesses")
     for direction, inst in witnesses(result):
         report.witnesses_checked += 1

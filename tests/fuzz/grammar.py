@@ -141,8 +141,13 @@ class Grammar:
         ("dynamic", 2),
     )
 
+    # A family the run aims at (bench/fuzz.py --focus): its weight is multiplied by this.
+    FOCUS_FACTOR = 12
+    focus: str | None = None
+
     def fragment(self, depth: int) -> dict[str, Any]:
-        names, weights = zip(*self.FRAGMENT_WEIGHTS)
+        names, weights = zip(*((n, w * self.FOCUS_FACTOR if n == self.focus else w)
+                               for n, w in self.FRAGMENT_WEIGHTS))
         family = self.rng.choices(names, weights)[0]
         return dict(getattr(self, f"frag_{family}")(depth))
 
@@ -404,19 +409,91 @@ class Grammar:
                           {"anyOf": [self.leaf(), {"type": "array", "items": ref}]}])
 
     def frag_uneval(self, depth: int) -> dict[str, Any]:
+        """``unevaluated*`` beside the subschemas that evaluate for it: in-place branches of
+        every kind (``allOf``/``anyOf``/``oneOf``, ``if``/``then``/``else``,
+        ``dependentSchemas``, ``$ref`` to an "extends" definition), nested ones, and
+        ``contains`` for items: each shape the engine's rewrite has a case for."""
         if not self.has(2019):
             return self.frag_object(depth)
-        if self.chance(0.5):
-            inner = {"properties": {n: self.schema(depth - 1) for n in self.names(1, 2)}}
-            out: dict[str, Any] = {self.pick(["allOf", "anyOf", "oneOf"]): [inner]}
-            if self.chance(0.5):
-                out["properties"] = {self.name(): self.schema(depth - 1)}
-            out["unevaluatedProperties"] = False if self.chance(0.6) else self.schema(depth - 1)
+        if self.chance(0.6):
+            return self._uneval_properties(depth)
+        return self._uneval_items(depth)
+
+    def _evaluating_object(self, depth: int) -> dict[str, Any]:
+        """A subschema that evaluates some properties of the instance it applies to."""
+        out: dict[str, Any] = {}
+        r = self.rng.random()
+        if r < 0.6 or depth <= 0:
+            out["properties"] = {n: self.schema(depth - 1) for n in self.names(1, 2)}
+            if self.chance(0.3):
+                out["required"] = list(out["properties"])[:1]
+        elif r < 0.75:
+            out["patternProperties"] = {self.pattern(): self.schema(depth - 1)}
+        elif r < 0.85:
+            out["additionalProperties"] = self.chance(0.5) if self.chance(0.5) \
+                else self.schema(depth - 1)
+        else:
+            out["unevaluatedProperties"] = self.chance(0.5)
+        if self.chance(0.2) and depth > 0:
+            out.update(self._uneval_properties(depth - 1, with_keyword=False))
+        return out
+
+    def _place(self, depth: int, make: Any) -> dict[str, Any]:
+        """One in-place way of applying subschemas that ``make`` builds."""
+        r = self.rng.random()
+        if r < 0.25:
+            return {"allOf": [make(depth) for _ in range(self.rng.randint(1, 2))]}
+        if r < 0.45:
+            return {self.pick(["anyOf", "oneOf"]): [make(depth)
+                                                   for _ in range(self.rng.randint(1, 3))]}
+        if r < 0.65 and self.has(7):
+            out: dict[str, Any] = {"if": make(depth)}
+            if self.chance(0.7):
+                out["then"] = make(depth)
+            if self.chance(0.6):
+                out["else"] = make(depth)
             return out
+        if r < 0.75:
+            return {"dependentSchemas": {self.name(): make(depth)}}
+        if r < 0.85:
+            return {"not": make(depth)}
+        if self.inside_resource:
+            return {"allOf": [make(depth)]}
+        name = f"d{len(self.defs)}"
+        self.defs[name] = None  # reserved: a definition may refer to itself
+        self.defs[name] = make(depth)
+        return self.ref_to(name)
+
+    def _uneval_properties(self, depth: int, with_keyword: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for _ in range(self.rng.randint(1, 2)):
+            for k, v in self._place(depth - 1, self._evaluating_object).items():
+                out.setdefault(k, v)
+        if self.chance(0.5):
+            out["properties"] = {self.name(): self.schema(depth - 1)}
+        if self.chance(0.15):
+            out["patternProperties"] = {self.pattern(): self.schema(depth - 1)}
+        if with_keyword:
+            out["unevaluatedProperties"] = False if self.chance(0.6) else self.schema(depth - 1)
+        return out
+
+    def _evaluating_array(self, depth: int) -> dict[str, Any]:
+        r = self.rng.random()
         tup = [self.schema(depth - 1) for _ in range(self.rng.randint(1, 2))]
-        inner = {"prefixItems": tup} if self.draft >= 2020 else {"items": tup}
-        return {"allOf": [inner],
-                "unevaluatedItems": False if self.chance(0.6) else self.schema(depth - 1)}
+        if r < 0.55:
+            return {"prefixItems": tup} if self.draft >= 2020 else {"items": tup}
+        if r < 0.75:
+            return {"contains": self.schema(depth - 1)}
+        if r < 0.85:
+            return {"items": self.schema(depth - 1)}
+        return {"unevaluatedItems": self.chance(0.5)}
+
+    def _uneval_items(self, depth: int) -> dict[str, Any]:
+        out = self._place(depth - 1, self._evaluating_array)
+        if self.chance(0.3):
+            out["contains"] = self.schema(depth - 1)
+        out["unevaluatedItems"] = False if self.chance(0.6) else self.schema(depth - 1)
+        return out
 
     # -- documents -----------------------------------------------------------------------
 
@@ -836,9 +913,11 @@ def mutate(rng: random.Random, document: Any, count: int) -> tuple[Any, list[str
     return doc, done, paths
 
 
-def grammar_pair(rng: random.Random) -> Pair:
+def grammar_pair(rng: random.Random, focus: str | None = None) -> Pair:
     draft = rng.choice(DRAFTS)
-    base = Grammar(rng, draft).document(rng.choice([1, 2, 2, 3, 3]))
+    grammar = Grammar(rng, draft)
+    grammar.focus = focus
+    base = grammar.document(rng.choice([1, 2, 2, 3, 3]))
     count = rng.choice([1, 1, 2, 3])
     new, what, paths = mutate(rng, base, count)
     if rng.random() < 0.08 and isinstance(new, dict):
@@ -912,14 +991,16 @@ def corpus_pair(rng: random.Random) -> Pair | None:
 CORPUS_SHARE = 0.15
 
 
-def make_pair(seed: int, index: int, *, corpus: bool = True) -> Pair:
-    """Pair ``index`` of the run ``seed``: the same on every machine and in every worker."""
-    rng = random.Random(f"{seed}:{index}")
-    if corpus and rng.random() < CORPUS_SHARE:
+def make_pair(seed: int, index: int, *, corpus: bool = True, focus: str | None = None) -> Pair:
+    """Pair ``index`` of the run ``seed``: the same on every machine and in every worker.
+    ``focus`` names a grammar family (``Grammar.FRAGMENT_WEIGHTS``) drawn far more often;
+    a focused run has grammar pairs only."""
+    rng = random.Random(f"{seed}:{index}" if focus is None else f"{seed}:{focus}:{index}")
+    if corpus and focus is None and rng.random() < CORPUS_SHARE:
         pair = corpus_pair(rng)
         if pair is not None:
             return pair
-    return grammar_pair(rng)
+    return grammar_pair(rng, focus)
 
 
 __all__ = ["CORPUS", "Pair", "corpus_files", "instance_path", "make_pair"]

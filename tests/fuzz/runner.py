@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
 import subprocess
 import time
 import traceback
@@ -59,7 +60,7 @@ def _worker(conn: Any, seed: int, settings: Settings, corpus: bool, phase: Any) 
             return
         set_phase("generate")
         try:
-            pair = make_pair(seed, index, corpus=corpus)
+            pair = make_pair(seed, index, corpus=corpus, focus=settings.focus)
             report = attack(pair, index, seed, settings, set_phase)
         except BaseException as exc:  # a bug of the fuzzer itself: reported, not hidden
             report = PairReport(index, "?", [], status="fuzzer-error",
@@ -95,7 +96,7 @@ def run(seed: int, pairs: int, *, jobs: int = 1, settings: Settings | None = Non
     settings = settings or Settings()
     indices = list(range(start, start + pairs))
     if jobs <= 0:  # in this process (debugging)
-        return [attack(make_pair(seed, i, corpus=corpus), i, seed, settings) for i in indices]
+        return [attack(make_pair(seed, i, corpus=corpus, focus=settings.focus), i, seed, settings) for i in indices]
     ctx = multiprocessing.get_context("spawn")
     limit = hard_limit(settings)
     results: dict[int, PairReport] = {}
@@ -492,6 +493,7 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
     add(f"| **all** | {len(answered)} | {total} | {unknown} | "
         f"{f'{100 * unknown / total:.1f} %' if total else '—'} |")
     add("")
+    _unknown_reasons(add, answered)
     add("## Effort")
     add("")
     engine = sorted(r.engine_seconds for r in reports if r.verdicts)
@@ -509,6 +511,47 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
             f"`{_cell(errors[0].reason.splitlines()[0], 200)}`")
     add("")
     return "\n".join(lines)
+
+
+def _reason_class(reason: str) -> str:
+    """A reason without the names and values it quotes, so that alike reasons count together."""
+    reason = re.sub(r"'[^']*'|\"[^\"]*\"|https?://\S+|(?<![\w-])\d+(?![\w-])", "…", reason)
+    return reason.split(" at ")[0].strip()[:110]
+
+
+def _unknown_reasons(add: Any, answered: list[PairReport]) -> None:
+    """The engine's most frequent reasons for `unknown`, overall and per family: where
+    deciding more would settle the most verdicts."""
+    overall: Counter[str] = Counter()
+    per_family: dict[str, Counter[str]] = {}
+    for r in answered:
+        for d in DIRECTIONS:
+            if r.verdicts.get(d) != "unknown":
+                continue
+            why = _reason_class(r.unknown_reasons.get(d, "")) or "(no reason recorded)"
+            overall[why] += 1
+            for fam in r.families:
+                per_family.setdefault(fam, Counter())[why] += 1
+    if not overall:
+        return
+    add("### Why `unknown`")
+    add("")
+    add("The engine's reasons (quoted names and numbers left out), most frequent first; per "
+        "family, the three most frequent.")
+    add("")
+    add("| reason | directions |")
+    add("|---|---:|")
+    for why, n in overall.most_common(12):
+        add(f"| {_cell(why, 110)} | {n} |")
+    add("")
+    add("| family | most frequent reasons |")
+    add("|---|---|")
+    for fam in FAMILY_ORDER:
+        top = per_family.get(fam)
+        if top:
+            add(f"| {fam} | " + "; ".join(f"{_cell(w, 80)} ({n})" for w, n in top.most_common(3))
+                + " |")
+    add("")
 
 
 def _reproducer(rep: Problem, kind: str) -> str:
