@@ -390,6 +390,11 @@ class View:
     remote_ref: str | None = None
     unevaluated_properties: Node | None = None
     unevaluated_items: Node | None = None
+    # Why an ``unevaluated*`` keyword left above could not be rewritten (unevaluated.py).
+    unevaluated_why: str = ""
+    # The subschema has ``unevaluated*``, rewritten or not: what its in-place subschemas
+    # evaluate counts, so a change in one of them does not act alone.
+    reads_evaluation: bool = False
     unsupported: tuple[str, ...] = ()
     # Subschemas applying to a property, by name (semantics.property_nodes fills it: large
     # comparisons ask about the same names of the same subschemas many times).
@@ -415,8 +420,7 @@ class View:
     def opaque_to_polarity(self) -> bool:
         """True when a keyword here reads what its siblings evaluated (``unevaluated*``) or is
         not modelled: a walk that gives each subschema a polarity cannot see through it."""
-        return bool(self.unsupported) or self.unevaluated_properties is not None \
-            or self.unevaluated_items is not None
+        return bool(self.unsupported) or self.reads_evaluation
 
     def subschemas(self) -> Iterator[Node]:
         """Every direct subschema (for walks that must reach them all)."""

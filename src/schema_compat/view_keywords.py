@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from . import formats, keywords
+from . import formats, keywords, unevaluated
 from .errors import SchemaError
 from .schema import (
     ALL_KINDS,
@@ -75,6 +75,9 @@ def build_view(node: Node) -> View:
         _object_keywords(view, raw, node, draft)
     if not present.isdisjoint(_APPLICATOR_KEYWORDS):
         _applicator_keywords(view, raw, node, draft)
+    if view.unevaluated_properties is not None or view.unevaluated_items is not None:
+        view.reads_evaluation = True
+        unevaluated.lower(view)
     return view
 
 

@@ -54,7 +54,8 @@ class ArraysMixin(CheckerBase):
             if not r.yes and pending.yes:
                 pending = r
         if bv.unevaluated_items is not None and not bv.unevaluated_items.view.is_true:
-            pending = pending if not pending.yes else unknown("unevaluatedItems is not modelled")
+            pending = pending if not pending.yes else unknown(
+                bv.unevaluated_why or "unevaluatedItems is not modelled")
         return pending
 
     def _compare_contains(self, t: Term, merged: Merged, b: Node) -> Outcome:

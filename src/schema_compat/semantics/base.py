@@ -32,6 +32,10 @@ class CheckerBase(ABC):
         self._memo_log: list[Any] = []
         self._open: set[Any] = set()
         self._assumed: set[Any] = set()
+        # Questions open outside a same-instance question asked for a shortcut (see
+        # ``_holds_on_its_own``): reached again, they are not assumed.
+        self._guarded: frozenset[Any] = frozenset()
+        self._guard_hits = 0
         self._gen_depth = 0
         self._anchor: Node | None = None
         self._expansions: dict[Any, Any] = {}
@@ -79,6 +83,10 @@ class CheckerBase(ABC):
     @abstractmethod
     def _check(self, t: Term, b: Node) -> Outcome:
         """Is every value of ``t`` valid under ``b``? The recursion (checker.py)."""
+
+    @abstractmethod
+    def _holds_on_its_own(self, t: Term, b: Node) -> bool:
+        """``t ⊆ b`` proved without assuming an open question (checker.py)."""
 
     @abstractmethod
     def _disjoint(self, t: Term, c: Node, *, witness: bool = True) -> Outcome:

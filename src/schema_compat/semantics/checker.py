@@ -32,6 +32,7 @@ from .terms import (
     Term,
     enum_values,
     has_ref,
+    negates_itself,
     trivially_true,
     unknown,
 )
@@ -100,6 +101,9 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         if key in self._memo:
             return self._memo[key]
         if key in self._open:
+            if key in self._guarded:
+                self._guard_hits += 1
+                return unknown("the question depends on itself")
             # Reached again below itself: recursion went through at least one instance
             # descent (same-instance cycles are refused at load), so assuming the question
             # holds is sound (coinduction on the finite depth of JSON instances).
@@ -126,6 +130,27 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         self._memo_log.append(key)
         return result
 
+    def _holds_on_its_own(self, t: Term, b: Node) -> bool:
+        """``t ⊆ b`` proved without assuming any question already open.
+
+        For questions asked about the same instance as an open one (an emptiness argument
+        inside a comparison): coinduction is sound only on cycles through an instance
+        descent, and such a question could come back to the open one without any. What was
+        learnt under a refused assumption is forgotten."""
+        saved, hits = self._guarded, self._guard_hits
+        self._guarded = saved | frozenset(self._open)
+        start = len(self._memo_log)
+        try:
+            result = self._check(t, b)
+        finally:
+            self._guarded = saved
+        if self._guard_hits != hits:
+            for stale in self._memo_log[start:]:
+                self._memo.pop(stale, None)
+            del self._memo_log[start:]
+            return False
+        return result.yes
+
     def _check_terms(self, t: Term, b: Node) -> Outcome:
         outcome = PROVED
         for term in self.expand(t):
@@ -143,7 +168,8 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
 
     def _check_flat(self, t: Term, b: Node) -> Outcome:
         merged = Merged.of(t)
-        if any(v.is_false for v in merged.views) or any(trivially_true(n) for n in t.neg):
+        if any(v.is_false for v in merged.views) or any(trivially_true(n) for n in t.neg) \
+                or negates_itself(t):
             return PROVED
         implied = _implied_dependents(t, merged)
         if implied:
@@ -191,7 +217,7 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         for kw, node in (("unevaluatedProperties", bv.unevaluated_properties),
                          ("unevaluatedItems", bv.unevaluated_items)):
             if node is not None and not node.view.is_true and not self._same_keyword(t, b, kw):
-                yield unknown(f"{kw} is not modelled")
+                yield unknown(bv.unevaluated_why or f"{kw} is not modelled")
 
     def _same_keyword(self, t: Term, b: Node, keyword: str) -> bool:
         """True when the left side carries the very same keyword value in the same context."""

@@ -25,6 +25,8 @@ from .terms import (
     TooManyCombinations,
     enum_values,
     kind_term,
+    negates_itself,
+    objects_empty,
     unknown,
 )
 
@@ -70,7 +72,10 @@ class CombinatorsMixin(CheckerBase):
                 if not overlapping:
                     continue
             if len(inside) >= 2:
-                # Every value of `part` matches two branches: any of them is a witness.
+                # Every value of `part` matches two branches: any of them is a witness, if
+                # there is one.
+                if self._term_empty(part) or self._two_branches_of_own_one_of(part):
+                    continue
                 return self._no(t, b, self._example(part))
             # Search for a value matching no branch, or more than one.
             for br in branches:
@@ -89,6 +94,20 @@ class CombinatorsMixin(CheckerBase):
                     return self._no(t, b, both)
             return unknown("could not show that exactly one oneOf branch matches")
         return PROVED
+
+    def _two_branches_of_own_one_of(self, part: Term) -> bool:
+        """True when a ``oneOf`` of the term itself has two branches that hold every value of
+        it: then it has no value (the left side reads ``oneOf`` as ``anyOf``, so ``part`` may
+        be such a value-less piece, as when both sides share the ``oneOf``)."""
+        for n in part.pos:
+            branches = n.view.one_of
+            if branches and len(branches) >= 2:
+                holding = 0
+                for br in branches:
+                    holding += self._holds_on_its_own(part, br)
+                    if holding >= 2:
+                        return True
+        return False
 
     def _check_not(self, t: Term, b: Node, negated: Node) -> Outcome:
         r = self._disjoint(t, negated)
@@ -138,6 +157,8 @@ class CombinatorsMixin(CheckerBase):
             w = self._example(term)
             if w is not MISSING and both.contains(w):
                 return Outcome(NO, w)
+            if self._negation_covers(term):
+                continue
             undecided = True
         return unknown("could not decide whether the schemas overlap") if undecided else PROVED
 
@@ -154,11 +175,12 @@ class CombinatorsMixin(CheckerBase):
                     merged.patterns and self._no_string(merged)):
                 kinds.discard("string")
         if "object" in kinds:
-            for name in sorted(merged.required):
+            if objects_empty(merged):
+                kinds.discard("object")
+            for name in sorted(merged.required) if "object" in kinds else ():
                 nodes = merged.property_nodes(name)
-                if any(n.view.is_false for n in nodes) or (
-                        len(nodes) > 1 and depth < _EMPTY_DEPTH
-                        and self._property_empty(nodes, depth + 1)):
+                if len(nodes) > 1 and depth < _EMPTY_DEPTH and self._property_empty(
+                        nodes, depth + 1):
                     # A property every value must have, and no value can have: the
                     # discriminator of a tagged union (two different consts) is one.
                     kinds.discard("object")
@@ -198,9 +220,19 @@ class CombinatorsMixin(CheckerBase):
                 if not complete or any(term.contains(value) for value in values):
                     return False
                 continue
-            if not self._empty(merged, depth):
+            if not self._empty(merged, depth) and not self._negation_covers(term):
                 return False
         return True
+
+    def _negation_covers(self, term: Term) -> bool:
+        """True when the flat term lies within a subschema it negates (``if`` and ``not: if``
+        of a conditional; a tag value within the ``not`` of a list of tags): no value."""
+        if negates_itself(term):
+            return True
+        if not term.neg or not term.pos:
+            return False
+        whole = Term(term.pos)
+        return any(self._holds_on_its_own(whole, m) for m in term.neg)
 
 
 def _likely_first(t: Term, merged: Merged, branches: tuple[Node, ...]) -> tuple[Node, ...]:

@@ -199,24 +199,21 @@ class ExamplesMixin(CheckerBase):
                       drop: str | None, force: str | None, size: int | None,
                       extra_name: str | None) -> Any:
         wanted = set(merged.required)
-        for v in merged.views:
-            for name, deps in v.dependent_required.items():
-                if name in wanted or name == force:
-                    wanted |= deps
-        if force is not None:
-            wanted.add(force)
-        if set_ is not None:
-            wanted.add(set_[0])
-        if extra_name is not None:
-            wanted.add(extra_name)
+        for name in (force, extra_name, set_[0] if set_ is not None else None):
+            if name is not None:
+                wanted.add(name)
+        _with_dependencies(wanted, merged)
         if drop is not None:
-            if drop == force or (set_ is not None and drop == set_[0]):
-                return MISSING
-            wanted.discard(drop)
+            if drop in wanted:
+                return MISSING  # the name to leave out is required, or needed by one that is
         target = max(merged.min_properties, size or 0)
         optional = [n for n in sorted(merged.explicit_names()) if n not in wanted and n != drop]
         while len(wanted) < target and optional:
-            wanted.add(optional.pop(0))
+            # A name whose dependencies would bring in the one to leave out is passed over.
+            trial = wanted | {optional.pop(0)}
+            _with_dependencies(trial, merged)
+            if drop not in trial:
+                wanted = trial
         fresh = 0
         while len(wanted) < target:
             name = f"extra{fresh}" if fresh else "extra"
@@ -238,6 +235,18 @@ class ExamplesMixin(CheckerBase):
                 return MISSING
             obj[name] = value
         return obj
+
+
+def _with_dependencies(names: set[str], merged: Merged) -> None:
+    """Add to ``names`` every property ``dependentRequired`` asks for, transitively."""
+    grew = True
+    while grew:
+        grew = False
+        for v in merged.views:
+            for name, deps in v.dependent_required.items():
+                if name in names and not deps <= names:
+                    names |= deps
+                    grew = True
 
 
 # The longest array a witness is built as (maxItems 1000 lowered is an ordinary change; the

@@ -1,9 +1,9 @@
 """Expansion: a term as a union of flat terms, each a conjunction of local keywords.
 
 ``anyOf``/``oneOf`` branches split a term, ``allOf`` and ``$ref`` join it, ``not`` adds a
-negation; ``oneOf`` and ``if``/``then``/``else`` are over-approximated by their branches, which
-is sound on the left of an inclusion because witnesses are re-checked against the real
-subschemas. A node's expansion is remembered for the comparison; past ``max_terms``
+negation, ``if``/``then``/``else`` is the union of ``if ∧ then`` and ``¬if ∧ else``; ``oneOf``
+is over-approximated by its branches, which is sound on the left of an inclusion because
+witnesses are re-checked against the real subschemas. A node's expansion is remembered for the comparison; past ``max_terms``
 combinations the question is out of reach (``TooManyCombinations``).
 """
 
@@ -74,11 +74,13 @@ class ExpansionMixin(CheckerBase):
                     alts.extend(self._expand_node(branch))
                 join(alts)
         if v.if_ is not None and (v.then is not None or v.else_ is not None):
-            # (if ∧ then) ∨ (¬if ∧ else) ⊆ then ∨ else: an over-approximation, fine on the left.
-            cases: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
-            for part in (v.then, v.else_):
-                cases.extend(self._expand_node(part) if part is not None else [((), ())])
-            join(cases)
+            # (if ∧ then) ∨ (¬if ∧ else), exactly: a witness built for one case then meets
+            # the other case's subschema as the validator does.
+            then = self._expand_node(v.then) if v.then is not None else [((), ())]
+            holds = [(p + tp, n + tn) for p, n in self._expand_node(v.if_) for tp, tn in then]
+            fails = [(p, (v.if_, *n)) for p, n in (
+                self._expand_node(v.else_) if v.else_ is not None else [((), ())])]
+            join(holds + fails)
         if v.not_ is not None:
             join([((), (v.not_,))])
         return options

@@ -18,13 +18,25 @@ from typing import Any
 from .. import oracle
 from ..schema import Node, kind_of
 from .base import CheckerBase
-from .terms import EXACT_FLOAT, MISSING, NO, PROVED, Merged, Outcome, Term, unknown
+from .terms import (
+    EXACT_FLOAT,
+    MISSING,
+    NO,
+    PROVED,
+    Merged,
+    Outcome,
+    Term,
+    objects_empty,
+    unknown,
+)
 
 
 class NumbersMixin(CheckerBase):
     """The numbers of a flat term against a subschema's number keywords."""
 
     def _kind_empty(self, merged: Merged, kind: str) -> bool:
+        if kind == "object":
+            return objects_empty(merged)
         probe = Merged(merged.views, merged.excluded)
         if kind in ("int", "frac"):
             lo, lo_x, hi, hi_x = probe.number_bounds()

@@ -26,6 +26,7 @@ from .terms import (
     Outcome,
     Term,
     kind_node,
+    objects_empty,
     property_nodes,
     synthetic,
     unknown,
@@ -42,6 +43,8 @@ class ObjectsMixin(CheckerBase):
 
     def _compare_objects(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
+        if objects_empty(merged):
+            return PROVED
         if merged.max_properties == 0:
             # Only the empty object: no property schema, name or dependency can matter.
             w: dict[str, Any] = {}
@@ -73,7 +76,8 @@ class ObjectsMixin(CheckerBase):
                 return final
             pending = _first_open(pending, r)
         if bv.unevaluated_properties is not None and not bv.unevaluated_properties.view.is_true:
-            pending = _first_open(pending, unknown("unevaluatedProperties is not modelled"))
+            pending = _first_open(pending, unknown(
+                bv.unevaluated_why or "unevaluatedProperties is not modelled"))
         return pending
 
     # The steps of _compare_objects return (final, open): ``final`` the outcome to answer with

@@ -24,6 +24,7 @@ from ..schema import (
     DRAFT2020,
     Node,
     View,
+    json_equal,
     json_key,
     kind_of,
 )
@@ -349,6 +350,30 @@ class Merged:
         """True when names outside ``properties`` are refused outright."""
         return any(v.additional is not None and v.additional.view.is_false
                    and not v.pattern_properties for v in self.views)
+
+
+def negates_itself(t: Term) -> bool:
+    """True when the term negates a subschema it also requires (the same one, or the same
+    text with no reference in it): no value has it. Cheap, and sound."""
+    if not t.neg:
+        return False
+    for m in t.neg:
+        for p in t.pos:
+            if p.key == m.key or (p.draft == m.draft and json_equal(p.raw, m.raw)
+                                  and not has_ref(p.raw)):
+                return True
+    return False
+
+
+def objects_empty(merged: Merged) -> bool:
+    """True when no object satisfies the term: it requires a property that a subschema
+    forbids (``false`` for that name: closed by ``additionalProperties: false``), or more
+    properties than it allows."""
+    required = merged.required
+    cap = merged.max_properties
+    if cap is not None and len(required) > cap:
+        return True
+    return any(n.view.is_false for name in required for n in merged.property_nodes(name))
 
 
 def property_nodes(view: View, name: str) -> tuple[Node, ...]:
