@@ -54,12 +54,14 @@ class CheckerBase(ABC):
         assert self._anchor is not None
         return self._anchor
 
-    def _tick(self) -> None:
+    def _tick(self, *, now: bool = False) -> None:
+        """One step of work; ``now``: look at the clock at once (after a step that may be
+        slow, as validating a deeply nested value is)."""
         self.steps += 1
         if self.steps > self.max_steps:
             raise BudgetExceeded("comparison exceeded its work budget")
         if self.deadline is not None and (self._expired or (
-                self.steps % 64 == 0 and time.monotonic() > self.deadline)):
+                (now or self.steps % 64 == 0) and time.monotonic() > self.deadline)):
             # Once past the deadline, every step refuses: no question may go on after it.
             self._expired = True
             raise BudgetExceeded("comparison exceeded its time limit")

@@ -30,6 +30,7 @@ from .terms import (
     Merged,
     Outcome,
     Term,
+    TooManyCombinations,
     enum_values,
     has_ref,
     negates_itself,
@@ -142,6 +143,8 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         start = len(self._memo_log)
         try:
             result = self._check(t, b)
+        except TooManyCombinations:
+            result = unknown("too many combinations of anyOf/oneOf branches")
         finally:
             self._guarded = saved
         if self._guard_hits != hits:

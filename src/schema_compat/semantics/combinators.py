@@ -68,7 +68,10 @@ class CombinatorsMixin(CheckerBase):
             # Branches a value of `part` might match besides its own (all, if none is).
             overlapping = list(range(len(branches)))
             if len(inside) == 1:
-                overlapping = [j for j in range(len(branches)) if j != inside[0] and not apart[j]]
+                # A branch is apart from `part` also when a value in both would match two
+                # branches of a oneOf of `part` itself (its own oneOf: the same tags).
+                overlapping = [j for j in range(len(branches)) if j != inside[0] and not apart[j]
+                               and not self._two_branches_of_own_one_of(part.and_(branches[j]))]
                 if not overlapping:
                     continue
             if len(inside) >= 2:

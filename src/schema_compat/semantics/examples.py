@@ -55,7 +55,9 @@ class ExamplesMixin(CheckerBase):
                         self._tick()
                         if any(json_equal(value, f) for f in found):
                             continue
-                        if t.contains(value):
+                        inside = t.contains(value)
+                        self._tick(now=True)
+                        if inside:
                             found.append(value)
                             yield value
                             if len(found) >= limit:
