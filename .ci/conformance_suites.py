@@ -3,9 +3,9 @@
     python .ci/conformance_suites.py DEST            # clone upstream (network), assemble DEST
     export SCHEMA_COMPAT_SHARED=DEST                 # then: pytest runs them
 
-Confluent Schema Registry's JSON Schema compatibility cases and the SchemaStore corpus (521
-version pairs, and the catalog of documents they reference) are not copied into this
-repository. ``tests/conformance/upstream.json`` pins every file by its git blob id: git
+Confluent Schema Registry's JSON Schema compatibility cases (draft-07, and the later draft
+2020-12 files) and the SchemaStore corpus (521 version pairs, and the catalog of documents
+they reference) are not copied into this repository. ``tests/conformance/upstream.json`` pins every file by its git blob id: git
 checks the content against the id as it reads it, so what the tests run is exactly what
 their tables were written against, whichever commit upstream is at. The clones are blobless
 (history without file contents); only the pinned blobs are fetched.
@@ -34,6 +34,11 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+class Missing(SystemExit):
+    """A pinned blob the objects directory does not hold (fatal unless its group is
+    optional)."""
+
+
 def _from_git(repository: str, workdir: Path) -> Callable[[str], bytes]:
     clone = workdir / repository.rstrip("/").rsplit("/", 1)[-1]
     if not clone.is_dir():
@@ -56,7 +61,7 @@ def _from_files(root: Path) -> Callable[[str], bytes]:
 
     def read(sha: str) -> bytes:
         if sha not in by_id:
-            raise SystemExit(f"no file with git blob id {sha} under {root}")
+            raise Missing(f"no file with git blob id {sha} under {root}")
         return by_id[sha]
 
     return read
@@ -72,9 +77,17 @@ def _write(path: Path, data: bytes, sha: str) -> None:
 def assemble(dest: Path, source: Callable[[str, str], bytes]) -> None:
     """Write the suites under ``dest``; ``source(repository, blob_id)`` gives a blob."""
     pins = json.loads(PINS.read_text(encoding="utf-8"))
-    confluent = pins["confluent"]
-    for name, sha in confluent["files"].items():
-        _write(dest / "peer-suites" / "confluent" / name, source(confluent["repository"], sha), sha)
+    for group in ("confluent", "confluent-2020-12"):
+        confluent = pins[group]
+        for name, sha in confluent["files"].items():
+            try:
+                data = source(confluent["repository"], sha)
+            except Missing:
+                if confluent.get("required", True):
+                    raise
+                print(f"{group}: {name} ({sha}) not among the objects: not assembled")
+                continue
+            _write(dest / "peer-suites" / "confluent" / name, data, sha)
     store = pins["schemastore"]
     corpus = dest / "corpus" / "schemastore"
     pairs = []
