@@ -133,7 +133,7 @@ def replay(path: Path, timeout: float) -> int:
         print(f"instance {runner.dump(data['instance'])} separates ({direction}) by judge: {sep}")
     elif kind == "bad-witness":
         bad = [(d, i) for d, i in witnesses(run.result)
-               if court.separates(d, i) == (False, False)]
+               if court.separates(d, i) == (False, False) and court.agree(i)]
         still = bool(bad)
         for d, i in bad:
             print(f"bad witness ({d}): {runner.dump(i)}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_line_error, write
 from schema_compat.redos import catastrophic_backtracking
 
 OK = {"type": "string"}
@@ -139,3 +140,16 @@ def test_usage_errors_are_one_line(args: tuple[str, ...], cli) -> None:
     assert res.exit_code == 2
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("schema-compat: error: ")
     assert "--help" in res.stderr and res.stdout == ""
+
+
+def test_a_ref_stepping_into_an_array_by_name_points_nowhere(cli, tmp_path: Path) -> None:
+    """``items`` is an array here, so ``.../items/properties/...`` names no place: one
+    clear line, as any reference that points nowhere (it raised ValueError from the
+    resolver's index parsing; found by the fuzzer)."""
+    old = write(tmp_path / "old.json", {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": {"u": {"properties": {"ignore": {"items": [{"properties": {
+            "t": {"$ref": "#/definitions/u/properties/ignore/items/properties/t"}}}]}}}},
+        "properties": {"updates": {"items": {"$ref": "#/definitions/u"}}}})
+    new = write(tmp_path / "new.json", {})
+    one_line_error(cli("diff", str(old), str(new)), "points nowhere")

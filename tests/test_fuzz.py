@@ -25,6 +25,7 @@ from fuzz.schemas import FAMILY_ORDER, draft_of, families
 from schema_compat.findings import (
     BREAKING,
     COMPATIBLE,
+    UNKNOWN,
     ComparisonResult,
     DirectionVerdict,
     Witness,
@@ -149,6 +150,18 @@ def test_a_witness_that_proves_nothing_is_reported() -> None:
     bad = DirectionVerdict(BREAKING, (Witness("backward", 3),))
     (problem,) = _claim(old, new, bad, OK).problems
     assert (problem.kind, problem.direction, problem.instance) == ("bad-witness", "backward", 3)
+
+
+def test_a_witness_each_judge_rejects_for_another_reason_is_a_dispute() -> None:
+    """Bad only when the judges agree under both schemas: here jsonschema-rs reads \\p{L} as
+    a letter (the new side rejects "é": "a") and python-jsonschema has no json-pointer
+    checker (the old side accepts "a"); the reference reads it as a break."""
+    old = {"properties": {"é": {"format": "json-pointer"}}}
+    new = {"patternProperties": {"^\\p{L}+$": {"type": "boolean"}}}
+    witness = DirectionVerdict(BREAKING, (Witness("forward", {"é": "a"}),))
+    report = _claim(old, new, DirectionVerdict(UNKNOWN), witness)
+    assert not report.problems
+    assert report.disputes >= 1
 
 
 def test_an_engine_exception_is_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,6 +80,19 @@ def test_fast_subschema_validators_agree_on_real_schemas(path: Path) -> None:
             _agree(node)
 
 
+@pytest.mark.parametrize("draft", ["draft-06", "draft-07"])
+def test_content_keywords_are_annotations_whichever_validator_answers(draft: str) -> None:
+    """jsonschema-rs asserts contentMediaType in drafts 6 and 7; the reference does not. A
+    document holding it is never judged by jsonschema-rs: the fuzzer found a witness made of
+    one side judged by each ("" valid under a side with a \\B pattern, so judged by
+    python-jsonschema, and invalid under the other, judged by jsonschema-rs)."""
+    schema = {"$schema": f"http://json-schema.org/{draft}/schema#",
+              "contentMediaType": "application/json", "contentEncoding": "base64"}
+    root = prepare(SchemaDocument("doc", None, "doc.json", schema))
+    assert oracle.is_valid(root, "")
+    assert oracle.is_valid(root, "not base64, not JSON")
+
+
 def test_subschemas_reaching_a_remote_ref_are_never_judged_fast() -> None:
     document = {
         "$schema": "http://json-schema.org/draft-07/schema#",

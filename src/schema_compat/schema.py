@@ -241,7 +241,12 @@ class Node:
     def resolve(self, ref: str) -> Node:
         """The node a ``$ref`` names (remote references raise RemoteRef)."""
         try:
-            resolved = self.resolver.lookup(ref)
+            try:
+                resolved = self.resolver.lookup(ref)
+            except (ValueError, LookupError, TypeError) as exc:
+                # A pointer that steps into an array by a name (referencing parses the
+                # token as an index and raises): it points nowhere, as an unresolvable one.
+                raise referencing.exceptions.Unresolvable(ref=ref) from exc
         except referencing.exceptions.Unresolvable as exc:
             target = urljoin(base_uri(self.resolver), ref)
             entry = self.ctx.catalog.entry(target) if self.ctx.catalog is not None else None

@@ -293,6 +293,14 @@ class Court:
     def sides(self, direction: str) -> tuple[Bench, Bench]:
         return (self.old, self.new) if direction == BACKWARD else (self.new, self.old)
 
+    def agree(self, instance: Any) -> bool:
+        """Do the judges agree on the instance under both schemas? A witness is called bad
+        only then: not when each judge rejects it for another reason (one reads a
+        pattern's ``\\p{L}`` as a letter, the other lacks a format's checker)."""
+        k = I.key(instance)
+        verdicts = [side.verdicts(instance, k) for side in self.sides(BACKWARD)]
+        return all(v is not None and v[0] == v[1] for v in verdicts)
+
     def separates(self, direction: str, instance: Any) -> tuple[bool, bool] | None:
         """Per judge (rs, py): is ``instance`` valid under the source side and invalid under
         the target side of ``direction``? None when a judge cannot take it."""
@@ -582,7 +590,7 @@ def refute(pair: Pair, result: ComparisonResult, court: Court, report: PairRepor
         if sep is None:
             report.unjudgeable += 1
             continue
-        if not sep[0] and not sep[1]:
+        if not sep[0] and not sep[1] and court.agree(inst):
             problem = Problem("bad-witness", direction, pair.old, pair.new, inst,
                               _answers(court, direction, inst), engine_input, pair.origin,
                               index, pair.mutations)
@@ -591,7 +599,7 @@ def refute(pair: Pair, result: ComparisonResult, court: Court, report: PairRepor
                 from .shrink import shrink_bad_witness
                 shrink_bad_witness(problem, settings)
             report.problems.append(problem)
-        elif sep[0] != sep[1]:
+        elif sep[0] != sep[1] or not court.agree(inst):
             report.disputes += 1
             src, dst = court.sides(direction)
             a = src.verdicts(inst, I.key(inst))

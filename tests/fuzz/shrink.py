@@ -216,7 +216,7 @@ def shrink_bad_witness(problem: Problem, settings: Settings) -> None:
             return False
         for d, inst in witnesses(run.result):
             sep = court.separates(d, inst) if d == direction else None
-            if sep is not None and not sep[0] and not sep[1]:
+            if sep is not None and not sep[0] and not sep[1] and court.agree(inst):
                 s["instance"] = inst
                 return True
         return False

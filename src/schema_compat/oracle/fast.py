@@ -30,14 +30,18 @@ QUESTIONS_BEFORE_REGISTRY = 200
 class _Traits:
     """What decides whether jsonschema-rs may judge for a document."""
 
-    def __init__(self, patterns: list[str], multiple_of: bool, embedded_schema: bool) -> None:
+    def __init__(self, patterns: list[str], multiple_of: bool, embedded_schema: bool,
+                 content: bool = False) -> None:
         self.inexact_patterns = sorted({p for p in patterns if not rs_exact(p)})
         self.multiple_of = multiple_of
         self.embedded_schema = embedded_schema
+        # contentMediaType/contentEncoding: annotations for the reference, which jsonschema-rs
+        # asserts in drafts 6 and 7 ("" is not application/json there).
+        self.content = content
 
     @property
     def rs_exact(self) -> bool:
-        return not self.inexact_patterns and not self.embedded_schema
+        return not self.inexact_patterns and not self.embedded_schema and not self.content
 
 
 def traits(node: Node) -> _Traits:
@@ -55,14 +59,15 @@ def traits(node: Node) -> _Traits:
                 more = catalog._cache[("rs-traits", entry.uri)] = _document_traits(entry.contents)
             found = _Traits([*found.inexact_patterns, *more.inexact_patterns],
                             found.multiple_of or more.multiple_of,
-                            found.embedded_schema or more.embedded_schema)
+                            found.embedded_schema or more.embedded_schema,
+                            found.content or more.content)
         cache[("rs-traits",)] = found
     return found
 
 
 def _document_traits(document: Any) -> _Traits:
     patterns: list[str] = []
-    multiple_of = embedded_schema = False
+    multiple_of = embedded_schema = content = False
     stack: list[Any] = [document]
     root = True
     while stack:
@@ -76,11 +81,12 @@ def _document_traits(document: Any) -> _Traits:
                 patterns.extend(k for k in value["patternProperties"] if isinstance(k, str))
             multiple_of = multiple_of or "multipleOf" in value
             embedded_schema = embedded_schema or (not root and "$schema" in value)
+            content = content or "contentMediaType" in value or "contentEncoding" in value
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
         root = False
-    return _Traits(patterns, multiple_of, embedded_schema)
+    return _Traits(patterns, multiple_of, embedded_schema, content)
 
 
 def _catalog_entries(node: Node) -> tuple[Any, ...]:
