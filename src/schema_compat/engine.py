@@ -77,6 +77,7 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
     findings = [measure_change(change, old, new, old_root, new_root, pos, back, fwd, deadline,
                          options, seen(change), base)
                 for change in changes]
+    findings = _sole_change(findings, back, fwd)
     findings.sort(key=_finding_order)
     back, fwd = _reconcile(back, BACKWARD, findings), _reconcile(fwd, FORWARD, findings)
     notes += _reference_notes(old_root, new_root, options)
@@ -182,6 +183,29 @@ def direction_verdict(src: Node, dst: Node, direction: str, deadline: float,
     if outcome.no:
         return DirectionVerdict(BREAKING, (make_witness(direction, outcome.witness, dst, src),))
     return DirectionVerdict(UNKNOWN, reason=outcome.reason)
+
+
+def _sole_change(findings: list[Finding], back: DirectionVerdict,
+                 fwd: DirectionVerdict) -> list[Finding]:
+    """With one change that validation reads, the versions differ by that change alone: a
+    direction's confirmed witness is the change's own, where measuring it apart did not
+    settle it (a value deep in a union that no subschema alone could place)."""
+    real = [f for f in findings if not f.annotation]
+    if len(real) != 1:
+        return findings
+    (f,) = real
+    effects = {BACKWARD: f.backward, FORWARD: f.forward}
+    witnesses = list(f.witnesses)
+    for direction, verdict in ((BACKWARD, back), (FORWARD, fwd)):
+        if effects[direction] == UNKNOWN and verdict.status == BREAKING and verdict.witnesses:
+            effects[direction] = BREAKING
+            witnesses.append(verdict.witnesses[0])
+    if len(witnesses) == len(f.witnesses):
+        return findings
+    settled = replace(f, backward=effects[BACKWARD], forward=effects[FORWARD],
+                      witnesses=tuple(witnesses),
+                      reason=f.reason if UNKNOWN in effects.values() else "")
+    return [settled if x is f else x for x in findings]
 
 
 def _reconcile(verdict: DirectionVerdict, direction: str,

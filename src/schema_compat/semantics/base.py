@@ -36,6 +36,12 @@ class CheckerBase(ABC):
         # ``_holds_on_its_own``): reached again, they are not assumed.
         self._guarded: frozenset[Any] = frozenset()
         self._guard_hits = 0
+        # `_holds_on_its_own` questions refused for reaching an open one, by what was open:
+        # asked again in the same state they would be refused again.
+        self._refused_on_own: set[Any] = set()
+        # Answers computed inside such a question that a refusal weakened: only these are
+        # forgotten with it (the rest hold whatever was open).
+        self._weakened: set[Any] = set()
         self._gen_depth = 0
         self._anchor: Node | None = None
         self._expansions: dict[Any, Any] = {}

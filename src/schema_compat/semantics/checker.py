@@ -100,6 +100,8 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
                 return PROVED
         key = (t.key, b.key)
         if key in self._memo:
+            if key in self._weakened:
+                self._guard_hits += 1
             return self._memo[key]
         if key in self._open:
             if key in self._guarded:
@@ -112,6 +114,7 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
             return PROVED
         self._open.add(key)
         start = len(self._memo_log)
+        hits = self._guard_hits
         try:
             result = self._shortcut(t.pos[0], b, same_text) if single else None
             if result is None:
@@ -123,13 +126,25 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
             self._open.discard(key)
         if key in self._assumed and not result.yes:
             # Answers computed under the failed assumption are not to be trusted.
-            for stale in self._memo_log[start:]:
-                self._memo.pop(stale, None)
-            del self._memo_log[start:]
+            self._forget(start)
         self._assumed.discard(key)
         self._memo[key] = result
         self._memo_log.append(key)
+        if self._guard_hits != hits and self._guarded:
+            self._weakened.add(key)
         return result
+
+    def _forget(self, start: int, *, weakened_only: bool = False) -> None:
+        """Forget the answers remembered since ``start`` (only the weakened ones: those
+        that met a refused question, or used an answer that did)."""
+        kept: list[Any] = []
+        for stale in self._memo_log[start:]:
+            if weakened_only and stale not in self._weakened:
+                kept.append(stale)
+                continue
+            self._memo.pop(stale, None)
+            self._weakened.discard(stale)
+        self._memo_log[start:] = kept
 
     def _holds_on_its_own(self, t: Term, b: Node) -> bool:
         """``t ⊆ b`` proved without assuming any question already open.
@@ -138,6 +153,9 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         inside a comparison): coinduction is sound only on cycles through an instance
         descent, and such a question could come back to the open one without any. What was
         learnt under a refused assumption is forgotten."""
+        refusal = (t.key, b.key)
+        if refusal in self._refused_on_own:
+            return False
         saved, hits = self._guarded, self._guard_hits
         self._guarded = saved | frozenset(self._open)
         start = len(self._memo_log)
@@ -148,9 +166,8 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         finally:
             self._guarded = saved
         if self._guard_hits != hits:
-            for stale in self._memo_log[start:]:
-                self._memo.pop(stale, None)
-            del self._memo_log[start:]
+            self._forget(start, weakened_only=True)
+            self._refused_on_own.add(refusal)
             return False
         return result.yes
 
