@@ -251,6 +251,20 @@ MEMBERSHIP: list[tuple[str, list[str]]] = [
         ["1.2.3", "01.2.3", "1.2.3-rc.1", "1.2", "1.2.3-"],
     ),
     (r"^[^@\s]+@[^@\s]+\.[^@\s]+$", ["a@b.c", "a@b", "a b@c.d", "é@x.y"]),
+    # lookarounds at the top level of an alternative
+    ("(?=a)", ["", "a", "ba", "b"]),
+    ("(?!a)", ["", "a", "aa", "ab"]),
+    ("(?<=a)b", ["ab", "b", "cb", "abab", "ba"]),
+    ("(?<!a)b", ["ab", "b", "cb", "aab", "bb"]),
+    ("foo(?!bar)", ["foo", "foobar", "foobaz", "foobarfoo"]),
+    ("a(?=b)|c", ["ab", "a", "c", "ac"]),
+    ("^(?:(?=a)b)", ["b", "ab"]),
+    ("^(?!.*(local|meta)).*$", ["", "abc", "xlocal", "meta", "loca", "a\nb"]),
+    ("^(?!(?:meta|local)$).*$", ["", "meta", "local", "metax", "xmeta"]),
+    (r"^(?=.*\d)(?=.*[a-z]).{4,}$", ["abcd", "abc1", "1234", "a1", "a1bb", "1bb\n"]),
+    (r"^(?!\s)(?!.*\s$).+$", ["a", " a", "a ", "a b", ""]),
+    ("(?<=^|,)x(?=,|$)", ["x", "a,x,b", "ax", "a,x", "x,"]),
+    ("(?<![a-z])[0-9]+(?![a-z])", ["1", "a1", "1a", "a1a", "a1 2"]),
 ]
 
 
@@ -282,11 +296,14 @@ def test_lone_surrogates_are_ordinary_code_points() -> None:
 UNSUPPORTED = [
     r"\bfoo",
     r"a\B",
-    "(?=a)",
-    "(?!a)b",
-    "(?<=a)b",
-    "(?<!a)b",
     "(?=a)*",
+    "(?:(?=a)b)*",
+    "(?:(?=a)|b)c",
+    "a$(?=b)",
+    "(?=a)^",
+    "(?=^a)",
+    "(?<=a$)b",
+    "(?=a)b(?<=b)",
     r"(a)\1",
     r"\1(a)",
     r"(?<n>a)\k<n>",
@@ -701,6 +718,38 @@ def _judge(oracle: RegressOracle, pattern: str, strings: list[str]) -> dict[str,
 def test_random_patterns_agree_with_regress(oracle: RegressOracle, pattern: str, data: st.DataObject) -> None:
     language = _compile_or_skip(pattern)
     probes = _probe_strings(data, language)
+    expected = _judge(oracle, pattern, probes)
+    for s in probes:
+        assert language.matches(s) == expected[s], (pattern, s)
+
+
+def _with_lookarounds() -> st.SearchStrategy[str]:
+    """Patterns with lookarounds, mostly where they are decided (the top level of an
+    alternative), sometimes where they are refused."""
+    look = st.builds(lambda opener, body: f"{opener}{body})",
+                     st.sampled_from(["(?=", "(?!", "(?<=", "(?<!"]), _patterns())
+    item = st.one_of(look, _patterns(), st.sampled_from(["^", "$"]))
+    sequence = st.lists(item, min_size=1, max_size=4).map("".join)
+    return st.one_of(sequence, st.lists(sequence, min_size=2, max_size=3).map("|".join))
+
+
+@settings(_SETTINGS, max_examples=300)
+@given(pattern=_with_lookarounds(), data=st.data())
+def test_random_lookarounds_agree_with_regress(oracle: RegressOracle, pattern: str,
+                                              data: st.DataObject) -> None:
+    try:
+        language = compile_pattern(pattern)
+    except InvalidPattern:
+        with pytest.raises(regress.RegressError):
+            regress.Regex(pattern)
+        assume(False)
+        raise AssertionError("unreachable") from None
+    except UnsupportedPattern as exc:
+        assert "lookaround" in exc.reason or "lookahead" in exc.reason \
+            or "lookbehind" in exc.reason or "backreference" in exc.reason, exc.reason
+        assume(False)
+        raise AssertionError("unreachable") from None
+    probes = _probe_strings(data, language) + _probe_strings(data, language.complement())
     expected = _judge(oracle, pattern, probes)
     for s in probes:
         assert language.matches(s) == expected[s], (pattern, s)

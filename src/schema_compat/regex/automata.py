@@ -15,9 +15,11 @@ from .syntax import (
     Anchor,
     Chars,
     CharSet,
+    Look,
     PatternNode,
     PatternTooLarge,
     Seq,
+    UnsupportedPattern,
 )
 
 # --------------------------------------------------------------------------- NFA
@@ -27,6 +29,8 @@ def nfa_size(node: PatternNode, limit: int) -> int:
     """Thompson states needed for ``node``, saturating just above ``limit``."""
     if isinstance(node, Chars | Anchor):
         return 2
+    if isinstance(node, Look):
+        return 2 + nfa_size(node.body, limit)
     if isinstance(node, Seq | Alt):
         parts = node.items if isinstance(node, Seq) else node.options
         total = 2
@@ -68,6 +72,10 @@ class NFA:
             entry, exit_ = self.state(), self.state()
             self.char_edge(entry, node.ranges, exit_)
             return entry, exit_
+        if isinstance(node, Look):
+            # language.py takes assertions apart where they are regular; here is beyond.
+            raise UnsupportedPattern(
+                "lookaround assertions are supported only at the top level of a pattern")
         if isinstance(node, Anchor):
             entry, exit_ = self.state(), self.state()
             (self.caret if node.kind == "^" else self.dollar)[entry].append(exit_)
@@ -361,6 +369,54 @@ def finish(
         tuple(tuple(order[q_trans[b][c]] for c in representative) for b in queue),
         tuple(q_acc[b] for b in queue),
     )
+
+
+def concatenation(a: DFA, b: DFA, max_states: int) -> DFA:
+    """The strings ``u + v`` with ``u`` accepted by ``a`` and ``v`` by ``b``."""
+    nfa = NFA()
+
+    def embed(d: DFA) -> list[int]:
+        ranges: dict[int, list[tuple[int, int]]] = {}
+        ends = (*d.bounds[1:], MAX_CODE_POINT + 1)
+        for lo, end, label in zip(d.bounds, ends, d.labels, strict=True):
+            ranges.setdefault(label, []).append((lo, end - 1))
+        live = _live_states(d)
+        states = [nfa.state() for _ in d.trans]
+        for s, row in enumerate(d.trans):
+            if not live[s]:
+                continue
+            for cls, t in enumerate(row):
+                if live[t]:
+                    e = nfa.state()
+                    nfa.char_edge(e, tuple(ranges[cls]), states[t])
+                    nfa.eps[states[s]].append(e)
+        return states
+
+    in_a, in_b = embed(a), embed(b)
+    final = nfa.state()
+    for s, accepting in enumerate(a.accepting):
+        if accepting:
+            nfa.eps[in_a[s]].append(in_b[0])
+    for s, accepting in enumerate(b.accepting):
+        if accepting:
+            nfa.eps[in_b[s]].append(final)
+    return determinize(nfa, in_a[0], final, max_states)
+
+
+def _live_states(d: DFA) -> list[bool]:
+    """The states from which some string leads to acceptance."""
+    back: list[list[int]] = [[] for _ in d.trans]
+    for s, row in enumerate(d.trans):
+        for t in row:
+            back[t].append(s)
+    live = list(d.accepting)
+    todo = [s for s, a in enumerate(live) if a]
+    while todo:
+        for s in back[todo.pop()]:
+            if not live[s]:
+                live[s] = True
+                todo.append(s)
+    return live
 
 
 def product(a: DFA, b: DFA, keep: Callable[[bool, bool], bool], max_states: int) -> DFA:

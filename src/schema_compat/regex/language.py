@@ -15,6 +15,7 @@ from .automata import (
     NFA,
     alphabet,
     class_samples,
+    concatenation,
     determinize,
     finish,
     nfa_size,
@@ -25,9 +26,15 @@ from .syntax import (
     ANY_CHAR,
     DEFAULT_MAX_STATES,
     NFA_STATES_PER_DFA_STATE,
+    Alt,
+    Anchor,
     InvalidPattern,
+    Look,
     Parser,
+    PatternNode,
     PatternSyntaxError,
+    Repeat,
+    Seq,
     UnsupportedPattern,
 )
 
@@ -346,6 +353,13 @@ def _compile(pattern: str, max_states: int) -> Language:
         # regress is the judge of validity; a pattern it accepts that we cannot parse is
         # our shortcoming, not the author's mistake.
         raise UnsupportedPattern(f"not understood: {exc}") from None
+    if _has_lookaround(node):
+        return _with_lookarounds(node, max_states)
+    return _search(node, max_states)
+
+
+def _search(node: PatternNode, max_states: int) -> Language:
+    """The strings in which ``node`` finds a match."""
     nfa_limit = NFA_STATES_PER_DFA_STATE * max_states
     if nfa_size(node, nfa_limit) > nfa_limit:
         raise too_large("the expanded pattern", max_states)
@@ -359,6 +373,113 @@ def _compile(pattern: str, max_states: int) -> Language:
     nfa.char_edge(final, ANY_CHAR, final)
     nfa.eps[exit_].append(final)
     return Language(determinize(nfa, start, final, max_states))
+
+
+# Lookarounds. Without backreferences an assertion is a condition on a regular language: at
+# the top level of an alternative, where it splits the match into what comes before it (u)
+# and after it (v), a lookahead asks that v, the whole rest of the string, be in X·Σ*, and a
+# lookbehind that u, all the string before, be in Σ*·X. The language is then a concatenation
+# of the two sides, each intersected with (or, negated, stripped of) the condition. An anchor
+# that would be read at the split rather than at the edge of the string (`$` before it, `^`
+# after it, `^` inside a lookahead, `$` inside a lookbehind), a lookbehind after a lookahead
+# and an assertion inside a group or a repetition are refused.
+
+
+def _has_lookaround(node: PatternNode) -> bool:
+    if isinstance(node, Look):
+        return True
+    if isinstance(node, Seq | Alt):
+        return any(_has_lookaround(n) for n in (node.items if isinstance(node, Seq)
+                                                else node.options))
+    if isinstance(node, Repeat):
+        return _has_lookaround(node.body)
+    return False
+
+
+def _has_anchor(node: PatternNode, kind: str) -> bool:
+    if isinstance(node, Anchor):
+        return node.kind == kind
+    if isinstance(node, Look):
+        return _has_anchor(node.body, kind)
+    if isinstance(node, Seq | Alt):
+        return any(_has_anchor(n, kind) for n in (node.items if isinstance(node, Seq)
+                                                  else node.options))
+    if isinstance(node, Repeat):
+        return _has_anchor(node.body, kind)
+    return False
+
+
+def _flat(node: PatternNode) -> tuple[PatternNode, ...]:
+    """The items of a sequence, nested sequences (groups) spliced in."""
+    if not isinstance(node, Seq):
+        return (node,)
+    return tuple(x for item in node.items for x in _flat(item))
+
+
+def _refuse_anchor(items: tuple[PatternNode, ...], kind: str, where: str) -> None:
+    if any(_has_anchor(n, kind) for n in items):
+        raise UnsupportedPattern(f"a '{kind}' {where} a lookaround assertion is not supported")
+
+
+def _with_lookarounds(node: PatternNode, max_states: int) -> Language:
+    result = Language.nothing()
+    for option in node.options if isinstance(node, Alt) else (node,):
+        items = _flat(option)
+        first = next((i for i, n in enumerate(items) if isinstance(n, Look)), None)
+        if first is None:
+            lang = _search(Seq(items), max_states)  # assertions nested deeper: refused there
+        else:
+            lang = _split_search(items, first, max_states)
+        result = result.union(lang, max_states=max_states)
+    return result
+
+
+def _split_search(items: tuple[PatternNode, ...], i: int, max_states: int) -> Language:
+    """Search semantics for ``items`` whose first assertion is ``items[i]``."""
+    look = items[i]
+    assert isinstance(look, Look)
+    before, after = items[:i], items[i + 1:]
+    _refuse_anchor(before, "$", "before")
+    prefix = _search(Seq((*before, Anchor("$"))), max_states)  # Σ*·before, up to the split
+    if look.ahead:
+        suffix = _condition(_anchored(after, max_states), _ahead(look, max_states), look,
+                            max_states)
+    else:
+        _refuse_anchor((look.body,), "$", "inside")
+        behind = _search(Seq((look.body, Anchor("$"))), max_states)  # Σ*·X
+        prefix = _condition(prefix, behind, look, max_states)
+        suffix = _anchored(after, max_states)
+    return Language(concatenation(prefix._dfa, suffix._dfa, max_states))
+
+
+def _anchored(items: tuple[PatternNode, ...], max_states: int) -> Language:
+    """The strings that ``items`` match at their start (anything may follow)."""
+    _refuse_anchor(items, "^", "after")
+    i = next((k for k, n in enumerate(items) if isinstance(n, Look)), None)
+    if i is None:
+        return _search(Seq((Anchor("^"), *items)), max_states)
+    look = items[i]
+    assert isinstance(look, Look)
+    if not look.ahead:
+        raise UnsupportedPattern("a lookbehind after a lookahead is not supported")
+    head = items[:i]
+    _refuse_anchor(head, "$", "before")
+    exact = _search(Seq((Anchor("^"), *head, Anchor("$"))), max_states)
+    rest = _condition(_anchored(items[i + 1:], max_states), _ahead(look, max_states), look,
+                      max_states)
+    return Language(concatenation(exact._dfa, rest._dfa, max_states))
+
+
+def _ahead(look: Look, max_states: int) -> Language:
+    """X·Σ*: the rests of strings a lookahead's body matches at their start."""
+    _refuse_anchor((look.body,), "^", "inside")
+    return _search(Seq((Anchor("^"), look.body)), max_states)
+
+
+def _condition(lang: Language, cond: Language, look: Look, max_states: int) -> Language:
+    if look.negative:
+        return lang.difference(cond, max_states=max_states)
+    return lang.intersection(cond, max_states=max_states)
 
 
 def compile_pattern(pattern: str, *, max_states: int = DEFAULT_MAX_STATES) -> Language:

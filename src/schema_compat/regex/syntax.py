@@ -128,7 +128,17 @@ class Anchor:
     kind: Literal["^", "$"]
 
 
-PatternNode: TypeAlias = Chars | Seq | Alt | Repeat | Anchor
+@dataclass(frozen=True)
+class Look:
+    """A lookaround assertion: ``body`` must (or, ``negative``, must not) match from this
+    position on (``ahead``) or up to it."""
+
+    body: PatternNode
+    ahead: bool
+    negative: bool
+
+
+PatternNode: TypeAlias = Chars | Seq | Alt | Repeat | Anchor | Look
 
 
 # --------------------------------------------------------------------------- parser
@@ -274,7 +284,7 @@ class Parser:
             if kind == ":":
                 self.pos += 2
             elif kind in ("=", "!") or (kind == "<" and self.peek(2) in ("=", "!")):
-                raise UnsupportedPattern("lookaround assertions are not supported")
+                return self.lookaround(ahead=kind != "<")
             elif kind == "<":
                 close = self.src.find(">", self.pos)
                 if close < 0:
@@ -291,6 +301,22 @@ class Parser:
         self.pos += 1
         self.depth -= 1
         return node
+
+    def lookaround(self, *, ahead: bool) -> PatternNode:
+        negative = self.peek(1 if ahead else 2) == "!"
+        self.pos += 2 if ahead else 3
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise PatternTooLarge(f"too large: groups nested more than {MAX_NESTING} deep")
+        body = self.disjunction()
+        if self.peek() != ")":
+            self.error("missing ')'")
+        self.pos += 1
+        self.depth -= 1
+        if self.quantifier_ahead():
+            # Annex B lets a lookahead be repeated; what that means is rarely what was meant.
+            raise UnsupportedPattern("a repeated lookaround assertion is not supported")
+        return Look(body, ahead, negative)
 
     def atom_escape(self) -> PatternNode:
         self.pos += 1
