@@ -10,9 +10,12 @@ exist.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from .. import oracle
 from ..regex import InvalidPattern, UnsupportedPattern
-from ..schema import Node, View
+from ..schema import Node, View, json_equal
 from .base import CheckerBase
 from .strings import string_language
 from .terms import (
@@ -48,10 +51,18 @@ class CombinatorsMixin(CheckerBase):
         for _kind, part in self._split_by_kind(t, merged):
             if any(self._check(part, br).yes for br in branches):
                 continue
+            outside: list[Any] = []  # a value outside each branch, that another accepts
             for br in branches:
                 r = self._check(part, br)
                 if r.no and not any(oracle.is_valid(x, r.witness) for x in branches):
                     return self._no(t, b, r.witness)
+                if r.no:
+                    outside.append(r.witness)
+            if len(outside) == len(branches):
+                for w in _joined_objects(outside):
+                    self._tick(now=True)
+                    if part.contains(w) and not any(oracle.is_valid(x, w) for x in branches):
+                        return self._no(t, b, w)
             pending.append(unknown("could not show which anyOf branch accepts every value"))
         return pending[0] if pending else PROVED
 
@@ -248,6 +259,23 @@ class CombinatorsMixin(CheckerBase):
             return False
         whole = Term(term.pos)
         return any(self._holds_on_its_own(whole, m) for m in term.neg)
+
+
+def _joined_objects(values: list[Any]) -> Iterator[dict[str, Any]]:
+    """Objects that carry every property of each value (each in turn winning where two
+    name the same property): where each branch of an ``anyOf`` is failed by its own
+    property, one value may fail them all. Nothing unless every value is an object."""
+    if len(values) < 2 or not all(isinstance(v, dict) for v in values):
+        return
+    seen: list[dict[str, Any]] = []
+    for first in range(len(values)):
+        joined: dict[str, Any] = {}
+        for v in values[first:] + values[:first]:
+            for name, value in v.items():
+                joined.setdefault(name, value)
+        if not any(json_equal(joined, s) for s in seen):
+            seen.append(joined)
+            yield joined
 
 
 def _likely_first(t: Term, merged: Merged, branches: tuple[Node, ...]) -> tuple[Node, ...]:
