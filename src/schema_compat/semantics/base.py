@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import oracle
 from ..schema import Node
-from .terms import MISSING, NO, BudgetExceeded, Merged, Outcome, Term, unknown
+from .terms import MISSING, NO, PROVED, BudgetExceeded, Merged, Outcome, Term, unknown
 
 
 class CheckerBase(ABC):
@@ -43,6 +43,7 @@ class CheckerBase(ABC):
         # forgotten with it (the rest hold whatever was open).
         self._weakened: set[Any] = set()
         self._gen_depth = 0
+        self._in_cover = False
         self._anchor: Node | None = None
         self._expansions: dict[Any, Any] = {}
         # Examples of terms mixing both documents' subschemas (one document's own terms keep
@@ -81,10 +82,20 @@ class CheckerBase(ABC):
     def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
         """A counterexample, kept only when the oracle confirms it."""
         if witness is MISSING:
+            if t.neg and not self._in_cover and self._covered(t):
+                return PROVED  # no witness because the term lies within what it negates
             return unknown("could not build a counterexample")
         if self._confirm(t, b, witness):
             return Outcome(NO, witness)
         return unknown("a candidate counterexample was not confirmed")
+
+    def _covered(self, t: Term) -> bool:
+        # Not nested: the test asks questions whose witnesses may be missing in turn.
+        self._in_cover = True
+        try:
+            return self._negation_covers(t)
+        finally:
+            self._in_cover = False
 
     # -- what the parts call on one another ------------------------------------------------
 
@@ -99,6 +110,10 @@ class CheckerBase(ABC):
     @abstractmethod
     def _disjoint(self, t: Term, c: Node, *, witness: bool = True) -> Outcome:
         """``yes`` when no value is in both (combinators.py)."""
+
+    @abstractmethod
+    def _negation_covers(self, term: Term) -> bool:
+        """True when the flat term lies within a subschema it negates (combinators.py)."""
 
     @abstractmethod
     def expand(self, t: Term) -> list[Term]:

@@ -57,6 +57,11 @@ class ExamplesMixin(CheckerBase):
                             continue
                         inside = t.contains(value)
                         self._tick(now=True)
+                        if not inside and term.neg and isinstance(value, dict):
+                            # Built for the positive side only: make it miss what is negated.
+                            value = self._outside_negations(term, merged, value)
+                            inside = value is not MISSING and t.contains(value)
+                            self._tick(now=True)
                         if inside:
                             found.append(value)
                             yield value
@@ -64,6 +69,37 @@ class ExamplesMixin(CheckerBase):
                                 return
         finally:
             self._gen_depth -= 1
+
+    def _outside_negations(self, t: Term, merged: Merged, value: dict[str, Any], *,
+                           keep: frozenset[str] | set[str] = frozenset()) -> Any:
+        """``value`` changed so that it fails each negated subschema it meets, one property
+        at a time: a value the positive side allows there and the negated one's subschema
+        for it refuses, or, where the negated one requires a name the term does not, the
+        value without it. ``MISSING`` when a negation cannot be missed that way."""
+        for m in t.neg:
+            if not oracle.is_valid(m, value):
+                continue
+            mv = m.view
+            changed: Any = MISSING
+            for name in sorted(mv.required - merged.required - keep):
+                if name in value:
+                    changed = {k: v for k, v in value.items() if k != name}
+                    break
+            for name, node in sorted(mv.properties.items()) if changed is MISSING else ():
+                if name in keep or not self._name_allowed_in(merged, name):
+                    continue
+                other = self._example(Term(merged.property_nodes(name), (node,)))
+                if other is not MISSING:
+                    changed = {**value, name: other}
+                    break
+            if changed is MISSING or oracle.is_valid(m, changed):
+                return MISSING
+            value = changed
+        return value
+
+    @staticmethod
+    def _name_allowed_in(merged: Merged, name: str) -> bool:
+        return not any(n.view.is_false for n in merged.property_nodes(name))
 
     def _candidates(self, t: Term, merged: Merged, kind: str, count: int = 1) -> Iterator[Any]:
         """Values of one kind for a flat term (checked by the caller), enough for ``count``
@@ -194,8 +230,12 @@ class ExamplesMixin(CheckerBase):
                         candidate.pop(drop, None)
                     if t.contains(candidate):
                         return candidate
-        return self._built_object(t, merged, set_=set_, drop=drop, force=force, size=size,
-                                  extra_name=extra_name)
+        obj = self._built_object(t, merged, set_=set_, drop=drop, force=force, size=size,
+                                 extra_name=extra_name)
+        if obj is not MISSING and t.neg and not t.contains(obj):
+            keep = {n for n in (force, extra_name, drop, set_[0] if set_ else None) if n}
+            obj = self._outside_negations(t, merged, obj, keep=keep)
+        return obj
 
     def _built_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None,
                       drop: str | None, force: str | None, size: int | None,
@@ -216,14 +256,12 @@ class ExamplesMixin(CheckerBase):
             _with_dependencies(trial, merged)
             if drop not in trial:
                 wanted = trial
-        fresh = 0
-        while len(wanted) < target:
-            name = f"extra{fresh}" if fresh else "extra"
-            fresh += 1
-            if name != drop:
-                wanted.add(name)
-            if fresh > 64:
+        if len(wanted) < target:
+            fill = _fill_names(merged, wanted | {drop} if drop is not None else wanted,
+                               target - len(wanted))
+            if fill is None:
                 return MISSING
+            wanted.update(fill)
         obj: dict[str, Any] = {}
         for name in sorted(wanted):
             if set_ is not None and name == set_[0]:
@@ -237,6 +275,25 @@ class ExamplesMixin(CheckerBase):
                 return MISSING
             obj[name] = value
         return obj
+
+
+def _fill_names(merged: Merged, taken: set[str], count: int) -> list[str] | None:
+    """``count`` more property names: names ``patternProperties`` matches where other names
+    are refused (closed by ``additionalProperties``), else ``extra``, ``extra1``..."""
+    if count > 64:
+        return None
+    patterns = sorted({p for v in merged.views for p in v.pattern_properties})
+    from_patterns: list[str] = []
+    for pattern in patterns:
+        try:
+            from_patterns += string_examples((pattern,), 0, None, count + len(taken))
+        except (UnsupportedPattern, InvalidPattern):
+            continue
+    plain = [f"extra{i}" if i else "extra" for i in range(count + len(taken))]
+    closed = any(v.additional is not None and v.additional.view.is_false for v in merged.views)
+    names = [n for n in dict.fromkeys(from_patterns + plain if closed else plain + from_patterns)
+             if n not in taken]
+    return names[:count] if len(names) >= count else None
 
 
 def _with_dependencies(names: set[str], merged: Merged) -> None:
