@@ -33,6 +33,7 @@ from .terms import (
     TooManyCombinations,
     enum_values,
     has_ref,
+    kind_term,
     negates_itself,
     trivially_true,
     unknown,
@@ -282,7 +283,7 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
             if kind not in bv.kinds:
                 w = self._example(t, kind)
                 if w is MISSING:
-                    if self._kind_empty(merged, kind):
+                    if self._kind_has_no_value(t, merged, kind):
                         continue
                     pending = unknown(f"could not build a {_KIND_NAMES[kind]} for the old side")
                     continue
@@ -309,12 +310,26 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
                 pending = r
         if bv.enum is not None and merged.enum is None:
             # An infinite left side can never fit a finite enum; find a value outside it.
+            undecided = False
             for kind in sorted(merged.kinds):
+                found = False
                 for w in self._examples(t, kind, 6):
+                    found = True
                     if not any(json_equal(w, x) for x in bv.enum):
                         return self._no(t, b, w)
-            pending = unknown("could not find a value outside the new enum") if merged.kinds else pending
+                undecided = undecided or found or not self._kind_has_no_value(t, merged, kind)
+            if undecided:
+                pending = unknown("could not find a value outside the new enum")
         return pending
+
+    def _kind_has_no_value(self, t: Term, merged: Merged, kind: str) -> bool:
+        """A sound test that the term has no value of ``kind``."""
+        if self._kind_empty(merged, kind):
+            return True
+        part = kind_term(t, kind, self._like(t))
+        if self._empty(Merged.of(part)):
+            return True
+        return bool(t.neg) and not self._in_cover and self._covered(part)
 
 
 def _implied_dependents(t: Term, merged: Merged) -> tuple[Node, ...]:

@@ -18,7 +18,7 @@ from ..regex import InvalidPattern, UnsupportedPattern
 from ..schema import json_equal, json_key, kind_of
 from .base import CheckerBase
 from .numbers import as_json_number, frac_candidates, int_range, ints_near_zero
-from .strings import FORMAT_SAMPLES, string_examples
+from .strings import FORMAT_SAMPLES, string_examples, string_language
 from .terms import MISSING, Merged, Term, enum_values
 
 
@@ -134,6 +134,7 @@ class ExamplesMixin(CheckerBase):
                     yield w
         elif kind == "string":
             yield from self._string_candidates(merged, count=count)
+            yield from _strings_outside(t, merged, count)
         elif kind == "array":
             for length in dict.fromkeys((merged.min_items, max(merged.min_items, 1))):
                 w = self._example_array(t, merged, length)
@@ -275,6 +276,23 @@ class ExamplesMixin(CheckerBase):
                 return MISSING
             obj[name] = value
         return obj
+
+
+def _strings_outside(t: Term, merged: Merged, count: int) -> Iterator[str]:
+    """Strings of the term's patterns and lengths outside the patterns and lengths of each
+    subschema it negates (the ``if`` of an ``else``): the short strings a plain search tries
+    mostly meet the negated subschema. Candidates only: the caller checks each."""
+    if not t.neg:
+        return
+    try:
+        lang = string_language(tuple(merged.patterns), merged.min_length, merged.max_length)
+        for m in t.neg:
+            v = m.view
+            if "string" in v.kinds and (v.patterns or v.min_length or v.max_length is not None):
+                lang = lang.difference(string_language(v.patterns, v.min_length, v.max_length))
+        yield from lang.examples(max(count, 3))
+    except (UnsupportedPattern, InvalidPattern):
+        return
 
 
 def _fill_names(merged: Merged, taken: set[str], count: int) -> list[str] | None:

@@ -291,7 +291,9 @@ class Merged:
 
     @property
     def min_items(self) -> int:
-        return max((v.min_items for v in self.views), default=0)
+        # `contains` needs minContains matching items (1 before draft 2019-09).
+        return max((max(v.min_items, v.min_contains if v.contains is not None else 0)
+                    for v in self.views), default=0)
 
     def max_items(self) -> int | None:
         values = [v.max_items for v in self.views if v.max_items is not None]
