@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from . import oracle
 from .changes import (
     KeywordChange,
     diff_documents,
     skeleton,
 )
 from .drafts import DEFAULT_DRAFT
-from .errors import UsageError
+from .errors import SchemaError, UsageError
 from .findings import (
     BACKWARD,
     BREAKING,
@@ -49,6 +50,7 @@ from .schema import (
 from .semantics import MISSING as _NO_EXAMPLE
 from .semantics import Checker
 from .verdict import compatibility_level, required_bump
+from .view_keywords import LEGACY_DEPENDENCIES
 
 
 def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = None, *,
@@ -70,6 +72,8 @@ def compare(old: SchemaDocument, new: SchemaDocument, options: Options | None = 
 
     back = direction_verdict(old_root, new_root, BACKWARD, deadline, options)
     fwd = direction_verdict(new_root, old_root, FORWARD, deadline, options)
+    back = _under_both_readings(back, old, new, old_root, new_root, BACKWARD, deadline, options)
+    fwd = _under_both_readings(fwd, new, old, new_root, old_root, FORWARD, deadline, options)
 
     base = baseline(old, new, old_root, options) if changes else None
     pos = positions(base.root) if base is not None and base.root is not None else None
@@ -206,6 +210,45 @@ def _sole_change(findings: list[Finding], back: DirectionVerdict,
                       witnesses=tuple(witnesses),
                       reason=f.reason if UNKNOWN in effects.values() else "")
     return [settled if x is f else x for x in findings]
+
+
+def _under_both_readings(verdict: DirectionVerdict, src: SchemaDocument, dst: SchemaDocument,
+                         src_root: Node, dst_root: Node, direction: str, deadline: float,
+                         options: Options) -> DirectionVerdict:
+    """A verdict left unknown by ``dependencies`` after draft-07, which validators read in
+    two ways (python-jsonschema ignores it, jsonschema-rs applies it): compared under each
+    reading, it is compatible when both say so, and breaking on a witness both validators
+    confirm; where the readings part, it stays unknown."""
+    if verdict.status != UNKNOWN or LEGACY_DEPENDENCIES not in verdict.reason:
+        return verdict
+    for reading in ("ignore", "apply"):
+        try:
+            s = prepare(src, formats=options.formats, catalog=options.catalog,
+                        legacy_dependencies=reading)
+            d = prepare(dst, formats=options.formats, catalog=options.catalog,
+                        legacy_dependencies=reading)
+        except SchemaError:
+            return verdict
+        outcome = Checker(max_steps=options.max_steps, deadline=deadline).includes(s, d)
+        if outcome.no:
+            w = outcome.witness
+            try:
+                real = (oracle.is_valid(src_root, w) and not oracle.is_valid(dst_root, w)
+                        and oracle.reference_valid(src_root, w)
+                        and not oracle.reference_valid(dst_root, w))
+            except oracle.Undecidable:
+                real = False
+            if real:
+                return DirectionVerdict(BREAKING, (make_witness(direction, w, dst_root,
+                                                                src_root),))
+        if not outcome.yes:
+            why = outcome.reason or (
+                f"breaking where it is {'ignored' if reading == 'ignore' else 'applied'}, "
+                "but not for every validator")
+            return replace(verdict, reason=f"{verdict.reason}: python-jsonschema ignores it, "
+                                           f"jsonschema-rs applies it, and the answer "
+                                           f"depends on which ({why})")
+    return DirectionVerdict(COMPATIBLE)
 
 
 def _reconcile(verdict: DirectionVerdict, direction: str,

@@ -34,15 +34,17 @@ _VALIDATORS = {
 
 
 def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
-            formats: str = DEFAULT_FORMAT_MODE, catalog: Catalog | None = None) -> Node:
+            formats: str = DEFAULT_FORMAT_MODE, catalog: Catalog | None = None,
+            legacy_dependencies: str = "unknown") -> Node:
     """Load a schema document and refuse it, with one clear line, when it is not usable
-    (``catalog``: local copies of the documents it refers to by URL)."""
+    (``catalog``: local copies of the documents it refers to by URL;
+    ``legacy_dependencies``: see ``SchemaContext``)."""
     draft = detect_draft(doc.document)
     check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None, siblings=siblings,
                      default_draft=doc.default_draft, assert_formats=formats == ASSERT,
-                     catalog=catalog)
+                     catalog=catalog, legacy_dependencies=legacy_dependencies)
     _check_subschemas(root)
     return root
 

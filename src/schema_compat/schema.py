@@ -179,6 +179,10 @@ class SchemaContext:
     # Views by subschema identity, so that every Node of one subschema reads it once.
     views: dict[Any, View] = field(default_factory=dict)
     root: Node | None = None
+    # How `dependencies` reads in drafts that no longer have it (2019-09 on): "unknown"
+    # (validators differ: python-jsonschema ignores it, jsonschema-rs applies it), or one
+    # of the two readings, "ignore" or "apply", to compare under each in turn.
+    legacy_dependencies: str = "unknown"
 
 
 class Node:
@@ -467,7 +471,7 @@ def _retrieve_factory(root_dir: Path | None, source: str, default_draft: int) ->
 def load_root(document: Any, source: str, *, path: Path | None = None,
               root_dir: Path | None = None, default_draft: int = DRAFT2020,
               siblings: dict[str, Any] | None = None, assert_formats: bool = True,
-              catalog: Catalog | None = None) -> Node:
+              catalog: Catalog | None = None, legacy_dependencies: str = "unknown") -> Node:
     """Wrap a schema document as the root Node, with a registry that resolves its ``$ref``s.
 
     ``siblings`` maps base URIs of other schema documents that may be referenced (files under
@@ -498,7 +502,8 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
         registry = registry.with_resource(
             uri, _SPECS[sdraft].create_resource(contents))
     ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir,
-                        document=document, assert_formats=assert_formats, catalog=catalog)
+                        document=document, assert_formats=assert_formats, catalog=catalog,
+                        legacy_dependencies=legacy_dependencies)
     root = Node(document, registry.resolver(base), ctx, draft, "")
     ctx.root = root
     return root

@@ -47,6 +47,9 @@ def _int(value: Any) -> int | None:
     return value
 
 
+# The name under which a view marks `dependencies` after draft-07 as beyond the model.
+LEGACY_DEPENDENCIES = "dependencies (after draft-07)"
+
 def build_view(node: Node) -> View:
     """The canonical reading of one subschema (see ``Node.view``, which caches it)."""
     raw = node.raw
@@ -198,8 +201,12 @@ def _object_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) ->
         # Gone from the vocabulary since 2019-09 (split into dependentRequired and
         # dependentSchemas), yet still in its metaschema for compatibility: python-jsonschema
         # ignores it there, jsonschema-rs (the messages' validator) applies it. No reading
-        # is safe for both.
-        view.unsupported += ("dependencies (after draft-07)",)
+        # is safe for both; the engine may compare under each (engine.py).
+        reading = node.ctx.legacy_dependencies
+        if reading == "apply":
+            deps = raw.get("dependencies")
+        elif reading != "ignore":
+            view.unsupported += (LEGACY_DEPENDENCIES,)
     if isinstance(deps, dict):
         for k, v in deps.items():
             if isinstance(v, list):

@@ -80,6 +80,13 @@ def is_valid(node: Node, instance: Any) -> bool:
     return _python_valid(node, instance, REFERENCE)
 
 
+def reference_valid(node: Node, instance: Any) -> bool:
+    """python-jsonschema's answer, with the reference's readings, never jsonschema-rs's:
+    where the two read a keyword differently (``dependencies`` after draft-07, which
+    python-jsonschema ignores and jsonschema-rs applies), both are to be asked."""
+    return _python_valid(node, instance, REFERENCE)
+
+
 def _rs_may_take(node: Node, instance: Any) -> bool:
     """Whether jsonschema-rs reads ``instance`` as the reference does: not when it holds a
     surrogate (jsonschema-rs sometimes raises, sometimes compares a key wrongly), nor a number
