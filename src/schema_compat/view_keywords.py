@@ -96,8 +96,56 @@ def _ref_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) -> bo
             return True
     for kw in ("$dynamicRef", "$recursiveRef"):
         if kw in raw and draft >= DRAFT2019:
-            view.unsupported += (kw,)
+            target = _static_dynamic_ref(raw, node, draft, kw)
+            if target is None:
+                view.unsupported += (kw,)
+            else:
+                view.ref = target
     return False
+
+
+def _static_dynamic_ref(raw: dict[str, Any], node: Node, draft: int, kw: str) -> Node | None:
+    """The subschema a dynamic reference leads to where it cannot depend on the path that
+    reached it, else None: in its own draft ($recursiveRef in 2019-09, $dynamicRef in
+    2020-12), without a $ref beside it, in a document that is one resource (no $id below
+    its root, no reference to another document). Every dynamic scope then holds that one
+    resource, whose anchor is the one the reference names: it reads as $ref."""
+    own = DRAFT2019 if kw == "$recursiveRef" else DRAFT2020
+    value = raw.get(kw)
+    if draft != own or "$ref" in raw or not isinstance(value, str):
+        return None
+    if kw == "$recursiveRef" and value != "#":
+        return None
+    if not _one_resource(node):
+        return None
+    try:
+        return node.resolve(value)
+    except (RemoteRef, SchemaError):
+        return None
+
+
+def _one_resource(node: Node) -> bool:
+    """Whether the node's document is a single resource that refers only into itself."""
+    ctx = node.ctx
+    cached = ctx.examples.get("one-resource")
+    if cached is None:
+        cached = ctx.examples["one-resource"] = _single_resource(ctx.document, root=True)
+    return bool(cached)
+
+
+def _single_resource(value: Any, *, root: bool = False) -> bool:
+    # Conservative: a key "$id" anywhere below the root (even a property's name) counts.
+    if isinstance(value, dict):
+        if not root and "$id" in value:
+            return False
+        for key in ("$ref", "$dynamicRef", "$recursiveRef"):
+            ref = value.get(key)
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return False
+        return all(_single_resource(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_single_resource(v) for v in value)
+    return True
 
 
 def _type_keywords(view: View, raw: dict[str, Any], draft: int) -> None:
