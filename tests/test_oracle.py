@@ -311,3 +311,14 @@ def test_disagreement_names_the_validators_that_judge_otherwise() -> None:
     assert oracle.disagreement(_root({"type": "string"}), "\ud800") is not None
     assert oracle.disagreement(_root({"type": "string"}), "a") is None
     assert oracle.agreed(_root({"type": "string"}), "a")
+
+
+def test_a_ref_that_names_an_array_element_by_a_name_is_undecidable() -> None:
+    # Found by the fuzzer: `items` turned into an array under a `$ref` that walks through it
+    # by name. referencing raises ValueError for the token; the oracle has nothing to judge by.
+    root = _root({"$schema": "http://json-schema.org/draft-07/schema#",
+                  "definitions": {"u": {"items": [{"anyOf": [{"properties": {"d": {
+                      "$ref": "#/definitions/u/items/properties/d"}}}]}]}},
+                  "properties": {"x": {"$ref": "#/definitions/u"}}})
+    with pytest.raises(oracle.Undecidable):
+        oracle.is_valid(root, {"x": [{"d": 1}]})

@@ -104,6 +104,10 @@ def _python_valid(node: Node, instance: Any, family: str) -> bool:
         return bool(validator_for(node, family).is_valid(_json_value(instance)))
     except referencing.exceptions.Unresolvable as exc:
         raise Undecidable(f"validation needs {exc}") from None
+    except ValueError as exc:
+        # referencing reads a pointer token stepping into an array as an index: a `$ref`
+        # that names an array's element by a name points nowhere.
+        raise Undecidable(f"validation needs a $ref that points nowhere ({exc})") from None
     except (AttributeError, TypeError, KeyError, IndexError) as exc:
         # A subschema the engine changed is no longer a schema of its draft (`items` as an
         # array in 2020-12): there is nothing to judge by.
