@@ -292,6 +292,10 @@ class Parser:
                 self.pos = close + 1
             else:
                 raise UnsupportedPattern("inline modifier groups like (?i:...) are not supported")
+        return self.group_body()
+
+    def group_body(self) -> PatternNode:
+        """The disjunction inside a group whose opening is read, and its closing ')'."""
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise PatternTooLarge(f"too large: groups nested more than {MAX_NESTING} deep")
@@ -305,14 +309,7 @@ class Parser:
     def lookaround(self, *, ahead: bool) -> PatternNode:
         negative = self.peek(1 if ahead else 2) == "!"
         self.pos += 2 if ahead else 3
-        self.depth += 1
-        if self.depth > MAX_NESTING:
-            raise PatternTooLarge(f"too large: groups nested more than {MAX_NESTING} deep")
-        body = self.disjunction()
-        if self.peek() != ")":
-            self.error("missing ')'")
-        self.pos += 1
-        self.depth -= 1
+        body = self.group_body()
         if self.quantifier_ahead():
             # Annex B lets a lookahead be repeated; what that means is rarely what was meant.
             raise UnsupportedPattern("a repeated lookaround assertion is not supported")

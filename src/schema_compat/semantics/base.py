@@ -36,8 +36,10 @@ class CheckerBase(ABC):
         # ``_holds_on_its_own``): reached again, they are not assumed.
         self._guarded: frozenset[Any] = frozenset()
         self._guard_hits = 0
-        # `_holds_on_its_own` questions refused for reaching an open one, by what was open:
-        # asked again in the same state they would be refused again.
+        # `_holds_on_its_own` questions refused once for reaching an open one: not asked again
+        # in this comparison. A refusal only withholds a proof (sound whatever is open), and
+        # asking again cost function/04 its whole budget; keyed by what was open instead, a
+        # question was refused as often, in a different state each time.
         self._refused_on_own: set[Any] = set()
         # Answers computed inside such a question that a refusal weakened: only these are
         # forgotten with it (the rest hold whatever was open).
