@@ -84,7 +84,7 @@ class CheckerBase(ABC):
     def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
         """A counterexample, kept only when the oracle confirms it."""
         if witness is MISSING:
-            if t.neg and not self._in_cover and self._covered(t):
+            if self._covered(t):
                 return PROVED  # no witness because the term lies within what it negates
             return unknown("could not build a counterexample")
         if self._confirm(t, b, witness):
@@ -92,7 +92,10 @@ class CheckerBase(ABC):
         return unknown("a candidate counterexample was not confirmed")
 
     def _covered(self, t: Term) -> bool:
-        # Not nested: the test asks questions whose witnesses may be missing in turn.
+        """Whether the flat term lies within a subschema it negates (so has no value). Not
+        nested: the test asks questions whose witnesses may be missing in turn."""
+        if not t.neg or self._in_cover:
+            return False
         self._in_cover = True
         try:
             return self._negation_covers(t)

@@ -329,7 +329,7 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         part = kind_term(t, kind, self._like(t))
         if self._empty(Merged.of(part)):
             return True
-        return bool(t.neg) and not self._in_cover and self._covered(part)
+        return bool(t.neg) and self._covered(part)
 
 
 def _implied_dependents(t: Term, merged: Merged) -> tuple[Node, ...]:

@@ -105,7 +105,7 @@ class CombinatorsMixin(CheckerBase):
             return unknown("could not show that exactly one oneOf branch matches")
         return PROVED
 
-    def _example_in_two(self, part: Term, branch: Node) -> object:
+    def _example_in_two(self, part: Term, branch: Node) -> Any:
         """A value of ``part`` that ``branch`` also accepts, or ``MISSING``.
 
         The whole term is expanded again first, not ``part.and_()``: a search through the
