@@ -43,6 +43,9 @@ from .positions import positions
 from .rules import classify
 from .schema import (
     DRAFT_NAMES,
+    PYTHON_READING,
+    READ_DIFFERENTLY,
+    RS_READING,
     Node,
     detect_draft,
     json_equal,
@@ -215,18 +218,17 @@ def _sole_change(findings: list[Finding], back: DirectionVerdict,
 def _under_both_readings(verdict: DirectionVerdict, src: SchemaDocument, dst: SchemaDocument,
                          src_root: Node, dst_root: Node, direction: str, deadline: float,
                          options: Options) -> DirectionVerdict:
-    """A verdict left unknown by ``dependencies`` after draft-07, which validators read in
-    two ways (python-jsonschema ignores it, jsonschema-rs applies it): compared under each
-    reading, it is compatible when both say so, and breaking on a witness both validators
-    confirm; where the readings part, it stays unknown."""
-    if verdict.status != UNKNOWN or LEGACY_DEPENDENCIES not in verdict.reason:
+    """A verdict left unknown by a keyword the validators read differently (``dependencies``
+    after draft-07, which python-jsonschema ignores and jsonschema-rs applies; a 2019-09
+    ``unevaluatedProperties`` beside subschemas, see unevaluated.py): compared under each
+    validator's reading, it is compatible when both say so, and breaking on a witness both
+    validators confirm; where the readings part, it stays unknown."""
+    if verdict.status != UNKNOWN or not any(m in verdict.reason for m in _READING_MARKS):
         return verdict
-    for reading in ("ignore", "apply"):
+    for reading in (PYTHON_READING, RS_READING):
         try:
-            s = prepare(src, formats=options.formats, catalog=options.catalog,
-                        legacy_dependencies=reading)
-            d = prepare(dst, formats=options.formats, catalog=options.catalog,
-                        legacy_dependencies=reading)
+            s = prepare(src, formats=options.formats, catalog=options.catalog, reading=reading)
+            d = prepare(dst, formats=options.formats, catalog=options.catalog, reading=reading)
         except SchemaError:
             return verdict
         outcome = Checker(max_steps=options.max_steps, deadline=deadline).includes(s, d)
@@ -242,13 +244,16 @@ def _under_both_readings(verdict: DirectionVerdict, src: SchemaDocument, dst: Sc
                 return DirectionVerdict(BREAKING, (make_witness(direction, w, dst_root,
                                                                 src_root),))
         if not outcome.yes:
-            why = outcome.reason or (
-                f"breaking where it is {'ignored' if reading == 'ignore' else 'applied'}, "
-                "but not for every validator")
-            return replace(verdict, reason=f"{verdict.reason}: python-jsonschema ignores it, "
-                                           f"jsonschema-rs applies it, and the answer "
-                                           f"depends on which ({why})")
+            why = outcome.reason or f"breaking as {reading} reads it, but not for every validator"
+            how = ("python-jsonschema ignores it, jsonschema-rs applies it, and "
+                   if LEGACY_DEPENDENCIES in verdict.reason else "")
+            return replace(verdict, reason=f"{verdict.reason}: {how}the answer depends on "
+                                           f"the validator ({why})")
     return DirectionVerdict(COMPATIBLE)
+
+
+# Reasons that say the answer depends on a validator's reading.
+_READING_MARKS = (LEGACY_DEPENDENCIES, READ_DIFFERENTLY)
 
 
 def _reconcile(verdict: DirectionVerdict, direction: str,

@@ -35,16 +35,16 @@ _VALIDATORS = {
 
 def prepare(doc: SchemaDocument, *, siblings: dict[str, Any] | None = None,
             formats: str = DEFAULT_FORMAT_MODE, catalog: Catalog | None = None,
-            legacy_dependencies: str = "unknown") -> Node:
+            reading: str = "both") -> Node:
     """Load a schema document and refuse it, with one clear line, when it is not usable
     (``catalog``: local copies of the documents it refers to by URL;
-    ``legacy_dependencies``: see ``SchemaContext``)."""
+    ``reading``: see ``SchemaContext``)."""
     draft = detect_draft(doc.document)
     check_metaschema(doc, draft)
     root = load_root(doc.document, doc.source, path=doc.path,
                      root_dir=doc.path.parent if doc.path else None, siblings=siblings,
                      default_draft=doc.default_draft, assert_formats=formats == ASSERT,
-                     catalog=catalog, legacy_dependencies=legacy_dependencies)
+                     catalog=catalog, reading=reading)
     _check_subschemas(root)
     return root
 

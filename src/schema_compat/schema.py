@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 # Disjoint kinds of JSON value. "number" in a schema is int | frac; "integer" is int.
 KINDS: tuple[str, ...] = ("null", "boolean", "int", "frac", "string", "array", "object")
 ALL_KINDS = frozenset(KINDS)
+# Readings of keywords the validators read differently (SchemaContext.reading).
+BOTH_READINGS = "both"
+PYTHON_READING = "python-jsonschema"
+RS_READING = "jsonschema-rs"
+# How a refusal says that the answer depends on the reading (the engine looks for it).
+READ_DIFFERENTLY = "which validators read differently"
 
 _SPECS = {
     DRAFT4: referencing.jsonschema.DRAFT4,
@@ -179,10 +185,11 @@ class SchemaContext:
     # Views by subschema identity, so that every Node of one subschema reads it once.
     views: dict[Any, View] = field(default_factory=dict)
     root: Node | None = None
-    # How `dependencies` reads in drafts that no longer have it (2019-09 on): "unknown"
-    # (validators differ: python-jsonschema ignores it, jsonschema-rs applies it), or one
-    # of the two readings, "ignore" or "apply", to compare under each in turn.
-    legacy_dependencies: str = "unknown"
+    # Whose reading to take where the validators read a keyword differently (`dependencies`
+    # after draft-07, a 2019-09 `unevaluatedProperties` beside subschemas): "both" refuses
+    # such a keyword (the engine answers unknown); "python-jsonschema" or "jsonschema-rs"
+    # takes that validator's reading, to compare under each in turn (engine.py).
+    reading: str = BOTH_READINGS
 
 
 class Node:
@@ -471,7 +478,7 @@ def _retrieve_factory(root_dir: Path | None, source: str, default_draft: int) ->
 def load_root(document: Any, source: str, *, path: Path | None = None,
               root_dir: Path | None = None, default_draft: int = DRAFT2020,
               siblings: dict[str, Any] | None = None, assert_formats: bool = True,
-              catalog: Catalog | None = None, legacy_dependencies: str = "unknown") -> Node:
+              catalog: Catalog | None = None, reading: str = "both") -> Node:
     """Wrap a schema document as the root Node, with a registry that resolves its ``$ref``s.
 
     ``siblings`` maps base URIs of other schema documents that may be referenced (files under
@@ -503,7 +510,7 @@ def load_root(document: Any, source: str, *, path: Path | None = None,
             uri, _SPECS[sdraft].create_resource(contents))
     ctx = SchemaContext(registry=registry, draft=draft, source=source, root_dir=root_dir,
                         document=document, assert_formats=assert_formats, catalog=catalog,
-                        legacy_dependencies=legacy_dependencies)
+                        reading=reading)
     root = Node(document, registry.resolver(base), ctx, draft, "")
     ctx.root = root
     return root

@@ -24,7 +24,8 @@ conditional branches inside conditional branches, more than ``MAX_CASES`` cases,
 of another draft or resource inside a condition, and draft 2019-09 where its validators
 disagree (python-jsonschema reads an ``additionalProperties`` or ``unevaluatedProperties``
 subschema there as evaluating the properties named like its keywords; jsonschema-rs, as the
-specification, as evaluating all). Both count the items ``contains`` matches as evaluated in
+specification, as evaluating all) unless the context names one reading to take (the engine
+then compares under each). Both count the items ``contains`` matches as evaluated in
 2019-09 too, where the specification does not: the reference does as they do.
 """
 
@@ -33,7 +34,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import DRAFT2019, DRAFT2020, Node, View, base_uri
+from .schema import (
+    DRAFT2019,
+    DRAFT2020,
+    PYTHON_READING,
+    READ_DIFFERENTLY,
+    RS_READING,
+    Node,
+    View,
+    base_uri,
+)
 
 # Cases of a conditional rewrite: each is a branch of an `anyOf` the engine expands.
 MAX_CASES = 16
@@ -127,8 +137,12 @@ def _lower_one(view: View, kind: str, keyword_node: Node) -> None:
     if node.draft == DRAFT2019 and kind == "properties" and not isinstance(keyword_node.raw, bool):
         # python-jsonschema counts the properties named like this subschema's keywords as
         # evaluated; the specification and jsonschema-rs do not.
-        raise _Refused("a subschema (not true/false) in draft 2019-09, which validators read "
-                       "differently")
+        reading = node.ctx.reading
+        if reading == PYTHON_READING:
+            if isinstance(keyword_node.raw, dict):
+                collected.always.names |= set(keyword_node.raw)
+        elif reading != RS_READING:
+            raise _Refused(f"a subschema (not true/false) in draft 2019-09, {READ_DIFFERENTLY}")
     always = collected.always
     groups = _useful_groups(collected.groups, always)
     if always.everything:
@@ -308,8 +322,16 @@ class _Walk:
             for kw in ("additionalProperties", "unevaluatedProperties"):
                 if kw in raw and not (own and kw == "unevaluatedProperties"):
                     if draft == DRAFT2019 and not isinstance(raw[kw], bool):
-                        raise _Refused(f"{kw} holds a subschema in draft 2019-09, which "
-                                       "validators read differently")
+                        # python-jsonschema: it evaluates the properties named like its
+                        # keywords; the specification and jsonschema-rs: every property.
+                        reading = node.ctx.reading
+                        if reading == PYTHON_READING:
+                            if isinstance(raw[kw], dict):
+                                out.names |= set(raw[kw])
+                            continue
+                        if reading != RS_READING:
+                            raise _Refused(f"{kw} holds a subschema in draft 2019-09, "
+                                           f"{READ_DIFFERENTLY}")
                     out.everything = True
                     return
             if isinstance(raw.get("properties"), dict):

@@ -19,6 +19,8 @@ from .schema import (
     DRAFT7,
     DRAFT2019,
     DRAFT2020,
+    PYTHON_READING,
+    RS_READING,
     Node,
     RemoteRef,
     View,
@@ -250,10 +252,10 @@ def _object_keywords(view: View, raw: dict[str, Any], node: Node, draft: int) ->
         # dependentSchemas), yet still in its metaschema for compatibility: python-jsonschema
         # ignores it there, jsonschema-rs (the messages' validator) applies it. No reading
         # is safe for both; the engine may compare under each (engine.py).
-        reading = node.ctx.legacy_dependencies
-        if reading == "apply":
+        reading = node.ctx.reading
+        if reading == RS_READING:
             deps = raw.get("dependencies")
-        elif reading != "ignore":
+        elif reading != PYTHON_READING:
             view.unsupported += (LEGACY_DEPENDENCIES,)
     if isinstance(deps, dict):
         for k, v in deps.items():
