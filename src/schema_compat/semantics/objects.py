@@ -275,21 +275,26 @@ class ObjectsMixin(CheckerBase):
         assert bv.property_names is not None
         names = [n for n in sorted(merged.explicit_names())
                  if not any(x.view.is_false for x in merged.property_nodes(n))]
+        pending: Outcome = PROVED
         for name in names:
             if self._name_allowed(merged, name) and not oracle.is_valid(bv.property_names, name):
                 w = self._example_object(t, merged, force=name)
                 r = self._no(t, b, w)
                 if r.no:
                     return r
+                # No object with that name was built: open, unless none exists.
+                pending = _first_open(pending, r)
         if merged.closed():
-            return PROVED
+            return pending  # no name beyond those just looked at
         left = tuple(v.property_names for v in merged.views if v.property_names is not None)
         string = kind_node("string", self._like(t))
         r = self._check(Term(left + (string,)), bv.property_names)
         if r.no and isinstance(r.witness, str):
             w = self._example_object(t, merged, extra_name=r.witness)
             return self._no(t, b, w)
-        return r if not r.no else unknown("propertyNames narrowed")
+        if r.no:
+            return unknown("propertyNames narrowed")
+        return _first_open(pending, r)
 
 
 def _shared_properties(merged: Merged, bv: View) -> frozenset[str]:
