@@ -46,6 +46,8 @@ class CheckerBase(ABC):
         self._weakened: set[Any] = set()
         self._gen_depth = 0
         self._in_cover = False
+        self._in_empty = False
+        self._no_value: dict[Any, bool] = {}  # term key -> _has_no_value's answer
         self._anchor: Node | None = None
         self._expansions: dict[Any, Any] = {}
         # Examples of terms mixing both documents' subschemas (one document's own terms keep
@@ -84,8 +86,10 @@ class CheckerBase(ABC):
     def _no(self, t: Term, b: Node, witness: Any) -> Outcome:
         """A counterexample, kept only when the oracle confirms it."""
         if witness is MISSING:
-            if self._covered(t):
-                return PROVED  # no witness because the term lies within what it negates
+            if self._covered(t) or self._has_no_value(t):
+                # No witness because there is no value: the term lies within what it
+                # negates, or its keywords contradict (a required property none can have).
+                return PROVED
             return unknown("could not build a counterexample")
         if self._confirm(t, b, witness):
             return Outcome(NO, witness)
@@ -115,6 +119,11 @@ class CheckerBase(ABC):
     @abstractmethod
     def _disjoint(self, t: Term, c: Node, *, witness: bool = True) -> Outcome:
         """``yes`` when no value is in both (combinators.py)."""
+
+    @abstractmethod
+    def _has_no_value(self, t: Term) -> bool:
+        """A sound test, looking deeper than the shortcuts do, that no value satisfies ``t``
+        (combinators.py); not nested."""
 
     @abstractmethod
     def _negation_covers(self, term: Term) -> bool:

@@ -28,6 +28,7 @@ from .terms import (
     TooManyCombinations,
     enum_values,
     kind_term,
+    negated_inner,
     negates_itself,
     objects_empty,
     unknown,
@@ -136,7 +137,9 @@ class CombinatorsMixin(CheckerBase):
         return False
 
     def _check_not(self, t: Term, b: Node, negated: Node) -> Outcome:
-        r = self._disjoint(t, negated)
+        inner = negated_inner(negated)
+        # t ⊆ ¬¬Y is t ⊆ Y: a value of t outside Y is one the double negation refuses.
+        r = self._check(t, inner) if inner is not None else self._disjoint(t, negated)
         if r.no:
             return self._no(t, b, r.witness)
         return r
@@ -188,8 +191,9 @@ class CombinatorsMixin(CheckerBase):
             undecided = True
         return unknown("could not decide whether the schemas overlap") if undecided else PROVED
 
-    def _empty(self, merged: Merged, depth: int = 0) -> bool:
-        """A cheap, sound test that a flat term admits no value."""
+    def _empty(self, merged: Merged, depth: int = 0, *, thorough: bool = False) -> bool:
+        """A cheap, sound test that a flat term admits no value (``thorough``: also look
+        into each required property alone, not only into those several subschemas meet)."""
         kinds = set(merged.kinds)
         if "int" in kinds or "frac" in kinds:
             lo, lo_x, hi, hi_x = merged.number_bounds()
@@ -205,15 +209,20 @@ class CombinatorsMixin(CheckerBase):
                 kinds.discard("object")
             for name in sorted(merged.required) if "object" in kinds else ():
                 nodes = merged.property_nodes(name)
-                if len(nodes) > 1 and depth < _EMPTY_DEPTH and self._property_empty(
-                        nodes, depth + 1):
+                if (len(nodes) > 1 or thorough) and depth < _EMPTY_DEPTH \
+                        and self._property_empty(nodes, depth + 1, thorough=thorough):
                     # A property every value must have, and no value can have: the
                     # discriminator of a tagged union (two different consts) is one.
                     kinds.discard("object")
                     break
         if "array" in kinds:
             mx_items = merged.max_items()
-            if mx_items is not None and mx_items < merged.min_items:
+            if (mx_items is not None and mx_items < merged.min_items) or any(
+                    v.contains is not None and v.min_contains > 0 and (
+                        v.contains.view.is_false
+                        or (v.max_contains is not None and v.max_contains < v.min_contains))
+                    for v in merged.views):
+                # `contains: false` (or fewer matches allowed than needed) has no array.
                 kinds.discard("array")
         return not kinds
 
@@ -227,16 +236,19 @@ class CombinatorsMixin(CheckerBase):
         except (UnsupportedPattern, InvalidPattern):
             return False
 
-    def _property_empty(self, nodes: tuple[Node, ...], depth: int) -> bool:
+    def _property_empty(self, nodes: tuple[Node, ...], depth: int, *,
+                        thorough: bool = False) -> bool:
         try:
-            return self._term_empty(Term(nodes), depth)
+            return self._term_empty(Term(nodes), depth, thorough=thorough)
         except TooManyCombinations:
             return False  # too many combinations to tell
 
-    def _term_empty(self, t: Term, depth: int = 0) -> bool:
+    def _term_empty(self, t: Term, depth: int = 0, *, thorough: bool = False) -> bool:
         """A sound test that no value satisfies ``t`` (False: maybe some does). Every flat
         term of its expansion must be empty: enum values are judged by the oracle, the rest
-        by ``_empty``."""
+        by ``_empty`` and, unless ``thorough``, by the negations they hold. ``thorough``
+        looks into each required property alone instead: the negation test compares whole
+        subschemas, which nested in every property cost seconds on a corpus pair."""
         for term in self.expand(t):
             merged = Merged.of(term)
             if not merged.kinds or any(v.is_false for v in merged.views):
@@ -246,9 +258,27 @@ class CombinatorsMixin(CheckerBase):
                 if not complete or any(term.contains(value) for value in values):
                     return False
                 continue
-            if not self._empty(merged, depth) and not self._negation_covers(term):
+            if not self._empty(merged, depth, thorough=thorough) \
+                    and (thorough or not self._negation_covers(term)):
                 return False
         return True
+
+    def _has_no_value(self, t: Term) -> bool:
+        if self._in_empty:
+            return False
+        key = t.key
+        known = self._no_value.get(key)
+        if known is not None:
+            return known
+        self._in_empty = True
+        try:
+            answer = self._term_empty(t, thorough=True)
+        except TooManyCombinations:
+            answer = False
+        finally:
+            self._in_empty = False
+        self._no_value[key] = answer
+        return answer
 
     def _negation_covers(self, term: Term) -> bool:
         """True when the flat term lies within a subschema it negates (``if`` and ``not: if``

@@ -99,7 +99,7 @@ class ExamplesMixin(CheckerBase):
 
     @staticmethod
     def _name_allowed_in(merged: Merged, name: str) -> bool:
-        return not any(n.view.is_false for n in merged.property_nodes(name))
+        return not merged.never_has(name)
 
     def _candidates(self, t: Term, merged: Merged, kind: str, count: int = 1) -> Iterator[Any]:
         """Values of one kind for a flat term (checked by the caller), enough for ``count``

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..schema import Node
 from .base import CheckerBase
-from .terms import Term, TooManyCombinations, distinct
+from .terms import Term, TooManyCombinations, distinct, negated_inner
 
 
 class ExpansionMixin(CheckerBase):
@@ -82,5 +82,7 @@ class ExpansionMixin(CheckerBase):
                 self._expand_node(v.else_) if v.else_ is not None else [((), ())])]
             join(holds + fails)
         if v.not_ is not None:
-            join([((), (v.not_,))])
+            inner = negated_inner(v.not_)
+            # not: {not: Y} is Y: expanded as such, its branches split the term as Y's do.
+            join(self._expand_node(inner) if inner is not None else [((), (v.not_,))])
         return options

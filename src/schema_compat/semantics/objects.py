@@ -93,9 +93,9 @@ class ObjectsMixin(CheckerBase):
         for name in names:
             if name in same:
                 continue
-            left_nodes = merged.property_nodes(name)
-            if any(n.view.is_false for n in left_nodes) or not self._name_allowed(merged, name):
+            if merged.never_has(name) or not self._name_allowed(merged, name):
                 continue  # the old side never has this property
+            left_nodes = merged.property_nodes(name)
             left = Term(left_nodes)
             for right in property_nodes(bv, name):
                 if right.view.is_true:
@@ -144,7 +144,7 @@ class ObjectsMixin(CheckerBase):
         """Whether a name the left may have without others needs them on the right."""
         pending: Outcome = PROVED
         for name, needed in sorted(b.view.dependent_required.items()):
-            if any(n.view.is_false for n in merged.property_nodes(name)):
+            if merged.never_has(name):
                 continue
             if needed <= merged.required or any(
                     needed <= v.dependent_required.get(name, frozenset()) for v in merged.views):
@@ -162,7 +162,7 @@ class ObjectsMixin(CheckerBase):
         """Whether the left's objects with a name meet the right's dependentSchemas for it."""
         pending: Outcome = PROVED
         for name, dep in sorted(b.view.dependent_schemas.items()):
-            if any(n.view.is_false for n in merged.property_nodes(name)):
+            if merged.never_has(name):
                 continue
             has = synthetic({"type": "object", "required": [name]}, self._like(t))
             r = self._check(t.and_(has), dep)
@@ -177,6 +177,8 @@ class ObjectsMixin(CheckerBase):
         subschemas, and one name the old side allows (its ``propertyNames``) stands for all
         of them."""
         bv = b.view
+        if merged.only_required():
+            return PROVED  # every name there is is required, so among those looked at
         patterns = sorted({p for v in merged.views for p in v.pattern_properties}
                           | set(bv.pattern_properties))
         classes: tuple[Language, ...] | None
@@ -203,9 +205,9 @@ class ObjectsMixin(CheckerBase):
                     pending = unknown("could not find a property name that propertyNames "
                                       "allows in a class of undeclared names")
                 continue
-            left_nodes = merged.property_nodes(name)
-            if any(n.view.is_false for n in left_nodes):
+            if merged.never_has(name):
                 continue
+            left_nodes = merged.property_nodes(name)
             for right in property_nodes(bv, name):
                 if right.view.is_true:
                     continue
@@ -273,8 +275,9 @@ class ObjectsMixin(CheckerBase):
     def _compare_property_names(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
         assert bv.property_names is not None
-        names = [n for n in sorted(merged.explicit_names())
-                 if not any(x.view.is_false for x in merged.property_nodes(n))]
+        only_required = merged.only_required()
+        names = [n for n in sorted(merged.explicit_names() | merged.required)
+                 if not merged.never_has(n)]
         pending: Outcome = PROVED
         for name in names:
             if self._name_allowed(merged, name) and not oracle.is_valid(bv.property_names, name):
@@ -284,7 +287,7 @@ class ObjectsMixin(CheckerBase):
                     return r
                 # No object with that name was built: open, unless none exists.
                 pending = _first_open(pending, r)
-        if merged.closed():
+        if merged.closed() or only_required:
             return pending  # no name beyond those just looked at
         left = tuple(v.property_names for v in merged.views if v.property_names is not None)
         string = kind_node("string", self._like(t))

@@ -348,10 +348,54 @@ class Merged:
             return property_nodes(self.views[0], name)
         return distinct(n for v in self.views for n in property_nodes(v, name))
 
+    def only_required(self) -> bool:
+        """True when the term requires as many names as it allows properties: every object
+        it has holds exactly its required names (or it has none)."""
+        cap = self.max_properties
+        return cap is not None and len(self.required) >= cap
+
+    def never_has(self, name: str) -> bool:
+        """True when no object of the term has the property: a subschema refuses it
+        (``false`` for that name, or as its dependent schema), or every object holds
+        exactly the required names."""
+        return (any(refuses_all(n) for n in self.property_nodes(name))
+                or any(refuses_all(v.dependent_schemas[name]) for v in self.views
+                       if name in v.dependent_schemas)
+                or (name not in self.required and self.only_required()))
+
     def closed(self) -> bool:
         """True when names outside ``properties`` are refused outright."""
         return any(v.additional is not None and v.additional.view.is_false
                    and not v.pattern_properties for v in self.views)
+
+
+# Keywords beside a lone `not` that say nothing about values (nor move the base URI).
+_NOTES = frozenset({"not", "$comment", "title", "description"})
+# The same beside a lone `$ref` (definitions are not applied where they stand).
+_REF_NOTES = frozenset({"$ref", "$comment", "title", "description", "$defs", "definitions"})
+
+
+def refuses_all(node: Node) -> bool:
+    """True when the subschema is ``false``, or a ``$ref`` (with nothing else that asserts)
+    to one, through a few references."""
+    for _ in range(8):
+        view = node.view
+        if view.is_false:
+            return True
+        raw = node.raw
+        if view.ref is None or not isinstance(raw, dict) or not set(raw) <= _REF_NOTES:
+            return False
+        node = view.ref
+    return False
+
+
+def negated_inner(node: Node) -> Node | None:
+    """``Y`` when ``node`` is ``{"not": Y}`` and nothing else that asserts: negating it
+    again (``not: {not: Y}``) is ``Y`` itself."""
+    raw = node.raw
+    if isinstance(raw, dict) and "not" in raw and set(raw) <= _NOTES:
+        return node.view.not_
+    return None
 
 
 def negates_itself(t: Term) -> bool:
@@ -369,13 +413,22 @@ def negates_itself(t: Term) -> bool:
 
 def objects_empty(merged: Merged) -> bool:
     """True when no object satisfies the term: it requires a property that a subschema
-    forbids (``false`` for that name: closed by ``additionalProperties: false``), or more
-    properties than it allows."""
+    forbids (``false`` for that name: closed by ``additionalProperties: false``) or a name
+    its ``propertyNames`` refuses, or more properties than it allows."""
     required = merged.required
     cap = merged.max_properties
     if cap is not None and len(required) > cap:
         return True
-    return any(n.view.is_false for name in required for n in merged.property_nodes(name))
+    if any(merged.never_has(name) for name in required):
+        return True
+    if required and any(not oracle.is_valid(v.property_names, name) for v in merged.views
+                        if v.property_names is not None for name in required):
+        return True
+    if merged.min_properties and merged.closed():
+        # Closed to the names of `properties`: fewer of them allowed than needed.
+        allowed = [n for n in merged.explicit_names() if not merged.never_has(n)]
+        return len(allowed) < merged.min_properties
+    return False
 
 
 def property_nodes(view: View, name: str) -> tuple[Node, ...]:
