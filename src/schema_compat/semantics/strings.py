@@ -73,7 +73,8 @@ class StringsMixin(CheckerBase):
         does not meet it (by the reference validator; see formats.py) is a witness. The
         same format name counts as the same check in every draft that asserts it."""
         for w in itertools.chain(self._string_candidates(merged),
-                                 self._string_candidates(merged, avoid_formats=True)):
+                                 self._string_candidates(merged, avoid_formats=True),
+                                 _format_breakers(merged)):
             self._tick()
             if t.contains(w) and not oracle.is_valid(b, w):
                 return Outcome(NO, w)
@@ -123,6 +124,39 @@ def _string_gap(left: tuple[tuple[str, ...], int, int | None],
         return None  # every right-hand constraint is one the left side already has
     gap = string_language(*left).difference(string_language(*right))
     return None if gap.is_empty() else tuple(gap.examples(4))
+
+
+# Strings most formats refuse: a space (no date, address, host name, URI, pointer or template
+# takes one unquoted), a first character no JSON pointer (``/``) or relative one (a digit)
+# starts with, the empty string, an unclosed group (regex), a bare percent sign (URIs). Each
+# is a guess the reference validator confirms or not, never a claim.
+_BREAKING_PATTERNS = (" ", "^[^/]", "^[^0-9]", "^$", "^[^\\\\[]*\\($", "%")
+_BREAKING_EDITS = (" ", "%", "(")
+
+
+def _format_breakers(merged: Merged) -> Iterator[str]:
+    """Strings of the left side a format is likely to refuse: its own strings (patterns,
+    lengths) that also match a breaking pattern, then its formats' samples with a breaking
+    character added."""
+    key = (tuple(merged.patterns), merged.min_length, merged.max_length)
+    for breaking in _BREAKING_PATTERNS:
+        yield from _strings_also_matching(key, breaking)
+    for fmt in sorted(merged.formats):
+        for sample in FORMAT_SAMPLES.get(fmt, ()):
+            for edit in _BREAKING_EDITS:
+                yield sample + edit
+                yield edit + sample
+
+
+@lru_cache(maxsize=2048)
+def _strings_also_matching(left: tuple[tuple[str, ...], int, int | None],
+                           pattern: str) -> tuple[str, ...]:
+    """Two strings of the left language that ``pattern`` also matches (none when a pattern
+    is beyond the automata). Pure, so cached."""
+    try:
+        return tuple(string_language(*left).intersection(compile_pattern(pattern)).examples(2))
+    except (UnsupportedPattern, InvalidPattern):
+        return ()
 
 
 @lru_cache(maxsize=2048)
