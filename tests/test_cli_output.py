@@ -106,7 +106,7 @@ def test_long_witness_is_folded_in_text_and_whole_in_json(tmp_path: Path, cli) -
     new.write_text(json.dumps({"type": "array", "maxItems": 50, "items": {"type": "object"}}))
     text = cli("diff", str(old), str(new))
     assert text.exit_code == 1
-    assert text.stdout.startswith("✗ breaking (backward)")
+    assert text.stdout.startswith("✗ breaking (gate: backward)")
     assert "[51 items like {}]" in text.stdout and "{},{},{}" not in text.stdout
     assert text.stdout.count("witness (backward)") == 1
     report = cli("diff", str(old), str(new), "--format", "json").json()

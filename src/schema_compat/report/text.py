@@ -186,7 +186,8 @@ class _Writer:
         decision = run_decision(results, self.ctx)
         gated = gated_directions(self.ctx.mode)
         failing = [r for r in results if any(r.direction(d).status != COMPATIBLE for d in gated)]
-        scope = " and ".join(gated) if gated else "nothing gated: --mode none"
+        # Named as the gate: "breaking (backward and forward)" read as "breaks both ways".
+        scope = "gate: " + (" and ".join(gated) if gated else "none, --mode none")
         if decision.passed:
             self.line(f"[green]✓ compatible[/] ({scope}): {_plural(len(results), 'comparison')}")
         else:
