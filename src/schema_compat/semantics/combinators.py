@@ -31,6 +31,7 @@ from .terms import (
     negated_inner,
     negates_itself,
     objects_empty,
+    refuses_all,
     unknown,
 )
 
@@ -68,6 +69,12 @@ class CombinatorsMixin(CheckerBase):
         return pending[0] if pending else PROVED
 
     def _check_one(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
+        live = [br for br in branches if not refuses_all(br)]
+        if branches and len(live) <= 1:  # (no branch at all: a change measured alone)
+            # One branch that can match (the others are `false`): "exactly one" is that
+            # branch matching, an inclusion like any other; none: no value fits.
+            r = self._check(t, live[0] if live else branches[0])
+            return self._no(t, b, r.witness) if r.no else r
         for _kind, part in self._split_by_kind(t, merged):
             # A branch shown disjoint from `part` cannot hold its values (unless there are
             # none): the cheap test first spares a full inclusion check, and the witness it
@@ -172,7 +179,8 @@ class CombinatorsMixin(CheckerBase):
         undecided = False
         for term in self.expand(both):
             merged = Merged.of(term)
-            if not merged.kinds or any(v.is_false for v in merged.views):
+            if not merged.kinds or any(v.is_false for v in merged.views) \
+                    or negates_itself(term):
                 continue
             if merged.enum is not None:
                 values, complete = enum_values(merged.enum)
@@ -251,7 +259,8 @@ class CombinatorsMixin(CheckerBase):
         subschemas, which nested in every property cost seconds on a corpus pair."""
         for term in self.expand(t):
             merged = Merged.of(term)
-            if not merged.kinds or any(v.is_false for v in merged.views):
+            if not merged.kinds or any(v.is_false for v in merged.views) \
+                    or negates_itself(term):
                 continue
             if merged.enum is not None:
                 values, complete = enum_values(merged.enum)
