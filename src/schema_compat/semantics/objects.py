@@ -194,10 +194,12 @@ class ObjectsMixin(CheckerBase):
             if classes is None:
                 return self._compare_other_names_coarse(t, merged, b)
         allowed = self._allowed_names(merged)
+        if allowed is None and self._no_name_allowed(t, merged):
+            return PROVED  # propertyNames refuses every string: no name at all
         pending: Outcome = PROVED
         for lang in classes:
             self._tick()
-            name = self._class_name(lang, allowed, merged, explicit)
+            name = self._class_name(t, lang, allowed, merged, explicit)
             if name is None:
                 continue  # no name of this class can appear on the old side
             if name is MISSING:
@@ -218,7 +220,7 @@ class ObjectsMixin(CheckerBase):
                     pending = r
         return pending
 
-    def _class_name(self, lang: Language, allowed: Language | None, merged: Merged,
+    def _class_name(self, t: Term, lang: Language, allowed: Language | None, merged: Merged,
                     explicit: set[str]) -> Any:
         """A name of the class ``lang``, outside ``explicit``, that the old side's
         ``propertyNames`` allows; None when there is none, ``MISSING`` when none was found
@@ -233,7 +235,21 @@ class ObjectsMixin(CheckerBase):
                 return name
         if len([n for n in candidates if n not in explicit]) == 0:
             return None
+        # The shortest names of the class miss a format (date-time names): names built for
+        # propertyNames itself, kept when they fall in the class.
+        names = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        string = kind_node("string", self._like(t))
+        for name in self._examples(Term(names + (string,)), "string", 8):
+            if isinstance(name, str) and name not in explicit and lang.matches(name):
+                return name
         return MISSING
+
+    def _no_name_allowed(self, t: Term, merged: Merged) -> bool:
+        """True when the term's ``propertyNames`` admit no string (``not: {}``, a type
+        other than string, a ``$ref`` to either): its objects are empty."""
+        names = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        return bool(names) and self._has_no_value(
+            Term(names + (kind_node("string", self._like(t)),)))
 
     @staticmethod
     def _allowed_names(merged: Merged) -> Language | None:

@@ -98,6 +98,11 @@ class StringsMixin(CheckerBase):
                 w = fill * n
                 if t.contains(w) and not oracle.is_valid(b, w):
                     return Outcome(NO, w)
+        # Filled strings miss the left side's format: its own strings, of a length outside.
+        for w in self._string_candidates(merged, count=8):
+            if not (bv.min_length <= len(w) and (bv.max_length is None or len(w) <= bv.max_length)) \
+                    and t.contains(w) and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
         return unknown("string length counterexample not confirmed")
 
 
