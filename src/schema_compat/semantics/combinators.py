@@ -31,6 +31,7 @@ from .terms import (
     negated_inner,
     negates_itself,
     objects_empty,
+    positive_negation,
     refuses_all,
     unknown,
 )
@@ -155,8 +156,11 @@ class CombinatorsMixin(CheckerBase):
         # A ⊆ (I ∧ T) ∨ (¬I ∧ E)  iff  A ∧ I ⊆ T  and  A ∧ ¬I ⊆ E: exact, both ways.
         assert bv.if_ is not None
         pending: Outcome = PROVED
-        for branch, term in ((bv.then, t.and_(bv.if_)),
-                             (bv.else_, t.and_(neg=(bv.if_,)))):
+        # ¬I written without a negation where it can be ({not: Y} is Y, one bound is the
+        # other bound): compared as such, not as a negation to cover.
+        positive = negated_inner(bv.if_) or positive_negation(bv.if_)
+        otherwise = t.and_(positive) if positive is not None else t.and_(neg=(bv.if_,))
+        for branch, term in ((bv.then, t.and_(bv.if_)), (bv.else_, otherwise)):
             if branch is None:
                 continue
             r = self._check(term, branch)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..schema import Node
 from .base import CheckerBase
-from .terms import Term, TooManyCombinations, distinct, negated_inner
+from .terms import Term, TooManyCombinations, distinct, negated_inner, positive_negation
 
 
 class ExpansionMixin(CheckerBase):
@@ -78,11 +78,16 @@ class ExpansionMixin(CheckerBase):
             # the other case's subschema as the validator does.
             then = self._expand_node(v.then) if v.then is not None else [((), ())]
             holds = [(p + tp, n + tn) for p, n in self._expand_node(v.if_) for tp, tn in then]
-            fails = [(p, (v.if_, *n)) for p, n in (
-                self._expand_node(v.else_) if v.else_ is not None else [((), ())])]
+            elses = self._expand_node(v.else_) if v.else_ is not None else [((), ())]
+            # ¬if written without a negation where it can be ({not: Y} is Y, one bound is
+            # the other bound): expanded, not left as a negation to cover.
+            positive = negated_inner(v.if_) or positive_negation(v.if_)
+            fails = ([(p + ep, n + en) for p, n in self._expand_node(positive) for ep, en in elses]
+                     if positive is not None else [(p, (v.if_, *n)) for p, n in elses])
             join(holds + fails)
         if v.not_ is not None:
-            inner = negated_inner(v.not_)
-            # not: {not: Y} is Y: expanded as such, its branches split the term as Y's do.
-            join(self._expand_node(inner) if inner is not None else [((), (v.not_,))])
+            # not: {not: Y} is Y, expanded as such (its branches split the term as Y's do);
+            # not: {minimum: 3} is "not a number, or below 3".
+            positive = negated_inner(v.not_) or positive_negation(v.not_)
+            join(self._expand_node(positive) if positive is not None else [((), (v.not_,))])
         return options

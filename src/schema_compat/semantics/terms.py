@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from .. import keywords, oracle
+from ..drafts import DRAFT6
 from ..schema import (
     ALL_KINDS,
     DRAFT2020,
@@ -399,6 +400,51 @@ def negated_inner(node: Node) -> Node | None:
     if isinstance(raw, dict) and "not" in raw and set(raw) <= _NOTES:
         return node.view.not_
     return None
+
+
+# One keyword negated, written positively. A bound holds for every value not of its kind, so
+# its negation is of that kind: ¬{minimum: a} is "a number below a". keyword -> (the kind it
+# constrains, the keyword that says the rest of that kind, how its value moves: lengths and
+# counts by one, bounds stay and flip exclusivity).
+_COMPLEMENTS: dict[str, tuple[str, str, int]] = {
+    "minimum": ("number", "exclusiveMaximum", 0),
+    "maximum": ("number", "exclusiveMinimum", 0),
+    "exclusiveMinimum": ("number", "maximum", 0),
+    "exclusiveMaximum": ("number", "minimum", 0),
+    "minLength": ("string", "maxLength", -1),
+    "maxLength": ("string", "minLength", 1),
+    "minItems": ("array", "maxItems", -1),
+    "maxItems": ("array", "minItems", 1),
+    "minProperties": ("object", "maxProperties", -1),
+    "maxProperties": ("object", "minProperties", 1),
+}
+
+
+def positive_negation(node: Node) -> Node | None:
+    """``¬node`` without a negation, where ``node`` asserts one bound and nothing else:
+    ``{"type": kind, the other bound}``, read as 2020-12 (values the engine can build and
+    compare, where a negation is only ever covered)."""
+    raw = node.raw
+    if not isinstance(raw, dict):
+        return None
+    asserting = [k for k in raw if keywords.constrains(k)]
+    if len(asserting) != 1 or asserting[0] not in _COMPLEMENTS:
+        return None
+    (name,) = asserting
+    value = raw[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    if name.startswith("exclusive") and node.draft < DRAFT6:
+        return None  # draft 4's exclusive* are flags, never alone
+    kind, other, step = _COMPLEMENTS[name]
+    if step:
+        if value != int(value) or value < 0:
+            return None
+        moved = int(value) + step
+        if moved < 0:
+            return synthetic(False, node, DRAFT2020)  # {minLength: 0} holds for every value
+        return synthetic({"type": kind, other: moved}, node, DRAFT2020)
+    return synthetic({"type": kind, other: value}, node, DRAFT2020)
 
 
 def negates_itself(t: Term) -> bool:
