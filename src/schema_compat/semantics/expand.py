@@ -13,7 +13,15 @@ from typing import Any
 
 from ..schema import Node
 from .base import CheckerBase
-from .terms import Term, TooManyCombinations, distinct, negated_inner, positive_negation
+from .terms import (
+    Term,
+    TooManyCombinations,
+    distinct,
+    negated_inner,
+    positive_negation,
+    synthetic,
+    trivially_true,
+)
 
 
 class ExpansionMixin(CheckerBase):
@@ -68,6 +76,15 @@ class ExpansionMixin(CheckerBase):
         for branch in v.all_of:
             join(self._expand_node(branch))
         for group in (v.any_of, v.one_of):
+            if group is v.one_of and group is not None:
+                always = [br for br in group if trivially_true(br)]
+                if always:
+                    # A branch every value matches: the others must all fail (exactly one
+                    # matches), and with two such branches no value is valid.
+                    others = tuple(br for br in group if br is not always[0])
+                    join([((synthetic(False, node),), ())] if len(always) > 1
+                         else [((), others)])
+                    continue
             if group is not None:
                 alts: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
                 for branch in group:

@@ -372,9 +372,6 @@ class Merged:
 
 # Keywords beside a lone `not` that say nothing about values (nor move the base URI).
 _NOTES = frozenset({"not", "$comment", "title", "description"})
-# Keywords that say nothing about values: a subschema of only these accepts every value.
-_SAYS_NOTHING = frozenset({"$comment", "title", "description", "default", "examples",
-                           "deprecated", "readOnly", "writeOnly"})
 # The same beside a lone `$ref` (definitions are not applied where they stand).
 _REF_NOTES = frozenset({"$ref", "$comment", "title", "description", "$defs", "definitions"})
 
@@ -454,7 +451,7 @@ def negates_itself(t: Term) -> bool:
     if not t.neg:
         return False
     for m in t.neg:
-        if m.view.is_true or (isinstance(m.raw, dict) and set(m.raw) <= _SAYS_NOTHING):
+        if trivially_true(m):
             return True
         for p in t.pos:
             if p.key == m.key or (p.draft == m.draft and json_equal(p.raw, m.raw)
