@@ -115,8 +115,9 @@ class ObjectsMixin(CheckerBase):
             r = self._no(t, b, w)
             if r.no:
                 return r, pending
-            pending = _first_open(pending,
-                                  unknown(f"could not build an old object without {name!r}"))
+            if not r.yes:  # (yes: the term has no value, so none lacks the name)
+                pending = _first_open(
+                    pending, unknown(f"could not build an old object without {name!r}"))
         return None, pending
 
     def _compare_property_counts(self, t: Term, merged: Merged,
@@ -128,14 +129,16 @@ class ObjectsMixin(CheckerBase):
             r = self._no(t, b, self._example_object(t, merged))
             if r.no:
                 return r, pending
-            pending = _first_open(pending, unknown("minProperties raised"))
+            if not r.yes:  # (yes, here and below: the term has no value)
+                pending = _first_open(pending, unknown("minProperties raised"))
         if bv.max_properties is not None and (
                 merged.max_properties is None or merged.max_properties > bv.max_properties):
             w = self._example_object(t, merged, size=bv.max_properties + 1)
             r = self._no(t, b, w)
             if r.no:
                 return r, pending
-            if not (merged.closed() and len(merged.explicit_names()) <= bv.max_properties):
+            if not r.yes and not (merged.closed()
+                                  and len(merged.explicit_names()) <= bv.max_properties):
                 pending = _first_open(pending, unknown("maxProperties lowered"))
         return None, pending
 
@@ -149,12 +152,16 @@ class ObjectsMixin(CheckerBase):
             if needed <= merged.required or any(
                     needed <= v.dependent_required.get(name, frozenset()) for v in merged.views):
                 continue
+            empty = False
             for q in sorted(needed - merged.required):
                 w = self._example_object(t, merged, force=name, drop=q)
                 r = self._no(t, b, w)
                 if r.no:
                     return r, pending
-            pending = _first_open(pending, unknown(f"dependentRequired on {name!r} not decided"))
+                empty = empty or r.yes
+            if not empty:
+                pending = _first_open(pending,
+                                      unknown(f"dependentRequired on {name!r} not decided"))
         return None, pending
 
     def _compare_dependent_schemas(self, t: Term, merged: Merged,

@@ -184,7 +184,10 @@ def _toggled(value: Any, mask: list[int], seen: list[int], only: type | None = N
 def trivially_true(node: Node) -> bool:
     """A subschema whose keywords constrain nothing (annotations, identifiers, unknown
     keywords: see keywords.py) accepts every value."""
-    raw = node.raw
+    return _raw_says_nothing(node.raw)
+
+
+def _raw_says_nothing(raw: Any) -> bool:
     return raw is True or (isinstance(raw, dict) and not any(keywords.constrains(k) for k in raw))
 
 
@@ -424,7 +427,18 @@ def positive_negation(node: Node) -> Node | None:
     raw = node.raw
     if not isinstance(raw, dict):
         return None
-    asserting = [k for k in raw if keywords.constrains(k)]
+    # `properties` whose every subschema accepts everything says nothing either.
+    asserting = [k for k in raw if keywords.constrains(k) and not (
+        k == "properties" and isinstance(raw[k], dict)
+        and all(_raw_says_nothing(x) for x in raw[k].values()))]
+    if asserting == ["required"] and isinstance(raw["required"], list) \
+            and all(isinstance(x, str) for x in raw["required"]):
+        # ¬{required: [a, b]}: an object without a, or without b.
+        absent = [{"type": "object", "properties": {name: False}}
+                  for name in dict.fromkeys(raw["required"])]
+        if not absent:
+            return synthetic(False, node, DRAFT2020)  # required: [] holds for every value
+        return synthetic(absent[0] if len(absent) == 1 else {"anyOf": absent}, node, DRAFT2020)
     if len(asserting) != 1 or asserting[0] not in _COMPLEMENTS:
         return None
     (name,) = asserting
