@@ -153,12 +153,13 @@ def names(*, shape: str | None = None, role: str | None = None, kind: str | None
                      and (kind is None or k.kind == kind) and (family is None or k.family == family))
 
 
-def constrains(name: str) -> bool:
-    """Does ``name`` constrain the instance (an assertion, an applicator, a reference)?
-    Identifiers, containers and annotations do not: a subschema of only those accepts
-    every value."""
+def constrains(name: str, draft: int | None = None) -> bool:
+    """Does ``name`` constrain the instance (an assertion, an applicator, a reference), in
+    ``draft`` if given? Identifiers, containers, annotations and keywords of other drafts
+    (draft 4's ``const``) do not: a subschema of only those accepts every value."""
     k = VOCABULARY.get(name)
-    return k is not None and k.role in (ASSERTION, APPLICATOR, REFERENCE)
+    return k is not None and k.role in (ASSERTION, APPLICATOR, REFERENCE) and (
+        draft is None or draft in k.drafts)
 
 
 # The sets the stages ask for most, computed once.

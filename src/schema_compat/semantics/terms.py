@@ -184,11 +184,12 @@ def _toggled(value: Any, mask: list[int], seen: list[int], only: type | None = N
 def trivially_true(node: Node) -> bool:
     """A subschema whose keywords constrain nothing (annotations, identifiers, unknown
     keywords: see keywords.py) accepts every value."""
-    return _raw_says_nothing(node.raw)
+    return _raw_says_nothing(node.raw, node.draft)
 
 
-def _raw_says_nothing(raw: Any) -> bool:
-    return raw is True or (isinstance(raw, dict) and not any(keywords.constrains(k) for k in raw))
+def _raw_says_nothing(raw: Any, draft: int) -> bool:
+    return raw is True or (isinstance(raw, dict)
+                           and not any(keywords.constrains(k, draft) for k in raw))
 
 
 def _excluded_kinds(t: Term) -> frozenset[str]:
@@ -430,7 +431,7 @@ def positive_negation(node: Node) -> Node | None:
     # `properties` whose every subschema accepts everything says nothing either.
     asserting = [k for k in raw if keywords.constrains(k) and not (
         k == "properties" and isinstance(raw[k], dict)
-        and all(_raw_says_nothing(x) for x in raw[k].values()))]
+        and all(_raw_says_nothing(x, node.draft) for x in raw[k].values()))]
     if asserting == ["required"] and isinstance(raw["required"], list) \
             and all(isinstance(x, str) for x in raw["required"]):
         # ¬{required: [a, b]}: an object without a, or without b.
