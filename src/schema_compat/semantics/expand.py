@@ -104,7 +104,7 @@ class ExpansionMixin(CheckerBase):
             join(holds + fails)
         if v.not_ is not None:
             # not: {not: Y} is Y, expanded as such (its branches split the term as Y's do);
-            # not: {minimum: 3} is "not a number, or below 3".
+            # not: {minimum: 3} is "a number below 3" (a bound holds for every other kind).
             positive = negated_inner(v.not_) or positive_negation(v.not_)
             join(self._expand_node(positive) if positive is not None else [((), (v.not_,))])
         return options
