@@ -20,7 +20,8 @@ the rewrite accepts exactly the instances the keyword does.
 
 What is not rewritten keeps the keyword, with the reason, and the engine answers ``unknown``:
 ``$dynamicRef``/``$recursiveRef`` and remote references (what they evaluate is not known here),
-conditional branches inside conditional branches, more than ``MAX_CASES`` cases, subschemas
+more than ``MAX_CASES`` cases (conditional branches inside conditional branches count as the
+cases they make, each with the conditions of its branch and of the branches within), subschemas
 of another draft or resource inside a condition, and draft 2019-09 where its validators
 disagree (python-jsonschema reads an ``additionalProperties`` or ``unevaluatedProperties``
 subschema there as evaluating the properties named like its keywords; jsonschema-rs, as the
@@ -131,7 +132,7 @@ def _lower_one(view: View, kind: str, keyword_node: Node) -> None:
     building.add(node.key)
     try:
         walk = _Walk(node, kind)
-        collected = walk.collect(node, view, conditional=False)
+        collected = walk.collect(node, view)
     finally:
         building.discard(node.key)
     if node.draft == DRAFT2019 and kind == "properties" and not isinstance(keyword_node.raw, bool):
@@ -255,6 +256,23 @@ def _cases(groups: list[_Group]) -> list[tuple[_Member, ...]]:
     return cases
 
 
+def _combined(first: list[_Member], second: list[_Member]) -> list[_Member]:
+    """The alternatives of two subschemas that both hold (an ``if`` and its ``then``)."""
+    out = [_Member((*a.conditions, *b.conditions), _union(a.evaluated, b.evaluated))
+           for a in first for b in second]
+    if len(out) > MAX_CASES:
+        raise _Refused(f"more than {MAX_CASES} combinations of conditional branches "
+                       "inside a conditional branch")
+    return out
+
+
+def _union(a: _Evaluated, b: _Evaluated) -> _Evaluated:
+    out = _Evaluated()
+    out.add(a)
+    out.add(b)
+    return out
+
+
 class _Walk:
     """Collects what the subschemas applied in place to one instance evaluate."""
 
@@ -272,7 +290,7 @@ class _Walk:
             if n.draft != self.root.draft or base_uri(n.resolver) != base_uri(self.root.resolver):
                 raise _Refused("a conditional branch in another document or draft")
 
-    def collect(self, node: Node, view: View | None = None, *, conditional: bool) -> _Collected:
+    def collect(self, node: Node, view: View | None = None) -> _Collected:
         """What ``node`` evaluates when valid: always, and by groups of branches."""
         if node.key in self.seen:
             return _Collected()  # already counted on this path: evaluated sets only grow
@@ -297,21 +315,21 @@ class _Walk:
         if view.unsupported:
             raise _Refused(f"{', '.join(view.unsupported)} is not modelled")
         for child in (*((view.ref,) if view.ref is not None else ()), *view.all_of):
-            got = self.collect(child, conditional=conditional)
+            got = self.collect(child)
             out.always.add(got.always)
             out.groups.extend(got.groups)
         if view.any_of is not None:
             self._branches(out, [((b.raw,), b) for b in view.any_of], exclusive=False,
-                           conditional=conditional, embedded=view.any_of)
+                           embedded=view.any_of)
         if view.one_of is not None:
             self._branches(out, [((b.raw,), b) for b in view.one_of], exclusive=True,
-                           conditional=conditional, embedded=view.one_of)
+                           embedded=view.one_of)
         if view.if_ is not None:
-            self._if(out, view, conditional=conditional)
+            self._if(out, view)
         if self.kind == "properties":
             for name, dep in sorted(view.dependent_schemas.items()):
                 self._branches(out, [(({"required": [name]},), dep)], exclusive=False,
-                               conditional=conditional, embedded=())
+                               embedded=())
         return out
 
     def _local(self, node: Node, view: View, out: _Evaluated) -> None:
@@ -352,40 +370,55 @@ class _Walk:
             self.embeddable((view.contains,))
             out.contains.append(view.contains.raw)
 
-    def _if(self, out: _Collected, view: View, *, conditional: bool) -> None:
+    def _if(self, out: _Collected, view: View) -> None:
         assert view.if_ is not None
         yes = self._evaluated(view.if_)
         if view.then is not None:
-            yes.add(self._evaluated(view.then))
-        group = [_Member((view.if_.raw,), yes)]
+            yes = _combined(yes, self._evaluated(view.then))
+        group = [_Member((view.if_.raw, *m.conditions), m.evaluated) for m in yes]
         if view.else_ is not None:
-            group.append(_Member(({"not": view.if_.raw},), self._evaluated(view.else_)))
-        self._add_group(out, _Group(True, group), conditional=conditional,
-                        embedded=(view.if_,))
+            group += [_Member(({"not": view.if_.raw}, *m.conditions), m.evaluated)
+                      for m in self._evaluated(view.else_)]
+        self._add_group(out, _Group(True, group), embedded=(view.if_,))
 
     def _branches(self, out: _Collected, members: list[tuple[tuple[Any, ...], Node]], *,
-                  exclusive: bool, conditional: bool, embedded: tuple[Node, ...]) -> None:
-        group = _Group(exclusive, [_Member(conds, self._evaluated(n)) for conds, n in members])
-        self._add_group(out, group, conditional=conditional, embedded=embedded)
+                  exclusive: bool, embedded: tuple[Node, ...]) -> None:
+        group = _Group(exclusive, [_Member((*conds, *alt.conditions), alt.evaluated)
+                                   for conds, n in members for alt in self._evaluated(n)])
+        self._add_group(out, group, embedded=embedded)
 
-    def _add_group(self, out: _Collected, group: _Group, *, conditional: bool,
-                   embedded: tuple[Node, ...]) -> None:
+    def _add_group(self, out: _Collected, group: _Group, *, embedded: tuple[Node, ...]) -> None:
         if all(m.evaluated.within(_Evaluated()) for m in group.members):
             return  # the branches evaluate nothing: they make no case
-        if conditional:
-            raise _Refused("a conditional branch holds another conditional branch")
         self.embeddable(embedded)
         out.groups.append(group)
 
-    def _evaluated(self, node: Node) -> _Evaluated:
-        """What a conditional branch evaluates; refused if that depends on further branches."""
+    def _evaluated(self, node: Node) -> list[_Member]:
+        """What a conditional branch evaluates when valid, as alternatives: one per case of
+        the branches inside it (their conditions joined to the alternative's), each
+        evaluating what the branch always does and what its case adds. In the real instance
+        exactly one case applies, and each alternative's conditions imply what it claims:
+        the alternatives together are exact, as the top-level cases are."""
         # Each branch is walked on its own: what siblings share is counted in each of them.
         saved = self.seen
         self.seen = set(saved)
         try:
-            got = self.collect(node, conditional=True)
+            got = self.collect(node)
         finally:
             self.seen = saved
-        if got.groups:
-            raise _Refused("a conditional branch holds another conditional branch")
-        return got.always
+        groups = _useful_groups(got.groups, got.always)
+        if not groups:
+            return [_Member((), got.always)]
+        cases = _cases(groups)
+        if len(cases) > MAX_CASES:
+            raise _Refused(f"more than {MAX_CASES} combinations of conditional branches "
+                           "inside a conditional branch")
+        alternatives = []
+        for chosen in cases:
+            evaluated = _Evaluated()
+            evaluated.add(got.always)
+            for member in chosen:
+                evaluated.add(member.evaluated)
+            alternatives.append(_Member(
+                tuple(c for member in chosen for c in member.conditions), evaluated))
+        return alternatives
