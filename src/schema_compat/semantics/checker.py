@@ -33,6 +33,7 @@ from .terms import (
     TooManyCombinations,
     enum_values,
     has_ref,
+    implied_dependents,
     kind_term,
     negates_itself,
     trivially_true,
@@ -192,7 +193,7 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         if any(v.is_false for v in merged.views) or any(trivially_true(n) for n in t.neg) \
                 or negates_itself(t):
             return PROVED
-        implied = _implied_dependents(t, merged)
+        implied = implied_dependents(t, merged)
         if implied:
             return self._check(t.and_(*implied), b)
         enum = merged.enum
@@ -342,17 +343,6 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
         if negations and t.neg and self._covered(part):
             return True
         return self._has_no_value(part)
-
-
-def _implied_dependents(t: Term, merged: Merged) -> tuple[Node, ...]:
-    """Dependent schemas in force for every value of an objects-only term."""
-    if not merged.kinds or not merged.kinds <= {"object"}:
-        return ()
-    required = merged.required
-    present = {n.key for n in t.pos}
-    return tuple(dict.fromkeys(
-        node for v in merged.views for p, node in v.dependent_schemas.items()
-        if p in required and node.key not in present))
 
 
 def _integers_first(kind: str) -> str:

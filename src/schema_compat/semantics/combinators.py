@@ -27,6 +27,7 @@ from .terms import (
     Term,
     TooManyCombinations,
     enum_values,
+    implied_dependents,
     kind_term,
     negated_inner,
     negates_itself,
@@ -265,6 +266,13 @@ class CombinatorsMixin(CheckerBase):
             merged = Merged.of(term)
             if not merged.kinds or any(v.is_false for v in merged.views) \
                     or negates_itself(term):
+                continue
+            implied = implied_dependents(term, merged)
+            if implied and depth < 8:
+                # Dependent schemas of required names hold for every value: a dependent
+                # schema at odds with the rest of the term leaves it empty.
+                if not self._term_empty(term.and_(*implied), depth + 1, thorough=thorough):
+                    return False
                 continue
             if merged.enum is not None:
                 values, complete = enum_values(merged.enum)

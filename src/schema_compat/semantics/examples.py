@@ -15,11 +15,11 @@ from typing import Any
 
 from .. import oracle
 from ..regex import InvalidPattern, UnsupportedPattern
-from ..schema import json_equal, json_key, kind_of
+from ..schema import View, json_equal, json_key, kind_of
 from .base import CheckerBase
 from .numbers import as_json_number, frac_candidates, int_range, ints_near_zero
 from .strings import FORMAT_SAMPLES, string_examples, string_language
-from .terms import MISSING, Merged, Term, enum_values
+from .terms import MISSING, Merged, Term, enum_values, property_nodes
 
 
 class ExamplesMixin(CheckerBase):
@@ -263,12 +263,16 @@ class ExamplesMixin(CheckerBase):
             if fill is None:
                 return MISSING
             wanted.update(fill)
+        extra = _with_dependencies(wanted, merged)
+        if drop is not None and drop in wanted:
+            return MISSING
         obj: dict[str, Any] = {}
         for name in sorted(wanted):
             if set_ is not None and name == set_[0]:
                 obj[name] = set_[1]
                 continue
-            nodes = merged.property_nodes(name)
+            nodes = merged.property_nodes(name) + tuple(
+                n for dv in extra for n in property_nodes(dv, name))
             if any(n.view.is_false for n in nodes):
                 return MISSING
             value = self._example(Term(nodes)) if nodes else "x"
@@ -314,16 +318,28 @@ def _fill_names(merged: Merged, taken: set[str], count: int) -> list[str] | None
     return names[:count] if len(names) >= count else None
 
 
-def _with_dependencies(names: set[str], merged: Merged) -> None:
-    """Add to ``names`` every property ``dependentRequired`` asks for, transitively."""
+def _with_dependencies(names: set[str], merged: Merged) -> tuple[View, ...]:
+    """Add to ``names`` every property ``dependentRequired`` asks for, and those the
+    dependent schemas of the names require, transitively; return those dependent schemas'
+    views, which hold for the object too."""
+    views = list(merged.views)
+    extra: list[View] = []
     grew = True
     while grew:
         grew = False
-        for v in merged.views:
+        for v in list(views):
             for name, deps in v.dependent_required.items():
                 if name in names and not deps <= names:
                     names |= deps
                     grew = True
+            for name, dep in v.dependent_schemas.items():
+                dv = dep.view
+                if name in names and len(extra) < 32 and not any(dv is w for w in views):
+                    views.append(dv)
+                    extra.append(dv)
+                    names |= dv.required
+                    grew = True
+    return tuple(extra)
 
 
 # The longest array a witness is built as (maxItems 1000 lowered is an ordinary change; the

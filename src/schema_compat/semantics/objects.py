@@ -93,7 +93,7 @@ class ObjectsMixin(CheckerBase):
         for name in names:
             if name in same:
                 continue
-            if merged.never_has(name) or not self._name_allowed(merged, name):
+            if self._never_has(t, merged, name) or not self._name_allowed(merged, name):
                 continue  # the old side never has this property
             left_nodes = merged.property_nodes(name)
             left = Term(left_nodes)
@@ -147,7 +147,7 @@ class ObjectsMixin(CheckerBase):
         """Whether a name the left may have without others needs them on the right."""
         pending: Outcome = PROVED
         for name, needed in sorted(b.view.dependent_required.items()):
-            if merged.never_has(name):
+            if self._never_has(t, merged, name):
                 continue
             if needed <= merged.required or any(
                     needed <= v.dependent_required.get(name, frozenset()) for v in merged.views):
@@ -169,7 +169,7 @@ class ObjectsMixin(CheckerBase):
         """Whether the left's objects with a name meet the right's dependentSchemas for it."""
         pending: Outcome = PROVED
         for name, dep in sorted(b.view.dependent_schemas.items()):
-            if merged.never_has(name):
+            if self._never_has(t, merged, name):
                 continue
             has = synthetic({"type": "object", "required": [name]}, self._like(t))
             r = self._check(t.and_(has), dep)
@@ -177,6 +177,19 @@ class ObjectsMixin(CheckerBase):
                 return self._no(t, b, r.witness), pending
             pending = _first_open(pending, r)
         return None, pending
+
+    def _never_has(self, t: Term, merged: Merged, name: str) -> bool:
+        """True when no object of the term has the property: ``Merged.never_has``, or what
+        the name's dependencies ask for contradicts the rest of the term (a dependent
+        schema asking for an array of an object, a dependent name the object refuses)."""
+        if merged.never_has(name):
+            return True
+        if name in merged.required or not any(
+                name in v.dependent_schemas or name in v.dependent_required
+                for v in merged.views):
+            return False
+        has = synthetic({"type": "object", "required": [name]}, self._like(t))
+        return self._has_no_value(t.and_(has))
 
     def _compare_other_names(self, t: Term, merged: Merged, b: Node, explicit: set[str]) -> Outcome:
         """Names outside every ``properties``, one class at a time: the names a class holds

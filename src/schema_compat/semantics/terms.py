@@ -374,6 +374,17 @@ class Merged:
                    and not v.pattern_properties for v in self.views)
 
 
+def implied_dependents(t: Term, merged: Merged) -> tuple[Node, ...]:
+    """Dependent schemas in force for every value of an objects-only term."""
+    if not merged.kinds or not merged.kinds <= {"object"}:
+        return ()
+    required = merged.required
+    present = {n.key for n in t.pos}
+    return tuple(dict.fromkeys(
+        node for v in merged.views for p, node in v.dependent_schemas.items()
+        if p in required and node.key not in present))
+
+
 # Keywords beside a lone `not` that say nothing about values (nor move the base URI).
 _NOTES = frozenset({"not", "$comment", "title", "description"})
 # The same beside a lone `$ref` (definitions are not applied where they stand).
@@ -428,10 +439,12 @@ def positive_negation(node: Node) -> Node | None:
     raw = node.raw
     if not isinstance(raw, dict):
         return None
-    # `properties` whose every subschema accepts everything says nothing either.
+    # `properties` whose every subschema accepts everything says nothing either, nor do
+    # `then` and `else` without an `if` beside them.
     asserting = [k for k in raw if keywords.constrains(k) and not (
         k == "properties" and isinstance(raw[k], dict)
-        and all(_raw_says_nothing(x, node.draft) for x in raw[k].values()))]
+        and all(_raw_says_nothing(x, node.draft) for x in raw[k].values())) and not (
+        k in ("then", "else") and "if" not in raw)]
     if asserting == ["required"] and isinstance(raw["required"], list) \
             and all(isinstance(x, str) for x in raw["required"]):
         # ¬{required: [a, b]}: an object without a, or without b.
@@ -478,8 +491,9 @@ def negates_itself(t: Term) -> bool:
 def objects_empty(merged: Merged) -> bool:
     """True when no object satisfies the term: it requires a property that a subschema
     forbids (``false`` for that name: closed by ``additionalProperties: false``) or a name
-    its ``propertyNames`` refuses, or more properties than it allows."""
-    required = merged.required
+    its ``propertyNames`` refuses, or more properties than it allows. Names that
+    ``dependentRequired`` asks for beside required ones count as required."""
+    required = required_closure(merged)
     cap = merged.max_properties
     if cap is not None and len(required) > cap:
         return True
@@ -493,6 +507,21 @@ def objects_empty(merged: Merged) -> bool:
         allowed = [n for n in merged.explicit_names() if not merged.never_has(n)]
         return len(allowed) < merged.min_properties
     return False
+
+
+def required_closure(merged: Merged) -> frozenset[str]:
+    """The required names and, transitively, those ``dependentRequired`` asks for beside
+    them: every object of the term holds them all."""
+    names = set(merged.required)
+    grew = bool(names)
+    while grew:
+        grew = False
+        for v in merged.views:
+            for name, deps in v.dependent_required.items():
+                if name in names and not deps <= names:
+                    names |= deps
+                    grew = True
+    return frozenset(names)
 
 
 def property_nodes(view: View, name: str) -> tuple[Node, ...]:
