@@ -8,6 +8,8 @@ holds the witness there, of a length the left side allows (built by examples.py)
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import oracle
 from ..schema import Node
 from .base import CheckerBase
@@ -113,9 +115,57 @@ class ArraysMixin(CheckerBase):
         # Arrays of exactly k matching items, for k just outside the new bounds.
         counts = {need - 1} | ({cap + 1} if cap is not None else set())
         for k in sorted(c for c in counts if 0 <= c <= 64):
+            w = self._array_matching(t, merged, contains, k)
+            if w is not MISSING and not oracle.is_valid(b, w):
+                return Outcome(NO, w)
+        for k in sorted(c for c in counts if 0 <= c <= 64):
             matching = list(self._examples(Term((contains,) + merged.item_nodes(0)), None, k))
             if len(matching) < k and matching and not merged.unique:
                 matching = (matching * k)[:k]
             if len(matching) == k and t.contains(matching) and not oracle.is_valid(b, matching):
                 return Outcome(NO, matching)
         return unknown("could not decide the contains constraint")
+
+    def _array_matching(self, t: Term, merged: Merged, contains: Node, matches: int) -> Any:
+        """An old array with exactly ``matches`` items that ``contains`` accepts, or MISSING.
+
+        Its items are built one slot at a time: the first slots meet the old side's own
+        ``contains`` as often as its ``minContains`` asks (and the new one where a match is
+        wanted); every other item is outside the new ``contains``, and, where the old side
+        has a ``maxContains`` the first try exceeds, outside the old one too. The slots start
+        at each position of the prefix in turn, since prefix items may refuse them. A
+        candidate: the caller confirms it."""
+        views = [v for v in merged.views if v.contains is not None]
+        olds = tuple(v.contains for v in views if v.contains is not None)
+        need_old = max((v.min_contains for v in views), default=0)
+        capped = any(v.max_contains is not None for v in views)
+        tmax = merged.max_items()
+        built: dict[tuple[int, int, int], Any] = {}  # (try, position, slot) -> item
+        for attempt, avoid_old in enumerate(((), olds) if capped else ((),)):
+            slots: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
+            for j in range(max(matches, need_old)):
+                pos = (olds if j < need_old else ()) + ((contains,) if j < matches else ())
+                neg = (() if j < need_old else avoid_old) + (() if j < matches else (contains,))
+                slots.append((pos, neg))
+            filler = len(slots)
+            slots.append(((), avoid_old + (contains,)))
+            for start in range(merged.prefix_len + 1):
+                length = max(merged.min_items, start + filler)
+                if length == 0 or (tmax is not None and length > tmax) or length > 64:
+                    continue
+                order = [filler] * start + list(range(filler)) \
+                    + [filler] * (length - start - filler)
+                items = []
+                for i, slot in enumerate(order):
+                    key = (attempt, min(i, merged.prefix_len), slot)
+                    if key not in built:
+                        self._tick()
+                        pos, neg = slots[slot]
+                        built[key] = self._example(Term(merged.item_nodes(i) + pos, neg))
+                    if built[key] is MISSING:
+                        break
+                    items.append(built[key])
+                else:
+                    if t.contains(items):
+                        return items
+        return MISSING

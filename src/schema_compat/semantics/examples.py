@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import oracle
 from ..regex import InvalidPattern, UnsupportedPattern
-from ..schema import View, json_equal, json_key, kind_of
+from ..schema import Node, View, json_equal, json_key, kind_of
 from .base import CheckerBase
 from .numbers import as_json_number, frac_candidates, int_range, ints_near_zero
 from .strings import FORMAT_SAMPLES, string_examples, string_language
@@ -92,10 +92,40 @@ class ExamplesMixin(CheckerBase):
                 if other is not MISSING:
                     changed = {**value, name: other}
                     break
+            if changed is MISSING:
+                changed = self._with_name_outside(m, merged, value, keep)
             if changed is MISSING or oracle.is_valid(m, changed):
                 return MISSING
             value = changed
         return value
+
+    def _with_name_outside(self, m: Node, merged: Merged, value: dict[str, Any],
+                           keep: frozenset[str] | set[str]) -> Any:
+        """``value`` with properties added that ``m`` refuses (more than its
+        ``maxProperties``; one whose dependent schema the value does not meet or whose
+        dependent names it lacks), or ``MISSING``."""
+        mv = m.view
+        if mv.max_properties is not None and len(value) <= mv.max_properties:
+            # More properties than the negated schema allows.
+            fill = _fill_names(merged, set(value), mv.max_properties + 1 - len(value))
+            grown = dict(value)
+            for name in fill or ():
+                nodes = merged.property_nodes(name)
+                grown[name] = self._example(Term(nodes)) if nodes else "x"
+            if fill and all(x is not MISSING for x in grown.values()) \
+                    and not oracle.is_valid(m, grown):
+                return grown
+        for name in sorted(set(mv.dependent_schemas) | set(mv.dependent_required)):
+            if name in value or name in keep or not self._name_allowed_in(merged, name):
+                continue
+            nodes = merged.property_nodes(name)
+            other = self._example(Term(nodes)) if nodes else "x"
+            if other is MISSING:
+                continue
+            changed = {**value, name: other}
+            if not oracle.is_valid(m, changed):
+                return changed
+        return MISSING
 
     @staticmethod
     def _name_allowed_in(merged: Merged, name: str) -> bool:
