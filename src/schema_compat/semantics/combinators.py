@@ -67,8 +67,26 @@ class CombinatorsMixin(CheckerBase):
                     self._tick(now=True)
                     if part.contains(w) and not any(oracle.is_valid(x, w) for x in branches):
                         return self._no(t, b, w)
-            pending.append(unknown("could not show which anyOf branch accepts every value"))
+            r = self._check_any_by_elimination(part, branches)
+            if r.no:
+                return self._no(t, b, r.witness)
+            if not r.yes:
+                pending.append(unknown("could not show which anyOf branch accepts every value"))
         return pending[0] if pending else PROVED
+
+    def _check_any_by_elimination(self, part: Term, branches: tuple[Node, ...]) -> Outcome:
+        """``part`` ⊆ A1 ∨ … ∨ An  iff  ``part`` ∧ ¬A2 ∧ … ∧ ¬An ⊆ A1: exact. The values no
+        single branch holds are compared with the first branch once the others are taken
+        away (negations written positively where they can be, as for ``else``). A value
+        it finds lies in ``part`` and in no branch."""
+        if not 2 <= len(branches) <= 8:
+            return unknown("too many anyOf branches to take away")
+        first, rest = branches[0], branches[1:]
+        term = part
+        for br in rest:
+            positive = negated_inner(br) or positive_negation(br)
+            term = term.and_(positive) if positive is not None else term.and_(neg=(br,))
+        return self._check(term, first)
 
     def _check_one(self, t: Term, merged: Merged, b: Node, branches: tuple[Node, ...]) -> Outcome:
         live = [br for br in branches if not refuses_all(br)]
@@ -112,8 +130,25 @@ class CombinatorsMixin(CheckerBase):
                 both = self._example_in_two(part, branches[j])
                 if both is not MISSING and sum(oracle.is_valid(x, both) for x in branches) > 1:
                     return self._no(t, b, both)
+            if not inside and self._exactly_one_by_cases(part, branches, apart):
+                continue
             return unknown("could not show that exactly one oneOf branch matches")
         return PROVED
+
+    def _exactly_one_by_cases(self, part: Term, branches: tuple[Node, ...],
+                              apart: list[bool]) -> bool:
+        """True when every value of ``part`` matches exactly one branch, though no branch
+        holds them all: within ``part`` the branches are pairwise disjoint, and together
+        they hold every value (taken away one by one). Exact; ``False`` only means not
+        shown."""
+        live = [br for br, away in zip(branches, apart) if not away]
+        if not 2 <= len(live) <= 8:
+            return False
+        for i, bi in enumerate(live):
+            for bj in live[i + 1:]:
+                if not self._disjoint(part.and_(bi), bj, witness=False).yes:
+                    return False
+        return self._check_any_by_elimination(part, tuple(live)).yes
 
     def _example_in_two(self, part: Term, branch: Node) -> Any:
         """A value of ``part`` that ``branch`` also accepts, or ``MISSING``.

@@ -217,7 +217,20 @@ class ExamplesMixin(CheckerBase):
             elif merged.unique and i >= prefix:
                 if tail is None:
                     tail = list(self._examples(Term(nodes), None, length - prefix + 1))
+                    taken = items + ([at[1]] if at is not None else [])
+                    if any(json_equal(x, y) for x in tail for y in taken):
+                        # Distinct from the prefix items and the value placed at ``at`` too.
+                        tail = [x for x in self._examples(Term(nodes), None,
+                                                          length - prefix + 1 + len(taken))
+                                if not any(json_equal(x, y) for y in taken)]
                 value = tail[i - prefix] if i - prefix < len(tail) else MISSING
+            elif merged.unique and at is not None:
+                # Distinct from the value placed at ``at`` (a witness is often the first
+                # example, which the prefix item would repeat).
+                value = self._example(Term(nodes))
+                if json_equal(value, at[1]):
+                    value = next((x for x in self._examples(Term(nodes), None, 2)
+                                  if not json_equal(x, at[1])), MISSING)
             else:
                 value = self._example(Term(nodes))
             if value is MISSING:

@@ -434,8 +434,9 @@ _COMPLEMENTS: dict[str, tuple[str, str, int]] = {
 
 def positive_negation(node: Node) -> Node | None:
     """``¬node`` without a negation, where ``node`` asserts one bound and nothing else:
-    ``{"type": kind, the other bound}``, read as 2020-12 (values the engine can build and
-    compare, where a negation is only ever covered)."""
+    ``{"type": kind, the other bound}``; ``required`` names: an object without one of them;
+    ``properties`` that are all ``false``: an object with one of them. Read as 2020-12
+    (values the engine can build and compare, where a negation is only ever covered)."""
     raw = node.raw
     if not isinstance(raw, dict):
         return None
@@ -453,6 +454,16 @@ def positive_negation(node: Node) -> Node | None:
         if not absent:
             return synthetic(False, node, DRAFT2020)  # required: [] holds for every value
         return synthetic(absent[0] if len(absent) == 1 else {"anyOf": absent}, node, DRAFT2020)
+    if asserting == ["properties"] and isinstance(raw["properties"], dict):
+        # ¬{properties: {a: false, b: false}}: an object with a, or with b (those that say
+        # nothing were left out above, so at least one is left).
+        refused = [k for k, x in raw["properties"].items()
+                   if not _raw_says_nothing(x, node.draft)]
+        if refused and all(raw["properties"][k] is False for k in refused):
+            present = [{"type": "object", "required": [k]} for k in refused]
+            return synthetic(present[0] if len(present) == 1 else {"anyOf": present},
+                             node, DRAFT2020)
+        return None
     if len(asserting) != 1 or asserting[0] not in _COMPLEMENTS:
         return None
     (name,) = asserting
