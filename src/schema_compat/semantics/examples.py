@@ -19,7 +19,7 @@ from ..schema import Node, View, json_equal, json_key, kind_of
 from .base import CheckerBase
 from .numbers import as_json_number, frac_candidates, int_range, ints_near_zero
 from .strings import FORMAT_SAMPLES, string_examples, string_language
-from .terms import MISSING, Merged, Term, enum_values, property_nodes
+from .terms import MISSING, Merged, Term, enum_values, has_ref, property_nodes
 
 
 class ExamplesMixin(CheckerBase):
@@ -166,14 +166,36 @@ class ExamplesMixin(CheckerBase):
             yield from self._string_candidates(merged, count=count)
             yield from _strings_outside(t, merged, count)
         elif kind == "array":
-            for length in dict.fromkeys((merged.min_items, max(merged.min_items, 1))):
-                w = self._example_array(t, merged, length)
-                if w is not MISSING:
-                    yield w
+            yield from self._array_candidates(t, merged, count)
         elif kind == "object":
-            w = self._example_object(t, merged)
+            yield from self._object_candidates(t, merged, count)
+
+    def _array_candidates(self, t: Term, merged: Merged, count: int) -> Iterator[Any]:
+        """Arrays of the shortest lengths; where more values are asked (the items of a
+        uniqueItems array), one item longer each."""
+        top = merged.max_items()
+        lengths = [merged.min_items, max(merged.min_items, 1)] + [
+            merged.min_items + k for k in range(2, min(count, 16) + 1)]
+        for length in dict.fromkeys(lengths):
+            if top is not None and length > top:
+                return
+            w = self._example_array(t, merged, length)
             if w is not MISSING:
                 yield w
+
+    def _object_candidates(self, t: Term, merged: Merged, count: int) -> Iterator[Any]:
+        """An object; where more values are asked, one property more each."""
+        w = self._example_object(t, merged)
+        if w is MISSING:
+            return
+        yield w
+        top = merged.max_properties
+        for k in range(1, min(count, 16)):
+            if top is not None and len(w) + k > top:
+                return
+            more = self._example_object(t, merged, size=len(w) + k)
+            if more is not MISSING:
+                yield more
 
     def _string_candidates(self, merged: Merged, *, avoid_formats: bool = False,
                            count: int = 3) -> Iterator[str]:
@@ -294,9 +316,22 @@ class ExamplesMixin(CheckerBase):
                 return MISSING  # the name to leave out is required, or needed by one that is
         target = max(merged.min_properties, size or 0)
         optional = [n for n in sorted(merged.explicit_names()) if n not in wanted and n != drop]
+        # Declared names whose subschema refers elsewhere (often to the whole schema again:
+        # a value as large as the witness) come after fresh names, unless the object is
+        # closed to fresh names.
+        referring = [n for n in optional
+                     if any(has_ref(x.raw) for x in merged.property_nodes(n))]
+        optional = [n for n in optional if n not in referring]
+        if merged.closed():
+            optional += referring
         while len(wanted) < target and optional:
-            # A name whose dependencies would bring in the one to leave out is passed over.
-            trial = wanted | {optional.pop(0)}
+            # A name whose dependencies would bring in the one to leave out is passed over,
+            # and one no value can be built for: a fresh name fills in.
+            name = optional.pop(0)
+            nodes = merged.property_nodes(name)
+            if nodes and self._example(Term(nodes)) is MISSING:
+                continue
+            trial = wanted | {name}
             _with_dependencies(trial, merged)
             if drop not in trial:
                 wanted = trial
