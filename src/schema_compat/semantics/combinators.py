@@ -70,7 +70,7 @@ class CombinatorsMixin(CheckerBase):
             r = self._check_any_by_elimination(part, branches)
             if r.no:
                 return self._no(t, b, r.witness)
-            if not r.yes:
+            if not r.yes and not self._covered(part) and not self._has_no_value(part):
                 pending.append(unknown("could not show which anyOf branch accepts every value"))
         return pending[0] if pending else PROVED
 

@@ -192,11 +192,36 @@ def _raw_says_nothing(raw: Any, draft: int) -> bool:
                            and not any(keywords.constrains(k, draft) for k in raw))
 
 
+# The engine's kinds of value each keyword kind constrains (keywords.Keyword.kind).
+_KEYWORD_KINDS = {"object": frozenset({"object"}), "array": frozenset({"array"}),
+                  "string": frozenset({"string"}), "number": frozenset({"int", "frac"})}
+_ALL_KINDS = frozenset({"null", "boolean", "int", "frac", "string", "array", "object"})
+
+
+def _only_kind(node: Node) -> frozenset[str] | None:
+    """The kinds of value ``node`` can refuse, where each keyword that asserts in it
+    constrains one and the same kind (``properties`` and ``required`` only objects): every
+    other value is valid under it. None where that is not so."""
+    raw = node.raw
+    if not isinstance(raw, dict):
+        return None
+    kinds = {keywords.VOCABULARY[k].kind for k in raw if keywords.constrains(k, node.draft)
+             and not (k in ("then", "else") and "if" not in raw)}
+    if len(kinds) != 1:
+        return None
+    return _KEYWORD_KINDS.get(kinds.pop())
+
+
 def _excluded_kinds(t: Term) -> frozenset[str]:
     """Kinds a term's negations rule out: ``not: {"type": "number"}`` leaves no numbers
-    (draft 4's ``not: {"type": "integer"}`` still leaves 1.0)."""
+    (draft 4's ``not: {"type": "integer"}`` still leaves 1.0); a negated subschema of only
+    object keywords (the ``if`` of an ``else``) leaves nothing but objects."""
     out: frozenset[str] = frozenset()
     for n in t.neg:
+        only = _only_kind(n)
+        if only is not None:
+            out |= _ALL_KINDS - only
+            continue
         raw = n.raw
         if isinstance(raw, dict) and "type" in raw and all(
                 k == "type" or not keywords.constrains(k) for k in raw):
