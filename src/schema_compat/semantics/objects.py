@@ -28,6 +28,7 @@ from .terms import (
     kind_node,
     objects_empty,
     property_nodes,
+    required_closure,
     synthetic,
     unknown,
 )
@@ -125,7 +126,8 @@ class ObjectsMixin(CheckerBase):
         """Whether the right's minProperties/maxProperties are within the left's."""
         bv = b.view
         pending: Outcome = PROVED
-        if bv.min_properties > merged.min_properties:
+        # Every object holds its required names: as many properties at least.
+        if bv.min_properties > max(merged.min_properties, len(required_closure(merged))):
             r = self._no(t, b, self._example_object(t, merged))
             if r.no:
                 return r, pending
