@@ -259,7 +259,7 @@ class ObjectsMixin(CheckerBase):
             return None
         # The shortest names of the class miss a format (date-time names): names built for
         # propertyNames itself, kept when they fall in the class.
-        names = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        names = merged.property_names
         string = kind_node("string", self._like(t))
         for name in self._examples(Term(names + (string,)), "string", 8):
             if isinstance(name, str) and name not in explicit and lang.matches(name):
@@ -269,7 +269,7 @@ class ObjectsMixin(CheckerBase):
     def _no_name_allowed(self, t: Term, merged: Merged) -> bool:
         """True when the term's ``propertyNames`` admit no string (``not: {}``, a type
         other than string, a ``$ref`` to either): its objects are empty."""
-        names = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        names = merged.property_names
         return bool(names) and self._has_no_value(
             Term(names + (kind_node("string", self._like(t)),)))
 
@@ -279,10 +279,8 @@ class ObjectsMixin(CheckerBase):
         language; None where one of them says more than a language can (applicators, a
         format)."""
         lang = Language.any_string()
-        for v in merged.views:
-            if v.property_names is None:
-                continue
-            own = _names_language(v.property_names)
+        for names in merged.property_names:
+            own = _names_language(names)
             if own is None:
                 return None
             lang = lang.intersection(own)
@@ -307,8 +305,7 @@ class ObjectsMixin(CheckerBase):
         return unknown(f"property names not decided ({why})")
 
     def _name_allowed(self, merged: Merged, name: str) -> bool:
-        return all(oracle.is_valid(v.property_names, name)
-                   for v in merged.views if v.property_names is not None)
+        return all(oracle.is_valid(names, name) for names in merged.property_names)
 
     def _compare_property_names(self, t: Term, merged: Merged, b: Node) -> Outcome:
         bv = b.view
@@ -327,7 +324,7 @@ class ObjectsMixin(CheckerBase):
                 pending = _first_open(pending, r)
         if merged.closed() or only_required:
             return pending  # no name beyond those just looked at
-        left = tuple(v.property_names for v in merged.views if v.property_names is not None)
+        left = merged.property_names
         string = kind_node("string", self._like(t))
         r = self._check(Term(left + (string,)), bv.property_names)
         if r.no and isinstance(r.witness, str):

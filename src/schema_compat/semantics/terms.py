@@ -370,6 +370,11 @@ class Merged:
         values = [v.max_properties for v in self.views if v.max_properties is not None]
         return min(values) if values else None
 
+    @cached_property
+    def property_names(self) -> tuple[Node, ...]:
+        """The term's ``propertyNames`` subschemas: every name of its objects meets each."""
+        return tuple(v.property_names for v in self.views if v.property_names is not None)
+
     def explicit_names(self) -> set[str]:
         return {name for v in self.views for name in v.properties}
 
@@ -535,8 +540,8 @@ def objects_empty(merged: Merged) -> bool:
         return True
     if any(merged.never_has(name) for name in required):
         return True
-    if required and any(not oracle.is_valid(v.property_names, name) for v in merged.views
-                        if v.property_names is not None for name in required):
+    if required and any(not oracle.is_valid(names, name) for names in merged.property_names
+                        for name in required):
         return True
     if merged.min_properties and merged.closed():
         # Closed to the names of `properties`: fewer of them allowed than needed.
