@@ -534,7 +534,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hard-limit", type=float, default=30.0)
     ap.add_argument("--peer-timeout", type=float, default=30.0)
     ap.add_argument("--no-peers", action="store_true")
-    ap.add_argument("--install-peers", action="store_true")
+    ap.add_argument("--install-peers", action="store_true",
+                    help="install the peers into /tmp (outside the repo) and stop")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "diff.md")
     ap.add_argument("--raw", type=Path, help="also write per-pair raw results (JSON) here")
     args = ap.parse_args(argv)
@@ -543,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.install_peers:
         install_peers()
+        return 0
     # Import the whole engine now: every part of the run then measures the same code, even
     # if src/ is edited meanwhile (the forked children inherit these modules).
     import schema_compat
