@@ -247,6 +247,49 @@ def test_a_slow_witness_search_keeps_the_deadline(tmp_path: Path) -> None:
     assert any("time limit" in (f.get("reason") or "") for f in result["findings"]), result
 
 
+# Every object requires two properties that hold the schema again: its examples double in
+# size at each level (found by the fuzzer, seed 2031).
+DOUBLING = {"$ref": "#/definitions/r0", "definitions": {"r0": {
+    "additionalProperties": {"$ref": "#/definitions/r0"}, "required": ["id", "name"]}}}
+
+
+def test_examples_that_double_at_each_level_keep_the_deadline(tmp_path: Path) -> None:
+    """Measuring a change builds a message to carry its witness: an example of the schema.
+    That search ran without the comparison's deadline, and built (and validated) examples
+    of millions of values: the command went on for minutes. It now keeps the deadline, and
+    no example larger than a reader could use is built."""
+    import subprocess
+    import sys
+
+    old = write(tmp_path / "old.json", {"definitions": {"r0": {"maxProperties": 2}}})
+    new = write(tmp_path / "new.json", DOUBLING)
+    # Before the fix the command went on for minutes: the subprocess limit is the hang guard.
+    proc = subprocess.run([sys.executable, "-m", "schema_compat", "diff", str(old), str(new),
+                           "--timeout", "5", "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    (result,) = json.loads(proc.stdout)["results"]
+    # No value is valid under the new schema: it breaks backward, and forward holds.
+    assert (result["backward"], result["forward"]) == ("breaking", "compatible")
+
+
+def test_a_removed_schema_keeps_the_deadline(tmp_path: Path) -> None:
+    """A schema removed from a directory is shown breaking by an example of it, built with
+    no deadline at all before: the same schema held the command for minutes."""
+    import subprocess
+    import sys
+
+    write(tmp_path / "old" / "thing.json", DOUBLING)
+    write(tmp_path / "old" / "other.json", {"type": "object"})
+    write(tmp_path / "new" / "other.json", {"type": "object"})
+    proc = subprocess.run([sys.executable, "-m", "schema_compat", "diff", str(tmp_path / "old"),
+                           str(tmp_path / "new"), "--timeout", "5", "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    removed = [r for r in json.loads(proc.stdout)["results"] if r["schema"] == "thing"]
+    assert [r["backward"] for r in removed] == ["breaking"], proc.stdout
+
+
 # ---------------------------------------------------------- 3. symbolic links out of the tree
 
 SECRET = "TOP-SECRET-CONTENT"

@@ -296,7 +296,7 @@ def compare_sets(old: SchemaSet, new: SchemaSet, options: Options | None = None,
 
 def _removed(name: str, doc: SchemaDocument, options: Options) -> ComparisonResult:
     root = prepare(doc, catalog=options.catalog)
-    example = Checker().example(root)
+    example = Checker(deadline=time.monotonic() + options.timeout).example(root)
     witnesses = () if example is _NO_EXAMPLE else (
         Witness(BACKWARD, example, "the schema no longer exists"),)
     back = DirectionVerdict(BREAKING if witnesses else UNKNOWN, witnesses, "schema removed")

@@ -188,7 +188,7 @@ class _Measure:
             return OK, None, ""
         if local.no and self.pos is not None:
             embedded = _embed(self.change, at, self.base_root, self.old_root, self.new_root,
-                              self.pos, direction, local.witness)
+                              self.pos, direction, local.witness, self.deadline)
             if embedded is not None:
                 rejecting, accepting = (self.new_root, self.old_root) \
                     if direction == BACKWARD else (self.old_root, self.new_root)
@@ -489,7 +489,7 @@ def _names_resources(raw: Any) -> bool:
 
 
 def _embed(change: KeywordChange, at: Any, base_root: Node, old_root: Node, new_root: Node,
-           pos: Positions, direction: str, local: Any) -> Any | None:
+           pos: Positions, direction: str, local: Any, deadline: float) -> Any | None:
     """A whole message carrying ``local`` (a counterexample for the subschema ``at`` of
     ``base_root``'s document) at its place, if the real pair confirms it (valid under the
     source side, invalid under the other)."""
@@ -504,7 +504,7 @@ def _embed(change: KeywordChange, at: Any, base_root: Node, old_root: Node, new_
                 and not oracle.is_valid(dst, message))
 
     try:
-        bases = _bases(src, dst)
+        bases = _bases(src, dst, deadline)
         if isinstance(change.member, str) and isinstance(local, dict) \
                 and change.member in local \
                 and at is resolve_path(base_root.raw, split_pointer(change.old_schema_path)):
@@ -526,14 +526,14 @@ def _embed(change: KeywordChange, at: Any, base_root: Node, old_root: Node, new_
     return None
 
 
-def _bases(src: Node, dst: Node) -> list[Any]:
+def _bases(src: Node, dst: Node, deadline: float) -> list[Any]:
     """Messages to carry a counterexample: one valid under both sides first (so that the other
     side rejects it for this change only), then one valid under the source side."""
     key = ("bases", id(dst.ctx))
     cached = src.ctx.examples.get(key)
     if cached is None:
         # Built once per comparison: an example of a large schema costs what its size does.
-        checker = Checker(max_steps=50_000)
+        checker = Checker(max_steps=50_000, deadline=deadline)
         cached = []
         for value in (checker.example_of(src, dst), checker.example(src)):
             if value is not _NO_EXAMPLE and not any(json_equal(value, c) for c in cached):

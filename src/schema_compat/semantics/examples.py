@@ -276,7 +276,7 @@ class ExamplesMixin(CheckerBase):
                 need -= 1
         if merged.unique and not duplicate and len({json_key(x) for x in items}) < len(items):
             return MISSING
-        return items
+        return MISSING if _too_large(items) else items
 
     def _example_object(self, t: Term, merged: Merged, *, set_: tuple[str, Any] | None = None,
                         drop: str | None = None, force: str | None = None,
@@ -357,7 +357,7 @@ class ExamplesMixin(CheckerBase):
             if value is MISSING:
                 return MISSING
             obj[name] = value
-        return obj
+        return MISSING if _too_large(obj) else obj
 
 
 def _strings_outside(t: Term, merged: Merged, count: int) -> Iterator[str]:
@@ -423,6 +423,28 @@ def _with_dependencies(names: set[str], merged: Merged) -> tuple[View, ...]:
 # The longest array a witness is built as (maxItems 1000 lowered is an ordinary change; the
 # reports show long witnesses compactly).
 _MAX_ITEMS = 10_000
+# The most values (members, items, scalars) a built example may hold. A schema whose every
+# object requires two properties holding the same schema again has examples that double at
+# each level: built from cached parts they cost nothing, but each validation walks them
+# whole, and a witness that size helps no reader.
+_MAX_NODES = 20_000
+
+
+def _too_large(value: Any) -> bool:
+    """True when ``value`` holds more than ``_MAX_NODES`` values. Counted once per distinct
+    object (built examples share their parts), so the count costs what the parts do."""
+    sizes: dict[int, int] = {}
+
+    def size(v: Any) -> int:
+        if not isinstance(v, (dict, list)):
+            return 1
+        known = sizes.get(id(v))
+        if known is None:
+            known = sizes[id(v)] = 1 + sum(
+                size(x) for x in (v.values() if isinstance(v, dict) else v))
+        return known
+
+    return size(value) > _MAX_NODES
 
 
 _KIND_ORDER = ["object", "string", "int", "frac", "boolean", "null", "array"]
