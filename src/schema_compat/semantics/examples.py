@@ -19,7 +19,15 @@ from ..schema import Node, View, json_equal, json_key, kind_of
 from .base import CheckerBase
 from .numbers import as_json_number, frac_candidates, int_range, ints_near_zero
 from .strings import FORMAT_SAMPLES, string_examples, string_language
-from .terms import MISSING, Merged, Term, enum_values, has_ref, property_nodes
+from .terms import (
+    MISSING,
+    Merged,
+    Term,
+    add_dependent_required,
+    enum_values,
+    has_ref,
+    property_nodes,
+)
 
 
 class ExamplesMixin(CheckerBase):
@@ -404,12 +412,8 @@ def _with_dependencies(names: set[str], merged: Merged) -> tuple[View, ...]:
     extra: list[View] = []
     grew = True
     while grew:
-        grew = False
+        grew = add_dependent_required(names, views)
         for v in list(views):
-            for name, deps in v.dependent_required.items():
-                if name in names and not deps <= names:
-                    names |= deps
-                    grew = True
             for name, dep in v.dependent_schemas.items():
                 dv = dep.view
                 if name in names and len(extra) < 32 and not any(dv is w for w in views):

@@ -550,18 +550,27 @@ def objects_empty(merged: Merged) -> bool:
     return False
 
 
+def add_dependent_required(names: set[str], views: Iterable[View]) -> bool:
+    """Add to ``names``, transitively, every name the views' ``dependentRequired`` asks for
+    beside one of them; True if any was added."""
+    views = tuple(views)
+    added = False
+    grew = bool(names)
+    while grew:
+        grew = False
+        for v in views:
+            for name, deps in v.dependent_required.items():
+                if name in names and not deps <= names:
+                    names |= deps
+                    grew = added = True
+    return added
+
+
 def required_closure(merged: Merged) -> frozenset[str]:
     """The required names and, transitively, those ``dependentRequired`` asks for beside
     them: every object of the term holds them all."""
     names = set(merged.required)
-    grew = bool(names)
-    while grew:
-        grew = False
-        for v in merged.views:
-            for name, deps in v.dependent_required.items():
-                if name in names and not deps <= names:
-                    names |= deps
-                    grew = True
+    add_dependent_required(names, merged.views)
     return frozenset(names)
 
 
