@@ -74,6 +74,7 @@ def run(out: Path, timeout: float, jobs: int, catalog: list[Path] | None = None)
     tasks = [(str(CORPUS / p["old_file"]), str(CORPUS / p["new_file"]), timeout) for p in pairs]
     results = run_forked(tasks, _pair, jobs=jobs, hard_limit=60.0, progress="corpus")
     by_id = {f"{p['schema']}/{p['nn']}": r for p, r in zip(pairs, results)}
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(by_id, indent=1, sort_keys=True, default=repr))
     counts: dict[str, int] = {}
     for r in by_id.values():

@@ -18,7 +18,7 @@ from schema_compat.errors import SchemaCompatError
 from schema_compat.loading import SchemaDocument, load_schema_file
 from schema_compat.normalize import prepare
 from schema_compat.positions import positions
-from schema_compat.schema import load_root
+from schema_compat.schema import PYTHON_READING, RS_READING, load_root
 from schema_compat.semantics import MISSING, Checker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,29 @@ def test_content_keywords_are_annotations_whichever_validator_answers(draft: str
     root = prepare(SchemaDocument("doc", None, "doc.json", schema))
     assert oracle.is_valid(root, "")
     assert oracle.is_valid(root, "not base64, not JSON")
+
+
+@pytest.mark.parametrize("draft", ["2019-09", "2020-12"])
+def test_a_document_read_as_one_validator_reads_it_is_judged_by_that_reading(
+        draft: str) -> None:
+    """`dependencies` after draft-07: python-jsonschema ignores it, jsonschema-rs applies it.
+    Compared under one validator's reading (engine.py), every question about the document is
+    answered in that reading, whichever validator answers it: a counterexample of one reading
+    judged by the other was refused, and the verdict left unknown as if the validators
+    disagreed on it."""
+    schema = {"$schema": f"https://json-schema.org/draft/{draft}/schema",
+              "properties": {"a": {"enum": [1, 2]}}, "dependencies": {"a": ["b"]}}
+    doc = SchemaDocument("doc", None, "doc.json", schema)
+    python = prepare(doc, reading=PYTHON_READING)
+    rs = prepare(doc, reading=RS_READING)
+    assert oracle.is_valid(python, {"a": 1})
+    assert not oracle.is_valid(rs, {"a": 1})
+    assert oracle.is_valid(rs, {"a": 1, "b": 0})
+    # A value jsonschema-rs cannot take (beyond 64 bits): python-jsonschema answers, reading
+    # the keyword as jsonschema-rs does.
+    assert not oracle.is_valid(rs, {"a": 1, "c": 2**70})
+    assert oracle.is_valid(rs, {"a": 1, "b": 2**70})
+    assert oracle.is_valid(python, {"a": 1, "c": 2**70})
 
 
 def test_subschemas_reaching_a_remote_ref_are_never_judged_fast() -> None:

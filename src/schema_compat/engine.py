@@ -225,6 +225,8 @@ def _under_both_readings(verdict: DirectionVerdict, src: SchemaDocument, dst: Sc
     validators confirm; where the readings part, it stays unknown."""
     if verdict.status != UNKNOWN or not any(m in verdict.reason for m in _READING_MARKS):
         return verdict
+    split: list[str] = []  # readings under which the change breaks for that validator only
+    open_reason = ""  # an open question under one reading
     for reading in (PYTHON_READING, RS_READING):
         try:
             s = prepare(src, formats=options.formats, catalog=options.catalog, reading=reading)
@@ -243,12 +245,19 @@ def _under_both_readings(verdict: DirectionVerdict, src: SchemaDocument, dst: Sc
             if real:
                 return DirectionVerdict(BREAKING, (make_witness(direction, w, dst_root,
                                                                 src_root),))
-        if not outcome.yes:
-            why = outcome.reason or f"breaking as {reading} reads it, but not for every validator"
-            how = ("python-jsonschema ignores it, jsonschema-rs applies it, and "
-                   if LEGACY_DEPENDENCIES in verdict.reason else "")
-            return replace(verdict, reason=f"{verdict.reason}: {how}the answer depends on "
-                                           f"the validator ({why})")
+            split.append(reading)
+        elif not outcome.yes:
+            open_reason = open_reason or f"as {reading} reads it, {outcome.reason}"
+    if split:
+        how = ("python-jsonschema ignores it, jsonschema-rs applies it, and "
+               if LEGACY_DEPENDENCIES in verdict.reason else "")
+        which = (f"breaking as {split[0]} reads it, but not for every validator"
+                 if len(split) == 1 else
+                 "breaking as each validator reads it, but no one message shows it for both")
+        return replace(verdict, reason=f"{verdict.reason}: {how}the answer depends on the "
+                                       f"validator ({which})")
+    if open_reason:
+        return replace(verdict, reason=f"{verdict.reason}; {open_reason}")
     return DirectionVerdict(COMPATIBLE)
 
 

@@ -477,21 +477,30 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
     add("")
     add("A pair counts in every family whose keywords it contains (either side). Rate: "
         "directions answered `unknown` over directions answered, on pairs the engine "
-        "answered.")
+        "answered. *Readings differ*: unknown directions whose answer depends on the "
+        "validator (a keyword python-jsonschema and jsonschema-rs read differently, with the "
+        "change breaking under one reading only): no tool could answer them for both; the "
+        "last column leaves them out.")
     add("")
-    add("| family | pairs | directions | unknown | rate |")
-    add("|---|---:|---:|---:|---:|")
+    add("| family | pairs | directions | unknown | rate | readings differ | rate without |")
+    add("|---|---:|---:|---:|---:|---:|---:|")
     answered = [r for r in reports if r.verdicts]
-    for fam in FAMILY_ORDER:
-        members = [r for r in answered if fam in r.families]
+
+    def row(name: str, members: list[PairReport]) -> str:
         total = 2 * len(members)
-        unknown = sum(1 for r in members for d in DIRECTIONS if r.verdicts.get(d) == "unknown")
-        rate = f"{100 * unknown / total:.1f} %" if total else "—"
-        add(f"| {fam} | {len(members)} | {total} | {unknown} | {rate} |")
-    total = 2 * len(answered)
-    unknown = sum(1 for r in answered for d in DIRECTIONS if r.verdicts.get(d) == "unknown")
-    add(f"| **all** | {len(answered)} | {total} | {unknown} | "
-        f"{f'{100 * unknown / total:.1f} %' if total else '—'} |")
+        unknown = [r.unknown_reasons.get(d, "") for r in members for d in DIRECTIONS
+                   if r.verdicts.get(d) == "unknown"]
+        split = sum(1 for why in unknown if READINGS_DIFFER in why)
+
+        def pct(n: int, of: int) -> str:
+            return f"{100 * n / of:.1f} %" if of else "—"
+        return (f"| {name} | {len(members)} | {total} | {len(unknown)} | "
+                f"{pct(len(unknown), total)} | {split} | "
+                f"{pct(len(unknown) - split, total - split)} |")
+
+    for fam in FAMILY_ORDER:
+        add(row(fam, [r for r in answered if fam in r.families]))
+    add(row("**all**", answered))
     add("")
     _unknown_reasons(add, answered)
     add("## Effort")
@@ -511,6 +520,10 @@ def markdown(reports: list[PairReport], *, seed: int, jobs: int, settings: Setti
             f"`{_cell(errors[0].reason.splitlines()[0], 200)}`")
     add("")
     return "\n".join(lines)
+
+
+# What an engine reason says when the answer depends on the validator's reading (engine.py).
+READINGS_DIFFER = "the answer depends on the validator"
 
 
 def _reason_class(reason: str) -> str:

@@ -38,6 +38,9 @@ from jsonschema import ValidationError
 from .._brief import brief
 from .._json import dumps
 from ..schema import (
+    DRAFT2019,
+    PYTHON_READING,
+    RS_READING,
     Node,
     detect_draft,
 )
@@ -45,6 +48,7 @@ from .classes import (
     BASE_VALIDATORS,
     FLOAT_MULTIPLE_OF,
     REFERENCE,
+    RS_DEPENDENCIES,
     draft_of,
     validator_for,
 )
@@ -66,6 +70,12 @@ def is_valid(node: Node, instance: Any) -> bool:
     measured alone can make one), or where no exact engine is at hand (see ecma_search): the
     caller's answer is then ``unknown``.
     """
+    # Where a document is read as one validator reads it (engine.py compares under each
+    # reading in turn), that validator alone answers: the other one's reading would make a
+    # counterexample of one reading fail its confirmation under the other.
+    reading = node.ctx.reading
+    if reading == PYTHON_READING:
+        return _python_valid(node, instance, REFERENCE)
     # Remembered on the node (nodes are long-lived: views keep them), saving the lookups.
     fast = node.__dict__.get("_fast_validator", _UNSET)
     if fast is _UNSET:
@@ -77,6 +87,13 @@ def is_valid(node: Node, instance: Any) -> bool:
             return bool(fast.is_valid(instance))
         except (ValueError, OverflowError):
             pass
+    if reading == RS_READING:
+        found = traits(node)
+        if found.unevaluated_properties and (found.names_2019 or node.draft == DRAFT2019):
+            # python-jsonschema's 2019-09 unevaluatedProperties is not jsonschema-rs's.
+            raise Undecidable("jsonschema-rs cannot take this value, and the question is "
+                              "asked as it reads the schema")
+        return _python_valid(node, instance, RS_DEPENDENCIES)
     return _python_valid(node, instance, REFERENCE)
 
 

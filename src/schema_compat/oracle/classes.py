@@ -164,6 +164,9 @@ _SPEC_DRAFTS = {
 
 REFERENCE = "reference"
 FLOAT_MULTIPLE_OF = "float-multipleOf"  # python-jsonschema's own multipleOf, for comparison
+# The reference, but applying ``dependencies`` after draft-07 as jsonschema-rs does: its
+# answer where jsonschema-rs cannot take a value and the question is asked as it reads.
+RS_DEPENDENCIES = "rs-dependencies"
 
 
 def _declared_draft(schema: Any) -> int | None:
@@ -263,8 +266,10 @@ def _validator_class(draft: int, family: str, assert_formats: bool) -> Any:
     }
     if draft in _UNEVALUATED_PROPERTIES:
         keywords["unevaluatedProperties"] = _UNEVALUATED_PROPERTIES[draft]
-    if family == REFERENCE:
+    if family in (REFERENCE, RS_DEPENDENCIES):
         keywords["multipleOf"] = _multiple_of
+    if family == RS_DEPENDENCIES and draft in (DRAFT2019, DRAFT2020):
+        keywords["dependencies"] = jsonschema.Draft7Validator.VALIDATORS["dependencies"]
     cls = jsonschema.validators.extend(BASE_VALIDATORS[draft], keywords)  # type: ignore[no-untyped-call]
     cls.evolve = _evolve
     cls.descend = _descend
@@ -277,7 +282,8 @@ def _validator_class(draft: int, family: str, assert_formats: bool) -> Any:
 
 _SPECS_OF = {draft: spec for spec, draft in _SPEC_DRAFTS.items()}
 _CLASSES = {(family, draft, asserting): _validator_class(draft, family, asserting)
-            for family in (REFERENCE, FLOAT_MULTIPLE_OF) for draft in BASE_VALIDATORS
+            for family in (REFERENCE, FLOAT_MULTIPLE_OF, RS_DEPENDENCIES)
+            for draft in BASE_VALIDATORS
             for asserting in (True, False)}
 
 

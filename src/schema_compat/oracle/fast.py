@@ -31,13 +31,19 @@ class _Traits:
     """What decides whether jsonschema-rs may judge for a document."""
 
     def __init__(self, patterns: list[str], multiple_of: bool, embedded_schema: bool,
-                 content: bool = False) -> None:
+                 content: bool = False, unevaluated_properties: bool = False,
+                 names_2019: bool = False) -> None:
         self.inexact_patterns = sorted({p for p in patterns if not rs_exact(p)})
         self.multiple_of = multiple_of
         self.embedded_schema = embedded_schema
         # contentMediaType/contentEncoding: annotations for the reference, which jsonschema-rs
         # asserts in drafts 6 and 7 ("" is not application/json there).
         self.content = content
+        # python-jsonschema and jsonschema-rs read a 2019-09 unevaluatedProperties beside
+        # subschemas differently (unevaluated.py): whether the keyword appears, and whether
+        # a `$schema` names draft 2019-09 (conservative: anywhere, data included).
+        self.unevaluated_properties = unevaluated_properties
+        self.names_2019 = names_2019
 
     @property
     def rs_exact(self) -> bool:
@@ -60,14 +66,16 @@ def traits(node: Node) -> _Traits:
             found = _Traits([*found.inexact_patterns, *more.inexact_patterns],
                             found.multiple_of or more.multiple_of,
                             found.embedded_schema or more.embedded_schema,
-                            found.content or more.content)
+                            found.content or more.content,
+                            found.unevaluated_properties or more.unevaluated_properties,
+                            found.names_2019 or more.names_2019)
         cache[("rs-traits",)] = found
     return found
 
 
 def _document_traits(document: Any) -> _Traits:
     patterns: list[str] = []
-    multiple_of = embedded_schema = content = False
+    multiple_of = embedded_schema = content = unevaluated = names_2019 = False
     stack: list[Any] = [document]
     root = True
     while stack:
@@ -82,11 +90,13 @@ def _document_traits(document: Any) -> _Traits:
             multiple_of = multiple_of or "multipleOf" in value
             embedded_schema = embedded_schema or (not root and "$schema" in value)
             content = content or "contentMediaType" in value or "contentEncoding" in value
+            unevaluated = unevaluated or "unevaluatedProperties" in value
+            names_2019 = names_2019 or "2019-09" in str(value.get("$schema", ""))
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
         root = False
-    return _Traits(patterns, multiple_of, embedded_schema, content)
+    return _Traits(patterns, multiple_of, embedded_schema, content, unevaluated, names_2019)
 
 
 def _catalog_entries(node: Node) -> tuple[Any, ...]:
