@@ -184,7 +184,7 @@ def direction_verdict(src: Node, dst: Node, direction: str, deadline: float,
     """One direction's verdict between two prepared roots (is every value of ``src`` valid
     under ``dst``?), with a confirmed witness when breaking; no per-finding work."""
     checker = Checker(max_steps=options.max_steps, deadline=deadline)
-    outcome = checker.includes(src, dst)
+    outcome = checker.includes(src, dst, second_pass=True)
     if outcome.yes:
         return DirectionVerdict(COMPATIBLE)
     if outcome.no:
@@ -233,7 +233,8 @@ def _under_both_readings(verdict: DirectionVerdict, src: SchemaDocument, dst: Sc
             d = prepare(dst, formats=options.formats, catalog=options.catalog, reading=reading)
         except SchemaError:
             return verdict
-        outcome = Checker(max_steps=options.max_steps, deadline=deadline).includes(s, d)
+        outcome = Checker(max_steps=options.max_steps, deadline=deadline).includes(
+            s, d, second_pass=True)
         if outcome.no:
             w = outcome.witness
             try:

@@ -50,6 +50,9 @@ class CheckerBase(ABC):
         self._no_value: dict[Any, bool] = {}  # term key -> _has_no_value's answer
         self._anchor: Node | None = None
         self._expansions: dict[Any, Any] = {}
+        # Read a left-side oneOf exactly (each branch with the others negated), not as its
+        # branches' union: the second pass of ``Checker.includes``.
+        self.exact_one_of = False
         # Examples of terms mixing both documents' subschemas (one document's own terms keep
         # theirs in its context, across comparisons).
         self._mixed_examples: dict[Any, Any] = {}
@@ -124,6 +127,10 @@ class CheckerBase(ABC):
     def _has_no_value(self, t: Term) -> bool:
         """A sound test, looking deeper than the shortcuts do, that no value satisfies ``t``
         (combinators.py); not nested."""
+
+    @abstractmethod
+    def _empty(self, merged: Merged, depth: int = 0, *, thorough: bool = False) -> bool:
+        """A cheap, sound test that a flat term admits no value (combinators.py)."""
 
     @abstractmethod
     def _negation_covers(self, term: Term) -> bool:

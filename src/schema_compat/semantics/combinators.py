@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .. import oracle
+from .. import keywords, oracle
 from ..regex import InvalidPattern, UnsupportedPattern
 from ..schema import Node, View, json_equal
 from .base import CheckerBase
@@ -212,6 +212,15 @@ class CombinatorsMixin(CheckerBase):
         cv = c.view
         if cv.is_false:
             return PROVED
+        if cv.not_ is not None and isinstance(c.raw, dict) and [
+                k for k in c.raw if keywords.constrains(k, c.draft)] == ["not"]:
+            # t ∧ ¬Y is empty exactly when t ⊆ Y, and a value of t outside Y is in both: one
+            # inclusion, where the general test below builds and covers term after term.
+            r = self._check(t, cv.not_)
+            if r.yes:
+                return PROVED
+            if r.no and t.and_(c).contains(r.witness):
+                return Outcome(NO, r.witness)
         both = t.and_(c)
         if not witness:
             return PROVED if self._term_empty(both) else unknown(

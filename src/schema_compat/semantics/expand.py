@@ -14,6 +14,7 @@ from typing import Any
 from ..schema import Node
 from .base import CheckerBase
 from .terms import (
+    Merged,
     Term,
     TooManyCombinations,
     distinct,
@@ -87,8 +88,15 @@ class ExpansionMixin(CheckerBase):
                     continue
             if group is not None:
                 alts: list[tuple[tuple[Node, ...], tuple[Node, ...]]] = []
-                for branch in group:
-                    alts.extend(self._expand_node(branch))
+                exact = self.exact_one_of and group is v.one_of and len(group) > 1
+                for i, branch in enumerate(group):
+                    mine = self._expand_node(branch)
+                    if exact:
+                        for j, other in enumerate(group):
+                            if j != i:
+                                mine = self._product(mine, self._negation_options(
+                                    other, mine))
+                    alts.extend(mine)
                 join(alts)
         if v.if_ is not None and (v.then is not None or v.else_ is not None):
             # (if ∧ then) ∨ (¬if ∧ else), exactly: a witness built for one case then meets
@@ -103,8 +111,28 @@ class ExpansionMixin(CheckerBase):
                      if positive is not None else [(p, (v.if_, *n)) for p, n in elses])
             join(holds + fails)
         if v.not_ is not None:
-            # not: {not: Y} is Y, expanded as such (its branches split the term as Y's do);
-            # not: {minimum: 3} is "a number below 3" (a bound holds for every other kind).
-            positive = negated_inner(v.not_) or positive_negation(v.not_)
-            join(self._expand_node(positive) if positive is not None else [((), (v.not_,))])
+            join(self._negation_options(v.not_))
         return options
+
+    def _negation_options(self, node: Node,
+                          within: list[tuple[tuple[Node, ...], tuple[Node, ...]]] | None = None
+                          ) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
+        """``¬node`` as options: {not: Y} is Y, expanded as such (its branches split the term
+        as Y's do); {minimum: 3} is "a number below 3" (a bound holds for every other kind);
+        else the negation itself, or nothing where every option of ``within`` is shown
+        apart from ``node`` (a negation the term implies adds only work: each negation left
+        is covered, at length, wherever the term is tested for values)."""
+        positive = negated_inner(node) or positive_negation(node)
+        if positive is not None:
+            return self._expand_node(positive)
+        if within and all(self._empty(Merged.of(Term(p + q, n + m, flat=True)))
+                          for p, n in within for q, m in self._expand_node(node)):
+            return [((), ())]
+        return [((), (node,))]
+
+    def _product(self, options: list[tuple[tuple[Node, ...], tuple[Node, ...]]],
+                 more: list[tuple[tuple[Node, ...], tuple[Node, ...]]]
+                 ) -> list[tuple[tuple[Node, ...], tuple[Node, ...]]]:
+        if len(options) * len(more) > self.max_terms:
+            raise TooManyCombinations("too many combinations of anyOf/oneOf branches")
+        return [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]

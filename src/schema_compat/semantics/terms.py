@@ -493,6 +493,14 @@ def positive_negation(node: Node) -> Node | None:
             present = [{"type": "object", "required": [k]} for k in refused]
             return synthetic(present[0] if len(present) == 1 else {"anyOf": present},
                              node, DRAFT2020)
+        if refused and not any(_has_id(raw["properties"][k]) for k in refused):
+            # ¬{properties: {a: A, b: B}}: an object with a not valid under A, or with b not
+            # valid under B. Written in the node's own draft, so A and B mean what they did
+            # (their references resolve as before: no `$id` below changes the base).
+            failing: list[dict[str, Any]] = [
+                {"type": "object", "required": [k], "properties": {k: {"not": raw["properties"][k]}}}
+                for k in refused]
+            return synthetic(failing[0] if len(failing) == 1 else {"anyOf": failing}, node)
         return None
     if len(asserting) != 1 or asserting[0] not in _COMPLEMENTS:
         return None
@@ -511,6 +519,20 @@ def positive_negation(node: Node) -> Node | None:
             return synthetic(False, node, DRAFT2020)  # {minLength: 0} holds for every value
         return synthetic({"type": kind, other: moved}, node, DRAFT2020)
     return synthetic({"type": kind, other: value}, node, DRAFT2020)
+
+
+def _has_id(raw: Any) -> bool:
+    """Whether a `$id` or `id` key appears anywhere in ``raw`` (conservative)."""
+    stack = [raw]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            if "$id" in x or "id" in x:
+                return True
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return False
 
 
 def negates_itself(t: Term) -> bool:
