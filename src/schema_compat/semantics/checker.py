@@ -84,8 +84,8 @@ class Checker(ShortcutsMixin, ExpansionMixin, NumbersMixin, StringsMixin, Arrays
             # several branches, which the right may refuse while no left value is among them.
             # Read exactly, each branch with the others negated, only where that left the
             # question open (negations cost; function/04 spent its budget on them).
-            # Half the time left at most: a measurement of one change must leave the rest
-            # of the pair's budget to the others.
+            # Half the time left at most: the other direction and the changes' measurements
+            # share the pair's budget.
             deadline = self.deadline
             if deadline is not None:
                 deadline = min(deadline, (time.monotonic() + deadline) / 2)

@@ -3,7 +3,8 @@
 ``anyOf``/``oneOf`` branches split a term, ``allOf`` and ``$ref`` join it, ``not`` adds a
 negation, ``if``/``then``/``else`` is the union of ``if ∧ then`` and ``¬if ∧ else``; ``oneOf``
 is over-approximated by its branches, which is sound on the left of an inclusion because
-witnesses are re-checked against the real subschemas. A node's expansion is remembered for the comparison; past ``max_terms``
+witnesses are re-checked against the real subschemas, and read exactly (each branch with the
+others negated) by a checker with ``exact_one_of``, the second pass of ``Checker.includes``. A node's expansion is remembered for the comparison; past ``max_terms``
 combinations the question is out of reach (``TooManyCombinations``).
 """
 
@@ -68,9 +69,7 @@ class ExpansionMixin(CheckerBase):
 
         def join(more: list[tuple[tuple[Node, ...], tuple[Node, ...]]]) -> None:
             nonlocal options
-            if len(options) * len(more) > self.max_terms:
-                raise TooManyCombinations("too many combinations of anyOf/oneOf branches")
-            options = [(p + mp, n + mn) for (p, n) in options for (mp, mn) in more]
+            options = self._product(options, more)
 
         if v.ref is not None:
             join(self._expand_node(v.ref))
