@@ -154,12 +154,27 @@ def test_a_witness_that_proves_nothing_is_reported() -> None:
 
 def test_a_witness_each_judge_rejects_for_another_reason_is_a_dispute() -> None:
     """Bad only when the judges agree under both schemas: here jsonschema-rs reads \\p{L} as
-    a letter (the new side rejects "é": "a") and python-jsonschema has no json-pointer
-    checker (the old side accepts "a"); the reference reads it as a break."""
+    a letter (the new side rejects "é": "a") and python-jsonschema with ECMA-262 patterns
+    reads it as the letters p{L} (the new side accepts it); the reference reads it as a
+    break."""
     old = {"properties": {"é": {"format": "json-pointer"}}}
     new = {"patternProperties": {"^\\p{L}+$": {"type": "boolean"}}}
     witness = DirectionVerdict(BREAKING, (Witness("forward", {"é": "a"}),))
     report = _claim(old, new, DirectionVerdict(UNKNOWN), witness)
+    assert not report.problems
+    assert report.disputes >= 1
+
+
+def test_a_witness_each_judge_accepts_for_another_reason_is_a_dispute() -> None:
+    """Found by the long run of seed 2033: "a" under the new side is valid for jsonschema-rs
+    (\\p{L} a letter) and was valid for python-jsonschema, which skipped json-pointer for
+    want of the jsonpointer package: both accepted the witness, each by another branch. The
+    python judge now checks such a format as jsonschema-rs does (the engine's assert mode),
+    rejects it in the first branch, accepts it in none: the judges split, a dispute."""
+    old: dict[str, Any] = {}
+    new = {"anyOf": [{"format": "json-pointer"}, {"oneOf": [{"pattern": "^\\p{L}+$"}]}]}
+    witness = DirectionVerdict(BREAKING, (Witness("backward", "a"),))
+    report = _claim(old, new, witness, DirectionVerdict(COMPATIBLE))
     assert not report.problems
     assert report.disputes >= 1
 
