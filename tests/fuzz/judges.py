@@ -221,36 +221,32 @@ def _format_checker(draft: int, document: Any) -> jsonschema.FormatChecker:
     return checker
 
 
-def _formats(document: Any) -> Iterator[str]:
+def _keywords(document: Any) -> Iterator[tuple[str, Any]]:
+    """Every keyword and value in the document's subschemas (not inside data: enum, const,
+    examples, default)."""
     stack = [document]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
             for k, v in value.items():
-                if k == "format" and isinstance(v, str):
-                    yield v
+                yield k, v
                 if isinstance(v, (dict, list)) and k not in ("enum", "const", "examples",
                                                               "default"):
                     stack.append(v)
         elif isinstance(value, list):
             stack.extend(value)
+
+
+def _formats(document: Any) -> Iterator[str]:
+    return (v for k, v in _keywords(document) if k == "format" and isinstance(v, str))
 
 
 def _patterns(document: Any) -> Iterator[str]:
-    stack = [document]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            for k, v in value.items():
-                if k == "pattern" and isinstance(v, str):
-                    yield v
-                elif k == "patternProperties" and isinstance(v, dict):
-                    yield from (p for p in v if isinstance(p, str))
-                if isinstance(v, (dict, list)) and k not in ("enum", "const", "examples",
-                                                              "default"):
-                    stack.append(v)
-        elif isinstance(value, list):
-            stack.extend(value)
+    for k, v in _keywords(document):
+        if k == "pattern" and isinstance(v, str):
+            yield v
+        elif k == "patternProperties" and isinstance(v, dict):
+            yield from (p for p in v if isinstance(p, str))
 
 
 def _line(exc: Any) -> str:
